@@ -1,0 +1,260 @@
+// Package api is the ITCare HTTP client: requests, typed errors, models,
+// pagination and the action waiter. It knows nothing of cobra or terminals.
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Header names and media types of the API (itcare-api.md §1, §3).
+const (
+	HeaderDryRun = "ITCare-DryRun"
+	MediaType    = "application/vnd.cegedim-it.v1+json"
+	AcceptHeader = MediaType + ", application/json"
+	// MaxBodyBytes bounds what is read of one response, so a runaway answer
+	// cannot exhaust memory.
+	MaxBodyBytes = 256 << 20
+)
+
+// Client calls the ITCare API. Build it with New.
+type Client struct {
+	base      *url.URL
+	http      *http.Client
+	userAgent string
+	dryRun    bool
+
+	Instances *InstancesService
+	Actions   *ActionsService
+}
+
+// Options configure a Client.
+type Options struct {
+	BaseURL    string       // e.g. https://api.cegedim.cloud/itcare
+	HTTPClient *http.Client // carries authentication, timeouts and debug logging
+	UserAgent  string
+	DryRun     bool // send ITCare-DryRun: true on every request
+}
+
+// New returns a client for the API at opts.BaseURL.
+func New(opts Options) (*Client, error) {
+	u, err := ParseBaseURL(opts.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	c := &Client{base: u, http: hc, userAgent: opts.UserAgent, dryRun: opts.DryRun}
+	c.Instances = &InstancesService{c: c}
+	c.Actions = &ActionsService{c: c}
+	return c, nil
+}
+
+// ParseBaseURL validates an API base URL (absolute http or https, no query).
+func ParseBaseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("invalid API URL %q: want an absolute http(s) URL such as https://api.cegedim.cloud/itcare", s)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawQuery, u.Fragment = "", ""
+	return u, nil
+}
+
+// BaseURL returns the API base URL.
+func (c *Client) BaseURL() *url.URL { u := *c.base; return &u }
+
+// DryRun reports whether the client sends ITCare-DryRun: true.
+func (c *Client) DryRun() bool { return c.dryRun }
+
+// Request describes one API call.
+type Request struct {
+	Method  string
+	Path    string     // relative to the base URL; may carry a query string
+	Query   url.Values // merged with the query of Path
+	Body    any        // marshalled as JSON unless it is an io.Reader or []byte
+	Header  http.Header
+	Subject string // what is addressed, for error messages ("instance 42")
+}
+
+// Response is a 2xx answer, fully read.
+type Response struct {
+	StatusCode int
+	Status     string
+	Proto      string
+	Header     http.Header
+	Body       []byte
+}
+
+// DryRunConfirmed reports whether the server echoed ITCare-DryRun: true.
+func (r *Response) DryRunConfirmed() bool {
+	return strings.EqualFold(strings.TrimSpace(r.Header.Get(HeaderDryRun)), "true")
+}
+
+// URL returns the absolute URL for a path relative to the base, with query.
+func (c *Client) URL(p string, q url.Values) (*url.URL, error) {
+	rel, err := url.Parse(p)
+	if err != nil {
+		return nil, fmt.Errorf("invalid path %q: %w", p, err)
+	}
+	if rel.IsAbs() || rel.Host != "" {
+		return nil, fmt.Errorf("invalid path %q: want a path relative to the API URL", p)
+	}
+	u := *c.base
+	u.Path = c.base.Path + "/" + strings.TrimPrefix(rel.Path, "/")
+	u.RawPath = ""
+	query := rel.Query()
+	for k, vs := range q {
+		for _, v := range vs {
+			query.Add(k, v)
+		}
+	}
+	u.RawQuery = query.Encode()
+	return &u, nil
+}
+
+// NewHTTPRequest builds the *http.Request for r with the API's headers.
+func (c *Client) NewHTTPRequest(ctx context.Context, r *Request) (*http.Request, error) {
+	u, err := c.URL(r.Path, r.Query)
+	if err != nil {
+		return nil, err
+	}
+	var body io.Reader
+	isJSON := false
+	switch b := r.Body.(type) {
+	case nil:
+	case io.Reader:
+		body = b
+		isJSON = true
+	case []byte:
+		body = bytes.NewReader(b)
+		isJSON = true
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			return nil, fmt.Errorf("encoding request body: %w", err)
+		}
+		body = bytes.NewReader(data)
+		isJSON = true
+	}
+	method := r.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", AcceptHeader)
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+	if isJSON {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.dryRun {
+		req.Header.Set(HeaderDryRun, "true")
+	}
+	for k, vs := range r.Header {
+		req.Header.Del(k)
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	return req, nil
+}
+
+// Do sends r and reads the answer. A non-2xx answer is returned as both a
+// *Response (for callers that print it, like `itcare api`) and an *HTTPError.
+func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
+	req, err := c.NewHTTPRequest(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return nil, wrapTransportError(ctx, req, err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(res.Body, MaxBodyBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: reading the answer: %w", req.Method, req.URL.Path, wrapTransportError(ctx, req, err))
+	}
+	if len(data) > MaxBodyBytes {
+		return nil, fmt.Errorf("%s %s: the answer is larger than %d MiB; refusing to read it", req.Method, req.URL.Path, MaxBodyBytes>>20)
+	}
+	resp := &Response{StatusCode: res.StatusCode, Status: res.Status, Proto: res.Proto, Header: res.Header, Body: data}
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		e := newHTTPError(res.StatusCode, req.Method, r.displayPath(), r.Subject, data)
+		e.DryRunHeader = resp.DryRunConfirmed()
+		return resp, e
+	}
+	return resp, nil
+}
+
+func (r *Request) displayPath() string {
+	p := r.Path
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	return "/" + strings.TrimPrefix(p, "/")
+}
+
+// Get fetches path and decodes the JSON answer into out.
+func (c *Client) Get(ctx context.Context, path string, q url.Values, subject string, out any) (*Response, error) {
+	return c.DoJSON(ctx, &Request{Method: http.MethodGet, Path: path, Query: q, Subject: subject}, out)
+}
+
+// DoJSON sends r and decodes a non-empty 2xx answer into out (when out is not nil).
+func (c *Client) DoJSON(ctx context.Context, r *Request, out any) (*Response, error) {
+	resp, err := c.Do(ctx, r)
+	if err != nil {
+		return resp, err
+	}
+	if out != nil && len(bytes.TrimSpace(resp.Body)) > 0 {
+		if err := json.Unmarshal(resp.Body, out); err != nil {
+			return resp, &DecodeError{Method: r.Method, Path: r.displayPath(), StatusCode: resp.StatusCode,
+				Excerpt: Excerpt(string(resp.Body), 200), Err: err}
+		}
+	}
+	return resp, nil
+}
+
+// TransportError is a failure to reach the API or to read its answer.
+type TransportError struct {
+	Method, URL string
+	Err         error
+}
+
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("%s %s: %v", e.Method, e.URL, e.Err)
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+func wrapTransportError(ctx context.Context, req *http.Request, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		// Keep context.Canceled / DeadlineExceeded recognisable with errors.Is.
+		return fmt.Errorf("%s %s: %w", req.Method, redactURL(req.URL), ctxErr)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return &TransportError{Method: req.Method, URL: redactURL(req.URL), Err: err}
+}
+
+func redactURL(u *url.URL) string {
+	c := *u
+	c.User = nil
+	return c.String()
+}

@@ -1,0 +1,179 @@
+// Package auth obtains, caches and attaches the OAuth2 access tokens the
+// ITCare API needs.
+//
+// ITCare authenticates API accounts against a Keycloak realm with the
+// client_credentials grant (client secret sent with HTTP Basic). Tokens are
+// cached per profile on disk so that successive invocations of the CLI reuse
+// them without talking to the auth server, and refreshed (refresh_token
+// grant, else a new client_credentials grant) shortly before they expire.
+package auth
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Environment variables holding an API account's credentials.
+const (
+	EnvClientID     = "ITCARE_CLIENT_ID"
+	EnvClientSecret = "ITCARE_CLIENT_SECRET"
+)
+
+// redacted replaces a secret in every printed form of Credentials.
+const redacted = "[redacted]"
+
+// notLoggedIn is the message of the error returned when no credentials are
+// available at all.
+const notLoggedIn = "not logged in: run `itcare login` or set " + EnvClientID + " and " + EnvClientSecret
+
+// Credentials of an API account. Source says where they came from: "env"
+// (ITCARE_CLIENT_ID/ITCARE_CLIENT_SECRET), "file" (saved by login, Path is the
+// file), or "prompt"/"flag" (given to login).
+//
+// Every printed form (String, GoString, any fmt verb) and the JSON encoding
+// show the secret as "[redacted]".
+type Credentials struct {
+	ClientID, ClientSecret, Source, Path string
+}
+
+// String implements fmt.Stringer without revealing the secret.
+func (c Credentials) String() string {
+	return fmt.Sprintf("{ClientID:%s ClientSecret:%s Source:%s Path:%s}", c.ClientID, c.secretMark(), c.Source, c.Path)
+}
+
+// GoString implements fmt.GoStringer without revealing the secret.
+func (c Credentials) GoString() string {
+	return fmt.Sprintf("auth.Credentials{ClientID:%q, ClientSecret:%q, Source:%q, Path:%q}", c.ClientID, c.secretMark(), c.Source, c.Path)
+}
+
+// Format implements fmt.Formatter so that no verb (%d, %x, %+v...) can print
+// the secret.
+func (c Credentials) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		_, _ = fmt.Fprint(f, c.GoString())
+	case verb == 'v' || verb == 's':
+		_, _ = fmt.Fprint(f, c.String())
+	case verb == 'q':
+		_, _ = fmt.Fprint(f, strconv.Quote(c.String()))
+	default:
+		_, _ = fmt.Fprintf(f, "%%!%c(auth.Credentials=%s)", verb, c.String())
+	}
+}
+
+// MarshalJSON encodes the credentials with the secret redacted, so that they
+// cannot leak through a JSON output either. (The credentials file uses its
+// own encoding.)
+func (c Credentials) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+		Source       string `json:"source,omitempty"`
+		Path         string `json:"path,omitempty"`
+	}{c.ClientID, c.secretMark(), c.Source, c.Path})
+}
+
+func (c Credentials) secretMark() string {
+	if c.ClientSecret == "" {
+		return ""
+	}
+	return redacted
+}
+
+// Error is an authentication failure: no credentials, credentials refused by
+// the auth server, auth server unreachable or misconfigured, or an insecure
+// URL. Msg is complete and safe to show: it never contains a secret or a
+// token. Err is the underlying cause, if any.
+type Error struct {
+	Msg string
+	Err error
+}
+
+func (e *Error) Error() string {
+	if e.Msg == "" && e.Err != nil {
+		return "authentication failed: " + e.Err.Error()
+	}
+	return e.Msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// CredentialsFromEnv returns the credentials set in ITCARE_CLIENT_ID and
+// ITCARE_CLIENT_SECRET (Source "env"), nil if neither is set, and an error if
+// only one of them is.
+func CredentialsFromEnv() (*Credentials, error) {
+	id := strings.TrimSpace(os.Getenv(EnvClientID))
+	secret := os.Getenv(EnvClientSecret)
+	switch {
+	case id == "" && secret == "":
+		return nil, nil
+	case id == "":
+		return nil, &Error{Msg: EnvClientSecret + " is set but " + EnvClientID + " is not: set both (or neither, to use the credentials saved by `itcare login`)"}
+	case secret == "":
+		return nil, &Error{Msg: EnvClientID + " is set but " + EnvClientSecret + " is not: set both (or neither, to use the credentials saved by `itcare login`)"}
+	}
+	return &Credentials{ClientID: id, ClientSecret: secret, Source: "env"}, nil
+}
+
+// Resolve returns the credentials to use for profile: the environment always
+// wins, else the ones saved by login in store (store may be nil). All errors
+// are *Error.
+func Resolve(store *Store, profile string) (*Credentials, error) {
+	c, err := CredentialsFromEnv()
+	if err != nil || c != nil {
+		return c, err
+	}
+	if store != nil {
+		c, err := store.LoadCredentials(profile)
+		if err != nil {
+			return nil, &Error{Msg: err.Error(), Err: err}
+		}
+		if c != nil {
+			return c, nil
+		}
+	}
+	return nil, &Error{Msg: notLoggedIn}
+}
+
+// isLoopbackHost reports whether host (no port) is localhost or a loopback IP
+// (127.0.0.0/8, ::1).
+func isLoopbackHost(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkSecureURL parses an auth server URL and refuses anything but https,
+// or http to a loopback address. what names the URL in messages.
+func checkSecureURL(what, raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, &Error{Msg: fmt.Sprintf("invalid %s %q: want an absolute https:// URL", what, safeURL(raw))}
+	}
+	if u.User != nil {
+		return nil, &Error{Msg: fmt.Sprintf("invalid %s %s: it must not contain a user name or password", what, u.Redacted())}
+	}
+	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		return nil, &Error{Msg: fmt.Sprintf("refusing to send credentials over plain http to %s (%s): use https (plain http is only allowed to localhost)", what, u.Redacted())}
+	}
+	return u, nil
+}
+
+// safeURL returns raw without any user info, for messages.
+func safeURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	if i := strings.LastIndex(raw, "@"); i >= 0 {
+		return "…" + raw[i+1:]
+	}
+	return raw
+}

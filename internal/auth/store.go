@@ -1,0 +1,332 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// File names inside Store.Dir, per profile.
+const (
+	credentialsSuffix = ".credentials.json"
+	tokenSuffix       = ".token.json"
+	lockSuffix        = ".lock"
+)
+
+// lockWait bounds how long a process waits for another one to finish
+// refreshing the same profile's token (a variable for tests).
+var lockWait = 10 * time.Second
+
+// lockRetry is the polling interval while waiting for the lock.
+const lockRetry = 20 * time.Millisecond
+
+var profileRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+
+// ValidateProfile returns an error if name cannot be used as a profile name
+// (letters, digits, '-' and '_', starting with a letter or digit, at most 64).
+func ValidateProfile(name string) error {
+	if !profileRE.MatchString(name) {
+		return fmt.Errorf("invalid profile name %q: use letters, digits, '-' and '_' (at most 64)", name)
+	}
+	return nil
+}
+
+// Store keeps per-profile files in Dir: <profile>.credentials.json (saved by
+// login), <profile>.token.json (the token cache) and <profile>.lock (taken
+// while a token is being obtained). The directory is created 0700, files are
+// written 0600, atomically (temporary file in Dir, fsync, rename). On read, a
+// file or directory more permissive than that makes Store call Warn (once per
+// path); it is not an error.
+type Store struct {
+	Dir  string
+	Warn func(format string, args ...any) // nil = no warnings
+
+	warned sync.Map // path → struct{}: permission warnings already given
+}
+
+// CachedToken is what the token cache holds for a profile. It is only valid
+// for the client id and auth server it was obtained with (ClientID, AuthURL);
+// TokenURL is kept so that a refresh needs no discovery request.
+type CachedToken struct {
+	AccessToken   string    `json:"access_token"`
+	TokenType     string    `json:"token_type"`
+	Expiry        time.Time `json:"expiry"`
+	RefreshToken  string    `json:"refresh_token,omitempty"`
+	RefreshExpiry time.Time `json:"refresh_expiry,omitzero"` // zero: no refresh token, or its lifetime is unknown
+	ClientID      string    `json:"client_id"`
+	TokenURL      string    `json:"token_url"`
+	AuthURL       string    `json:"auth_url"` // the configured auth (realm) URL, normalised, that TokenURL was found from
+}
+
+// String never shows the tokens.
+func (t CachedToken) String() string {
+	return fmt.Sprintf("{TokenType:%s Expiry:%s RefreshExpiry:%s ClientID:%s TokenURL:%s AuthURL:%s}",
+		t.TokenType, t.Expiry.Format(time.RFC3339), t.RefreshExpiry.Format(time.RFC3339), t.ClientID, t.TokenURL, t.AuthURL)
+}
+
+// GoString never shows the tokens.
+func (t CachedToken) GoString() string { return "auth.CachedToken" + t.String() }
+
+// Format makes every fmt verb use String (GoString for %#v), so that no
+// verb can print the tokens.
+func (t CachedToken) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		_, _ = fmt.Fprint(f, t.GoString())
+	case verb == 'v' || verb == 's':
+		_, _ = fmt.Fprint(f, t.String())
+	case verb == 'q':
+		_, _ = fmt.Fprint(f, strconv.Quote(t.String()))
+	default:
+		_, _ = fmt.Fprintf(f, "%%!%c(auth.CachedToken=%s)", verb, t.String())
+	}
+}
+
+// credentialsFile is the on-disk form of saved credentials.
+type credentialsFile struct {
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+}
+
+// CredentialsPath is the file login saves the profile's credentials to.
+func (s *Store) CredentialsPath(profile string) string {
+	return filepath.Join(s.Dir, profile+credentialsSuffix)
+}
+
+// TokenPath is the profile's token cache.
+func (s *Store) TokenPath(profile string) string {
+	return filepath.Join(s.Dir, profile+tokenSuffix)
+}
+
+// LockPath is the lock file taken while the profile's token is obtained.
+func (s *Store) LockPath(profile string) string {
+	return filepath.Join(s.Dir, profile+lockSuffix)
+}
+
+// LoadCredentials returns the credentials saved for profile (Source "file"),
+// or nil, nil if there are none.
+func (s *Store) LoadCredentials(profile string) (*Credentials, error) {
+	if err := ValidateProfile(profile); err != nil {
+		return nil, err
+	}
+	path := s.CredentialsPath(profile)
+	data, err := s.read(path)
+	if err != nil || data == nil {
+		return nil, err
+	}
+	var f credentialsFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("credentials file %s is not valid JSON: run `itcare login` again", path)
+	}
+	if f.ClientID == "" || f.ClientSecret == "" {
+		return nil, fmt.Errorf("credentials file %s has no client id or no client secret: run `itcare login` again", path)
+	}
+	return &Credentials{ClientID: f.ClientID, ClientSecret: f.ClientSecret, Source: "file", Path: path}, nil
+}
+
+// SaveCredentials saves the client id and secret of c for profile.
+func (s *Store) SaveCredentials(profile string, c Credentials) error {
+	if err := ValidateProfile(profile); err != nil {
+		return err
+	}
+	if c.ClientID == "" || c.ClientSecret == "" {
+		return errors.New("cannot save credentials without a client id and a client secret")
+	}
+	data, err := json.MarshalIndent(credentialsFile{ClientID: c.ClientID, ClientSecret: c.ClientSecret}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return s.write(s.CredentialsPath(profile), append(data, '\n'))
+}
+
+// LoadToken returns the profile's cached token, or nil, nil if there is
+// none. A corrupt or truncated cache is reported through Warn and treated as
+// absent (the next token obtained replaces it).
+func (s *Store) LoadToken(profile string) (*CachedToken, error) {
+	if err := ValidateProfile(profile); err != nil {
+		return nil, err
+	}
+	path := s.TokenPath(profile)
+	data, err := s.read(path)
+	if err != nil || data == nil {
+		return nil, err
+	}
+	var t CachedToken
+	if err := json.Unmarshal(data, &t); err != nil {
+		s.warnf("ignoring the corrupt token cache %s (%v); it will be replaced", path, jsonProblem(err))
+		return nil, nil
+	}
+	if t.AccessToken == "" || t.ClientID == "" || t.TokenURL == "" || t.Expiry.IsZero() {
+		s.warnf("ignoring the incomplete token cache %s; it will be replaced", path)
+		return nil, nil
+	}
+	return &t, nil
+}
+
+// jsonProblem describes a JSON decoding error without quoting the input
+// (which holds tokens).
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("invalid JSON at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("unexpected JSON type for %q", typ.Field)
+	}
+	return "invalid JSON"
+}
+
+// SaveToken writes t to the profile's token cache.
+func (s *Store) SaveToken(profile string, t *CachedToken) error {
+	if err := ValidateProfile(profile); err != nil {
+		return err
+	}
+	if t == nil {
+		return errors.New("no token to save")
+	}
+	data, err := json.MarshalIndent(t, "", "  ")
+	if err != nil {
+		return err
+	}
+	return s.write(s.TokenPath(profile), append(data, '\n'))
+}
+
+// Delete removes the profile's saved credentials, token cache and lock file
+// (logout). Files that do not exist are not an error.
+func (s *Store) Delete(profile string) error {
+	if err := ValidateProfile(profile); err != nil {
+		return err
+	}
+	// Hold the lock so that a process refreshing the token right now does
+	// not write the cache back after it has been removed.
+	unlock, _ := s.lock(context.Background(), profile)
+	defer unlock()
+	var errs []error
+	for _, p := range []string{s.TokenPath(profile), s.CredentialsPath(profile), s.LockPath(profile)} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// lock takes the profile's cross-process lock, waiting at most lockWait (or
+// until ctx is done). It returns the function that releases it. If the lock
+// cannot be taken the error says why and unlock is a no-op.
+func (s *Store) lock(ctx context.Context, profile string) (unlock func(), err error) {
+	nop := func() {}
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+		return nop, err
+	}
+	fl := flock.New(s.LockPath(profile), flock.SetPermissions(0o600))
+	ctx, cancel := context.WithTimeout(ctx, lockWait)
+	defer cancel()
+	ok, err := fl.TryLockContext(ctx, lockRetry)
+	if err != nil || !ok {
+		if err == nil {
+			err = errors.New("lock not acquired")
+		}
+		_ = fl.Close()
+		return nop, err
+	}
+	return func() { _ = fl.Unlock() }, nil
+}
+
+// read returns the file's content, nil if it does not exist, and warns if
+// it or its directory can be accessed by other users.
+func (s *Store) read(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.checkMode(filepath.Dir(path), 0o700)
+	s.checkMode(path, 0o600)
+	return data, nil
+}
+
+// checkMode warns once if path grants more than max.
+func (s *Store) checkMode(path string, max fs.FileMode) {
+	if runtime.GOOS == "windows" || s.Warn == nil {
+		return
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return
+	}
+	mode := fi.Mode().Perm()
+	if mode&^max == 0 {
+		return
+	}
+	if _, done := s.warned.LoadOrStore(path, struct{}{}); done {
+		return
+	}
+	s.warnf("%s can be accessed by other users (mode %04o); run: chmod %o %s", path, mode, max, path)
+}
+
+func (s *Store) warnf(format string, args ...any) {
+	if s.Warn != nil {
+		s.Warn(format, args...)
+	}
+}
+
+// write replaces path with data atomically: a 0600 temporary file in the same
+// directory, synced, then renamed over path.
+func (s *Store) write(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if err = tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
+		return err
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// syncDir makes a rename durable (best effort; not possible everywhere).
+func syncDir(dir string) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+}

@@ -1,0 +1,316 @@
+// Package config resolves the settings of one invocation from flags,
+// environment variables, the profile's section of the config file and
+// defaults, in that order of precedence. Every setting is declared once in
+// Options; the root command's global flags, the environment variable names and
+// the config keys all come from that table.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
+)
+
+// Kind is the type of an option's value.
+type Kind int
+
+const (
+	String Kind = iota
+	Bool
+	Duration
+)
+
+// Option declares one setting.
+type Option struct {
+	Key       string // config key and flag name, e.g. "api-url"
+	Shorthand string
+	Env       string // e.g. ITCARE_API_URL
+	Default   string
+	Kind      Kind
+	Usage     string
+	InFile    bool // may be set in the config file's profile section
+	Hidden    bool
+}
+
+// Keys of the options.
+const (
+	KeyAPIURL  = "api-url"
+	KeyAuthURL = "auth-url"
+	KeyProfile = "profile"
+	KeyOutput  = "output"
+	KeyDryRun  = "dry-run"
+	KeyDebug   = "debug"
+	KeyNoColor = "no-color"
+	KeyConfig  = "config"
+	KeyTimeout = "timeout"
+)
+
+// Defaults of the real service (itcare-api.md §1, §2).
+const (
+	DefaultAPIURL  = "https://api.cegedim.cloud/itcare"
+	DefaultAuthURL = "https://accounts.cegedim.cloud/auth/realms/cloud"
+)
+
+// Options is the one table of global settings.
+var Options = []Option{
+	{Key: KeyAPIURL, Env: "ITCARE_API_URL", Default: DefaultAPIURL, InFile: true, Usage: "ITCare API base URL"},
+	{Key: KeyAuthURL, Env: "ITCARE_AUTH_URL", Default: DefaultAuthURL, InFile: true, Usage: "OIDC issuer URL (Keycloak realm) used to get tokens"},
+	{Key: KeyProfile, Shorthand: "p", Env: "ITCARE_PROFILE", Default: "default", Usage: "configuration profile to use"},
+	{Key: KeyOutput, Shorthand: "o", Env: "ITCARE_OUTPUT", InFile: true, Usage: "output format: table, wide, json, yaml, columns=COL,..., template=GO-TEMPLATE"},
+	{Key: KeyDryRun, Env: "ITCARE_DRY_RUN", Default: "false", Kind: Bool, InFile: true, Usage: "ask the API to validate changes without doing them (ITCare-DryRun: true)"},
+	{Key: KeyDebug, Env: "ITCARE_DEBUG", Default: "false", Kind: Bool, InFile: true, Usage: "trace HTTP requests and decisions on stderr (secrets redacted)"},
+	{Key: KeyNoColor, Env: "ITCARE_NO_COLOR", Default: "false", Kind: Bool, InFile: true, Usage: "disable colour (also NO_COLOR)"},
+	{Key: KeyConfig, Env: "ITCARE_CONFIG", Usage: "config file (default " + displayDefaultConfig() + ")"},
+	{Key: KeyTimeout, Env: "ITCARE_TIMEOUT", Default: "30s", Kind: Duration, InFile: true, Usage: "timeout of one HTTP request"},
+}
+
+// Lookup returns the option declared under key.
+func Lookup(key string) (Option, bool) {
+	for _, o := range Options {
+		if o.Key == key {
+			return o, true
+		}
+	}
+	return Option{}, false
+}
+
+// RegisterFlags adds every option as a persistent flag.
+func RegisterFlags(fs *pflag.FlagSet) {
+	for _, o := range Options {
+		switch o.Kind {
+		case Bool:
+			fs.BoolP(o.Key, o.Shorthand, o.Default == "true", o.Usage)
+		case Duration:
+			d, _ := time.ParseDuration(o.Default)
+			fs.DurationP(o.Key, o.Shorthand, d, o.Usage)
+		default:
+			fs.StringP(o.Key, o.Shorthand, o.Default, o.Usage)
+		}
+		if o.Hidden {
+			_ = fs.MarkHidden(o.Key)
+		}
+		_ = fs.SetAnnotation(o.Key, globalAnnotation, []string{"true"})
+	}
+}
+
+// Config is the resolved settings of one invocation.
+type Config struct {
+	Profile    string
+	APIURL     string
+	AuthURL    string
+	Output     string
+	DryRun     bool
+	Debug      bool
+	NoColor    bool
+	Timeout    time.Duration
+	File       string            // the config file read (it may not exist)
+	FileExists bool              // whether it existed
+	Dir        string            // where credentials and tokens are kept: the config file's folder
+	Sources    map[string]string // key → "flag", "env", "file" or "default"
+}
+
+var profileRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+
+// ValidProfile reports whether name can be used as a profile name.
+func ValidProfile(name string) error {
+	if !profileRE.MatchString(name) {
+		return fmt.Errorf("invalid profile name %q: use letters, digits, '-' and '_' (at most 64)", name)
+	}
+	return nil
+}
+
+// DefaultDir is os.UserConfigDir()/itcare.
+func DefaultDir() (string, error) {
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the user config directory: %w (set ITCARE_CONFIG)", err)
+	}
+	return filepath.Join(d, "itcare"), nil
+}
+
+func displayDefaultConfig() string {
+	if d, err := DefaultDir(); err == nil {
+		return filepath.Join(d, "config.yaml")
+	}
+	return "$XDG_CONFIG_HOME/itcare/config.yaml"
+}
+
+// File is the config file's shape: one section per profile.
+//
+//	profiles:
+//	  default:
+//	    api-url: https://api.cegedim.cloud/itcare
+//	    output: table
+type File struct {
+	Profiles map[string]map[string]any `yaml:"profiles"`
+}
+
+// ReadFile reads a config file; a missing file is an empty one.
+func ReadFile(path string) (*File, bool, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &File{}, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("reading config file: %w", err)
+	}
+	var f File
+	if err := yaml.Unmarshal(data, &f); err != nil {
+		return nil, true, fmt.Errorf("config file %s is not valid YAML: %w", path, err)
+	}
+	return &f, true, nil
+}
+
+// Load resolves the settings: flag (when set on the command line) > env >
+// the profile's section of the config file > default. flags is the parsed
+// flag set of the command (may be nil); a flag there that is not the global
+// one registered by RegisterFlags (a command's own --timeout, say) is ignored.
+func Load(flags *pflag.FlagSet) (*Config, error) {
+	flags = globalOnly(flags)
+	v := viper.New()
+	for _, o := range Options {
+		v.SetDefault(o.Key, o.Default)
+		if err := v.BindEnv(o.Key, o.Env); err != nil {
+			return nil, err
+		}
+		if flags != nil {
+			if f := flags.Lookup(o.Key); f != nil {
+				if err := v.BindPFlag(o.Key, f); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	c := &Config{Sources: map[string]string{}}
+	c.File = v.GetString(KeyConfig)
+	if c.File == "" {
+		dir, err := DefaultDir()
+		if err != nil {
+			return nil, err
+		}
+		c.File = filepath.Join(dir, "config.yaml")
+	}
+	c.Dir = filepath.Dir(c.File)
+	c.Profile = v.GetString(KeyProfile)
+	if err := ValidProfile(c.Profile); err != nil {
+		return nil, err
+	}
+	file, exists, err := ReadFile(c.File)
+	if err != nil {
+		return nil, err
+	}
+	c.FileExists = exists
+	section := file.Profiles[c.Profile]
+	if len(section) > 0 {
+		clean := map[string]any{}
+		for k, val := range section {
+			o, ok := Lookup(k)
+			if !ok || !o.InFile {
+				return nil, fmt.Errorf("config file %s, profile %q: unknown setting %q (valid: %s)", c.File, c.Profile, k, strings.Join(fileKeys(), ", "))
+			}
+			clean[k] = val
+		}
+		if err := v.MergeConfigMap(clean); err != nil {
+			return nil, err
+		}
+	}
+	for _, o := range Options {
+		c.Sources[o.Key] = source(o, flags, section)
+	}
+	c.APIURL = v.GetString(KeyAPIURL)
+	c.AuthURL = strings.TrimSuffix(v.GetString(KeyAuthURL), "/")
+	c.Output = v.GetString(KeyOutput)
+	if c.DryRun, err = getBool(v, KeyDryRun); err != nil {
+		return nil, err
+	}
+	if c.Debug, err = getBool(v, KeyDebug); err != nil {
+		return nil, err
+	}
+	if c.NoColor, err = getBool(v, KeyNoColor); err != nil {
+		return nil, err
+	}
+	if c.Timeout, err = getDuration(v, KeyTimeout); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// globalOnly keeps the flags registered by RegisterFlags.
+func globalOnly(flags *pflag.FlagSet) *pflag.FlagSet {
+	if flags == nil {
+		return nil
+	}
+	out := pflag.NewFlagSet("global", pflag.ContinueOnError)
+	flags.VisitAll(func(f *pflag.Flag) {
+		if f.Annotations[globalAnnotation] != nil {
+			out.AddFlag(f)
+		}
+	})
+	return out
+}
+
+const globalAnnotation = "itcare_global"
+
+func source(o Option, flags *pflag.FlagSet, section map[string]any) string {
+	if flags != nil {
+		if f := flags.Lookup(o.Key); f != nil && f.Changed {
+			return "flag"
+		}
+	}
+	if _, ok := os.LookupEnv(o.Env); ok {
+		return "env"
+	}
+	if _, ok := section[o.Key]; ok {
+		return "file"
+	}
+	return "default"
+}
+
+func fileKeys() []string {
+	var ks []string
+	for _, o := range Options {
+		if o.InFile {
+			ks = append(ks, o.Key)
+		}
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// SettingError is an invalid value in the environment or the config file.
+type SettingError struct{ Key, Value, Want string }
+
+func (e *SettingError) Error() string {
+	o, _ := Lookup(e.Key)
+	return fmt.Sprintf("invalid value %q for %s (--%s / %s): want %s", e.Value, e.Key, e.Key, o.Env, e.Want)
+}
+
+func getBool(v *viper.Viper, key string) (bool, error) {
+	s := strings.ToLower(strings.TrimSpace(v.GetString(key)))
+	switch s {
+	case "", "0", "false", "no", "off":
+		return false, nil
+	case "1", "true", "yes", "on":
+		return true, nil
+	}
+	return false, &SettingError{Key: key, Value: s, Want: "true or false"}
+}
+
+func getDuration(v *viper.Viper, key string) (time.Duration, error) {
+	s := strings.TrimSpace(v.GetString(key))
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, &SettingError{Key: key, Value: s, Want: "a duration such as 30s or 2m"}
+	}
+	return d, nil
+}
