@@ -1,0 +1,40 @@
+# itcare — build, test and demo. `make demo` and `make test` are all a new
+# machine needs: Go modules come from the module proxy, nothing else is required.
+
+GO       ?= go
+BIN      := bin/itcare
+PKG      := github.com/itcare-cli/itcare
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS  := -s -w -X $(PKG)/internal/build.Version=$(VERSION) -X $(PKG)/internal/build.Commit=$(COMMIT) -X $(PKG)/internal/build.Date=$(DATE)
+FUZZTIME ?= 3s
+
+.PHONY: all build test unit fuzz lint demo clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+## test: every test (vet, formatting, unit and end-to-end against the sandbox, short fuzzing)
+test: lint unit fuzz
+
+unit:
+	$(GO) test -count=1 ./...
+
+# Each fuzz target runs briefly; `make fuzz FUZZTIME=5m` searches longer.
+fuzz:
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+## demo: build itcare, start the sandbox, and tour the main commands
+demo: build
+	./scripts/demo.sh $(BIN)
+
+clean:
+	rm -rf bin dist

@@ -1,0 +1,150 @@
+package cmd
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/output"
+)
+
+func newActionsCmd(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "actions <command>",
+		Aliases: []string{"action"},
+		Short:   "List, inspect and wait on asynchronous actions",
+		Long: `Changes in ITCare run as asynchronous actions: the API answers 202 with an
+action id, and the action goes from IN_PROGRESS to SUCCESS or ERROR.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newActionsListCmd(f), newActionsGetCmd(f), newActionsWaitCmd(f))
+	return cmd
+}
+
+func newActionsListCmd(f *Factory) *cobra.Command {
+	var filter api.ActionFilter
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List actions, filtered by resource, service, status or request",
+		Example: `  itcare actions list --resource-name pdeb12web01
+  itcare actions list --status IN_PROGRESS -o json
+  itcare actions list --resource-id 10042 --status SUCCESS --status ERROR`,
+		Aliases: []string{"ls"},
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := filter.Validate(); err != nil {
+				return &UsageError{Err: err}
+			}
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			if err := output.ValidateColumns(p.Opts.Format, actionColumns); err != nil {
+				return err
+			}
+			c, err := f.API()
+			if err != nil {
+				return err
+			}
+			f.IO.StartProgress(" fetching actions")
+			actions, err := c.Actions.List(cmd.Context(), filter)
+			f.IO.StopProgress()
+			if err != nil {
+				return err
+			}
+			return p.PrintList(actions, actionColumns, "actions")
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&filter.ResourceName, "resource-name", "", "name of the resource")
+	fl.StringVar(&filter.ResourceID, "resource-id", "", "id of the resource")
+	fl.StringVar(&filter.ServiceID, "service-id", "", "id of the service")
+	fl.StringVar(&filter.RequestID, "request-id", "", "id of the request")
+	fl.StringSliceVar(&filter.Statuses, "status", nil, "status: IN_PROGRESS, SUCCESS, ERROR (repeatable)")
+	return cmd
+}
+
+func parseActionIDs(args []string) ([]int64, error) {
+	ids := make([]int64, 0, len(args))
+	for _, a := range args {
+		id, err := strconv.ParseInt(a, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, usageErrorf("invalid action id %q: want a positive number", a)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+func newActionsGetCmd(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:     "get <id>",
+		Short:   "Show one action",
+		Example: `  itcare actions get 5012 -o json`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ids, err := parseActionIDs(args)
+			if err != nil {
+				return err
+			}
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			c, err := f.API()
+			if err != nil {
+				return err
+			}
+			a, err := c.Actions.Get(cmd.Context(), ids[0])
+			if err != nil {
+				return err
+			}
+			return p.PrintObject(a, actionColumns)
+		},
+	}
+}
+
+func newActionsWaitCmd(f *Factory) *cobra.Command {
+	var timeout, interval time.Duration
+	cmd := &cobra.Command{
+		Use:   "wait <id>...",
+		Short: "Wait until actions end in SUCCESS or ERROR",
+		Long: `Polls one or many actions until each ends. Polling starts every 0.5 s and
+backs off to every 5 s (or every --interval). On a terminal a spinner shows each
+running action; otherwise one line is printed per status change, on stderr.
+
+Exit status: 0 when all succeeded, 3 when any ended in ERROR, 5 when --timeout
+passed (the actions go on; the command to resume is printed), 130 on Ctrl-C.`,
+		Example: `  itcare actions wait 5012
+  itcare actions wait 5012 5013 5014 --timeout 10m
+  id=$(itcare instances start web01 --no-wait) && itcare actions wait "$id"`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ids, err := parseActionIDs(args)
+			if err != nil {
+				return err
+			}
+			if err := validateDurations(map[string]time.Duration{"timeout": timeout, "interval": interval}); err != nil {
+				return err
+			}
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			c, err := f.API()
+			if err != nil {
+				return err
+			}
+			actions, err := waitActions(cmd.Context(), f, c, ids, timeout, interval)
+			if err != nil {
+				return err
+			}
+			return reportActions(p, actions)
+		},
+	}
+	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Minute, "give up after this long (exit 5); the actions go on")
+	cmd.Flags().DurationVar(&interval, "interval", 0, "poll at this fixed interval instead of backing off from 0.5s to 5s")
+	return cmd
+}

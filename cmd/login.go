@@ -1,0 +1,242 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/auth"
+	"github.com/itcare-cli/itcare/internal/output"
+)
+
+type loginOptions struct {
+	ClientID    string
+	SecretStdin bool
+}
+
+func newLoginCmd(f *Factory) *cobra.Command {
+	opts := &loginOptions{}
+	cmd := &cobra.Command{
+		Use:   "login",
+		Short: "Log in with an ITCare API account and save it for the profile",
+		Long: `Proves the API account's credentials by getting a token (OAuth 2.0 client
+credentials grant), then saves the credentials and the token for the profile in
+the itcare config directory (files readable by you only).
+
+The client id comes from --client-id, ITCARE_CLIENT_ID, the profile's saved id,
+or a prompt. The secret is never accepted as a flag value: it is read from
+standard input with --client-secret-stdin, from ITCARE_CLIENT_SECRET, or asked
+for with hidden input on a terminal.`,
+		Example: `  # interactive: asks for the secret without echoing it
+  itcare login --client-id my-api-account
+
+  # non-interactive (CI): the secret comes from a file or a secret manager
+  itcare login --client-id my-api-account --client-secret-stdin < secret.txt
+
+  # a second profile for another organisation
+  itcare login -p staging --client-id staging-account`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runLogin(cmd, f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.ClientID, "client-id", "", "API account client id")
+	cmd.Flags().BoolVar(&opts.SecretStdin, "client-secret-stdin", false, "read the client secret from standard input")
+	return cmd
+}
+
+func runLogin(cmd *cobra.Command, f *Factory, opts *loginOptions) error {
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	store, err := f.Store()
+	if err != nil {
+		return err
+	}
+	saved, _ := store.LoadCredentials(cfg.Profile)
+	creds := auth.Credentials{ClientID: strings.TrimSpace(opts.ClientID), Source: "flag"}
+	if creds.ClientID == "" {
+		if v := os.Getenv("ITCARE_CLIENT_ID"); v != "" {
+			creds.ClientID, creds.Source = v, "env"
+		} else if saved != nil && saved.ClientID != "" {
+			creds.ClientID, creds.Source = saved.ClientID, "file"
+		} else if f.IO.CanPrompt() {
+			if creds.ClientID, err = output.Prompt(f.IO, "Client id: "); err != nil {
+				return err
+			}
+			creds.Source = "prompt"
+		} else {
+			return usageErrorf("no client id: pass --client-id or set ITCARE_CLIENT_ID")
+		}
+	}
+	switch {
+	case opts.SecretStdin:
+		if creds.ClientSecret, err = output.ReadSecretLine(f.IO.In); err != nil {
+			return usageErrorf("reading the client secret from standard input: %v", err)
+		}
+	case os.Getenv("ITCARE_CLIENT_SECRET") != "":
+		creds.ClientSecret = os.Getenv("ITCARE_CLIENT_SECRET")
+	case f.IO.CanPrompt():
+		if creds.ClientSecret, err = output.PromptSecret(f.IO, "Client secret for "+creds.ClientID+": "); err != nil {
+			return err
+		}
+	default:
+		return usageErrorf("no client secret: pass --client-secret-stdin (and pipe the secret) or set ITCARE_CLIENT_SECRET")
+	}
+	if creds.ClientID == "" || creds.ClientSecret == "" {
+		return usageErrorf("the client id and the client secret must not be empty")
+	}
+	m := f.newManager(cfg, store, creds)
+	f.IO.StartProgress("Logging in to " + cfg.AuthURL)
+	tok, err := m.Login(cmd.Context())
+	f.IO.StopProgress()
+	if err != nil {
+		return err
+	}
+	if err := store.SaveCredentials(cfg.Profile, creds); err != nil {
+		return fmt.Errorf("saving credentials: %w", err)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "%s Logged in to %s as %s (profile %q)\n", f.IO.Green("✓"), cfg.APIURL, creds.ClientID, cfg.Profile)
+	fmt.Fprintf(f.IO.ErrOut, "  token valid until %s; it is refreshed automatically\n", tok.Expiry.Local().Format(time.DateTime))
+	fmt.Fprintf(f.IO.ErrOut, "  credentials saved in %s\n", store.CredentialsPath(cfg.Profile))
+	return nil
+}
+
+func newLogoutCmd(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "logout",
+		Short: "Remove the profile's saved credentials and tokens",
+		Example: `  itcare logout
+  itcare logout -p staging`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			store, err := f.Store()
+			if err != nil {
+				return err
+			}
+			if err := store.Delete(cfg.Profile); err != nil {
+				return err
+			}
+			fmt.Fprintf(f.IO.ErrOut, "Logged out of profile %q: saved credentials and tokens removed\n", cfg.Profile)
+			if os.Getenv("ITCARE_CLIENT_ID") != "" || os.Getenv("ITCARE_CLIENT_SECRET") != "" {
+				f.IO.Warnf("ITCARE_CLIENT_ID / ITCARE_CLIENT_SECRET are still set in the environment and will be used")
+			}
+			return nil
+		},
+	}
+}
+
+// authStatus is what `auth status` reports. It never holds a secret.
+type authStatus struct {
+	Profile           string   `json:"profile"`
+	ClientID          string   `json:"clientId,omitempty"`
+	APIURL            string   `json:"apiUrl"`
+	AuthURL           string   `json:"authUrl"`
+	CredentialsSource string   `json:"credentialsSource"`
+	CredentialsFile   string   `json:"credentialsFile,omitempty"`
+	TokenCache        string   `json:"tokenCache"`
+	TokenExpiry       string   `json:"tokenExpiry,omitempty"`
+	RefreshExpiry     string   `json:"refreshExpiry,omitempty"`
+	TokenValid        bool     `json:"tokenValid"`
+	ConfigFile        string   `json:"configFile"`
+	Warnings          []string `json:"warnings,omitempty"`
+}
+
+var authStatusColumns = []output.Column{
+	{Header: "PROFILE", Path: "profile"},
+	{Header: "CLIENT-ID", Path: "clientId"},
+	{Header: "API", Path: "apiUrl"},
+	{Header: "AUTH", Path: "authUrl"},
+	{Header: "CREDENTIALS", Path: "credentialsSource"},
+	{Header: "CREDENTIALS-FILE", Path: "credentialsFile"},
+	{Header: "TOKEN-CACHE", Path: "tokenCache"},
+	{Header: "TOKEN-EXPIRY", Path: "tokenExpiry", Kind: output.Date},
+	{Header: "REFRESH-EXPIRY", Path: "refreshExpiry", Kind: output.Date},
+	{Header: "TOKEN-VALID", Path: "tokenValid", Kind: output.Bool},
+	{Header: "CONFIG-FILE", Path: "configFile"},
+}
+
+func newAuthCmd(f *Factory) *cobra.Command {
+	authCmd := &cobra.Command{
+		Use:   "auth <command>",
+		Short: "Inspect the login of a profile",
+		Args:  cobra.NoArgs,
+	}
+	authCmd.AddCommand(&cobra.Command{
+		Use:   "status",
+		Short: "Show the profile, client id, URLs, token expiry and where credentials come from",
+		Long: `Shows the profile in use, its client id, the API and auth URLs, the cached
+token's expiry, and where the credentials come from (the environment or the file
+saved by login) and are stored. Never prints a secret. Exits 4 when no
+credentials are configured.`,
+		Example: `  itcare auth status
+  itcare auth status -p staging -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			store, err := f.Store()
+			if err != nil {
+				return err
+			}
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			st := authStatus{Profile: cfg.Profile, APIURL: cfg.APIURL, AuthURL: cfg.AuthURL,
+				TokenCache: store.TokenPath(cfg.Profile), ConfigFile: cfg.File, CredentialsSource: "none"}
+			creds, credErr := auth.Resolve(store, cfg.Profile)
+			if credErr == nil {
+				st.ClientID, st.CredentialsSource, st.CredentialsFile = creds.ClientID, creds.Source, creds.Path
+				if tok, _ := store.LoadToken(cfg.Profile); tok != nil && tok.ClientID == creds.ClientID {
+					st.TokenExpiry = api.FormatDate(tok.Expiry)
+					if !tok.RefreshExpiry.IsZero() {
+						st.RefreshExpiry = api.FormatDate(tok.RefreshExpiry)
+					}
+					st.TokenValid = time.Now().Before(tok.Expiry)
+				}
+			}
+			if err := p.PrintObject(st, authStatusColumns); err != nil {
+				return err
+			}
+			var ae *auth.Error
+			if credErr != nil && !errors.As(credErr, &ae) {
+				credErr = &auth.Error{Msg: credErr.Error()}
+			}
+			return credErr
+		},
+	})
+	authCmd.AddCommand(&cobra.Command{
+		Use:   "token",
+		Short: "Print a valid access token for the profile",
+		Long: `Prints a valid access token on standard output, getting or refreshing one if
+needed, for use with other tools. Treat it as a secret.`,
+		Example: `  curl -H "Authorization: Bearer $(itcare auth token)" https://api.cegedim.cloud/itcare/actions`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, err := f.AuthManager()
+			if err != nil {
+				return err
+			}
+			tok, err := m.Token(cmd.Context())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(f.IO.Out, tok.AccessToken)
+			return nil
+		},
+	})
+	return authCmd
+}

@@ -1,0 +1,158 @@
+// Package cmd holds the cobra commands of itcare: each parses its flags into
+// an options struct, calls internal/api and hands the result to
+// internal/output. No HTTP, decoding or formatting logic lives here.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/itcare-cli/itcare/internal/config"
+	"github.com/itcare-cli/itcare/internal/output"
+)
+
+// Main runs itcare with the process's arguments and streams and returns the
+// exit code. Ctrl-C cancels the command's context (exit 130); a second
+// Ctrl-C kills the process at once.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // restore default handling: a second Ctrl-C ends the process
+	}()
+	defer stop()
+	ios := output.System()
+	code := Execute(ctx, NewFactory(ios), os.Args[1:])
+	ios.StopProgress()
+	return code
+}
+
+// Execute runs the command line args and returns the exit code. Errors are
+// printed here, once, on stderr.
+func Execute(ctx context.Context, f *Factory, args []string) int {
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	cmd, err := root.ExecuteContextC(ctx)
+	f.IO.StopProgress()
+	if err == nil {
+		return ExitOK
+	}
+	code := ExitCode(err)
+	var silent *SilentError
+	if errors.As(err, &silent) {
+		return code
+	}
+	if p, perr := f.Printer(); perr == nil {
+		p.PrintError(err)
+	} else {
+		fmt.Fprintf(f.IO.ErrOut, "error: %v\n", err)
+	}
+	if h := hint(err); h != "" {
+		fmt.Fprintln(f.IO.ErrOut, h)
+	}
+	if code == ExitUsage && cmd != nil {
+		fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	}
+	return code
+}
+
+// NewRootCmd builds the command tree.
+func NewRootCmd(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "itcare <command> <subcommand> [flags]",
+		Short: "Work with the cegedim.cloud ITCare API from the command line",
+		Long: `itcare manages cegedim.cloud ITCare resources: it logs in once with an API
+account (OAuth 2.0 client credentials), caches and refreshes the token, lists and
+changes instances, waits on asynchronous actions, and prints tables for people
+and JSON or YAML for scripts.`,
+		Example: `  # log in once per profile
+  itcare login --client-id my-api-account
+
+  # list production instances, then stop one and wait for the action
+  itcare instances list --env PRODUCTION
+  itcare instances stop pdeb12web01
+
+  # script-friendly output
+  itcare instances list --all -o json --jq '.[].name'
+
+  # try everything against the built-in simulator
+  itcare sandbox &`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			f.setFlags(cmd.Flags())
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			if cfg.NoColor {
+				f.IO.DisableColor()
+			}
+			_, err = f.Printer()
+			return err
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
+			}
+			return cmd.Help()
+		},
+	}
+	root.Version = versionString()
+	root.SetVersionTemplate("{{.Version}}\n")
+	pf := root.PersistentFlags()
+	config.RegisterFlags(pf)
+	pf.String("jq", "", "filter JSON output with a jq expression (embedded, no jq needed)")
+	pf.Bool("no-header", false, "do not print the table header")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &UsageError{Err: err} })
+
+	root.AddCommand(
+		newVersionCmd(f),
+		newStatusCmd(f),
+		newLoginCmd(f),
+		newLogoutCmd(f),
+		newAuthCmd(f),
+		newInstancesCmd(f),
+		newActionsCmd(f),
+		newAPICmd(f),
+		newSandboxCmd(f),
+	)
+	wrapArgs(root)
+	return root
+}
+
+// wrapArgs turns cobra's positional-argument errors into usage errors.
+func wrapArgs(c *cobra.Command) {
+	if c.Args != nil {
+		orig := c.Args
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := orig(cmd, args); err != nil {
+				return &UsageError{Err: err}
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		wrapArgs(sub)
+	}
+}
+
+// flagsChanged reports whether any of the named flags was given.
+func flagsChanged(fs *pflag.FlagSet, names ...string) bool {
+	for _, n := range names {
+		if f := fs.Lookup(n); f != nil && f.Changed {
+			return true
+		}
+	}
+	return false
+}

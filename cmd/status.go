@@ -1,0 +1,44 @@
+package cmd
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/itcare-cli/itcare/internal/output"
+)
+
+var statusColumns = []output.Column{
+	{Header: "API", Path: "apiUrl"},
+	{Header: "ENDPOINT", Path: "endpoint"},
+	{Header: "STATE", Path: "state"},
+	{Header: "HTTP", Path: "httpStatus"},
+	{Header: "RTT-MS", Path: "roundTripMs"},
+	{Header: "REASON", Path: "reason"},
+}
+
+func newStatusCmd(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Check that the ITCare API is up (no credentials needed)",
+		Long: `Calls the API health endpoint (GET /health, or the legacy GET /api/status when
+/health is not found) without credentials and prints its state and the round-trip
+time. Exits 0 when the API is up, 1 when it is down or unreachable.`,
+		Example: `  itcare status
+  itcare status -o json --jq .state`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.AnonymousAPI()
+			if err != nil {
+				return err
+			}
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			h, herr := c.CheckHealth(cmd.Context())
+			if perr := p.PrintObject(h, statusColumns); perr != nil {
+				return perr
+			}
+			return herr
+		},
+	}
+}

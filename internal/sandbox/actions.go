@@ -1,0 +1,274 @@
+package sandbox
+
+import (
+	"cmp"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Documented action statuses (itcare-api.md §5).
+const (
+	statusInProgress = "IN_PROGRESS"
+	statusSuccess    = "SUCCESS"
+	statusError      = "ERROR"
+)
+
+// action is an asynchronous operation. Its outcome is decided when it is
+// created (FailNext) and applied lazily once the clock passes due.
+type action struct {
+	id, requestID int64
+	process       string // e.g. stop-instance
+	op            string // e.g. stop
+	family        string
+	resourceName  string
+	resourceType  string
+	resourceID    int64
+	serviceID     int64
+	submittedBy   string
+	submittedAt   time.Time
+	due           time.Time
+	completedAt   time.Time // zero while IN_PROGRESS
+	status        string
+	message       string
+
+	failMessage string // non-empty: ends in ERROR with this message
+	doneMessage string // message on SUCCESS
+	prevStatus  string // instance status to restore on ERROR
+	snapshot    map[string]any
+}
+
+func (a *action) view() map[string]any {
+	var completed any
+	last := a.submittedAt
+	if !a.completedAt.IsZero() {
+		completed = formatDate(a.completedAt)
+		last = a.completedAt
+	}
+	return map[string]any{
+		"id":            a.id,
+		"requestId":     a.requestID,
+		"status":        a.status,
+		"process":       a.process,
+		"message":       a.message,
+		"family":        a.family,
+		"resourceName":  a.resourceName,
+		"resourceType":  a.resourceType,
+		"resourceId":    a.resourceID,
+		"serviceId":     a.serviceID,
+		"submittedAt":   formatDate(a.submittedAt),
+		"submittedBy":   a.submittedBy,
+		"lastUpdatedAt": formatDate(last),
+		"completedAt":   completed,
+	}
+}
+
+// instanceOp describes an operation on an instance.
+type instanceOp struct {
+	process  string
+	requires string // status the instance must have ("" = ACTIVE or INACTIVE)
+	during   string // status shown while the action runs ("" = unchanged)
+	after    string // status after success ("" = unchanged; delete removes)
+	running  string // IN_PROGRESS message
+	done     string // SUCCESS message
+}
+
+var instanceOps = map[string]instanceOp{
+	"stop":     {"stop-instance", "ACTIVE", "STOPPING", "INACTIVE", "Stopping instance %s", "Instance %s stopped"},
+	"start":    {"start-instance", "INACTIVE", "STARTING", "ACTIVE", "Starting instance %s", "Instance %s started"},
+	"reset":    {"reset-instance", "ACTIVE", "REBOOTING", "ACTIVE", "Resetting instance %s", "Instance %s reset"},
+	"delete":   {"delete-instance", "INACTIVE", "DELETING", "", "Deleting instance %s", "Instance %s deleted"},
+	"snapshot": {"create-snapshot", "", "", "", "Creating a snapshot of instance %s", "Snapshot of instance %s created"},
+}
+
+// checkInstanceOpLocked applies the status rules of op to inst (the 409s).
+func (s *Server) checkInstanceOpLocked(inst map[string]any, op string) *reply {
+	id, _ := ival(inst, "id")
+	name := sval(inst, "name")
+	if aid, busy := s.pending[id]; busy {
+		rep := conflict("ACTION_IN_PROGRESS", fmt.Sprintf("instance %d (%s) has an action in progress (%d)", id, name, aid))
+		return &rep
+	}
+	spec := instanceOps[op]
+	status := sval(inst, "status")
+	switch {
+	case spec.requires != "" && status != spec.requires:
+		rep := conflict("INVALID_STATUS", fmt.Sprintf("instance %d (%s) is %s; %s requires status %s", id, name, status, op, spec.requires))
+		return &rep
+	case spec.requires == "" && status != "ACTIVE" && status != "INACTIVE":
+		rep := conflict("INVALID_STATUS", fmt.Sprintf("instance %d (%s) is %s", id, name, status))
+		return &rep
+	}
+	return nil
+}
+
+// startActionLocked creates the action for op on inst and answers 202.
+func (s *Server) startActionLocked(c *call, inst map[string]any, op string, snapshot map[string]any) reply {
+	spec := instanceOps[op]
+	id, _ := ival(inst, "id")
+	name := sval(inst, "name")
+	now := s.now()
+	a := &action{
+		id:           s.nextActionID,
+		requestID:    s.nextRequestID,
+		process:      spec.process,
+		op:           op,
+		family:       sval(inst, "family"),
+		resourceName: name,
+		resourceType: "INSTANCE",
+		resourceID:   id,
+		submittedBy:  c.client,
+		submittedAt:  now,
+		due:          now.Add(s.actionDuration),
+		status:       statusInProgress,
+		message:      fmt.Sprintf(spec.running, name),
+		doneMessage:  fmt.Sprintf(spec.done, name),
+		prevStatus:   sval(inst, "status"),
+		snapshot:     snapshot,
+	}
+	a.serviceID, _ = ival(inst, "serviceId")
+	s.nextActionID++
+	s.nextRequestID++
+	for _, key := range []string{op, spec.process} {
+		if q := s.failNext[key]; len(q) > 0 {
+			a.failMessage = q[0]
+			if len(q) == 1 {
+				delete(s.failNext, key)
+			} else {
+				s.failNext[key] = q[1:]
+			}
+			break
+		}
+	}
+	s.actions = append(s.actions, a)
+	s.actionByID[a.id] = a
+	s.pending[id] = a.id
+	if spec.during != "" {
+		inst["status"] = spec.during
+	}
+	s.settleLocked()
+	return jsonReply(http.StatusAccepted, map[string]any{
+		"id":           a.id,
+		"requestId":    a.requestID,
+		"status":       a.status,
+		"message":      a.message,
+		"process":      a.process,
+		"resourceId":   id,
+		"resourceName": name,
+	})
+}
+
+// settleLocked completes every action whose time has come, in (due, id)
+// order, and applies its effect. It is called at the start of every
+// authenticated API request: no goroutine, no timer.
+func (s *Server) settleLocked() {
+	now := s.now()
+	var ready []*action
+	for _, a := range s.actions {
+		if a.status == statusInProgress && !now.Before(a.due) {
+			ready = append(ready, a)
+		}
+	}
+	slices.SortFunc(ready, func(x, y *action) int {
+		if c := x.due.Compare(y.due); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.id, y.id)
+	})
+	for _, a := range ready {
+		s.completeLocked(a)
+	}
+}
+
+func (s *Server) completeLocked(a *action) {
+	a.completedAt = a.due
+	if s.pending[a.resourceID] == a.id {
+		delete(s.pending, a.resourceID)
+	}
+	inst := s.instances[a.resourceID]
+	if a.failMessage != "" {
+		a.status, a.message = statusError, a.failMessage
+		if inst != nil {
+			inst["status"] = a.prevStatus
+		}
+		return
+	}
+	a.status, a.message = statusSuccess, a.doneMessage
+	if inst == nil {
+		return
+	}
+	spec := instanceOps[a.op]
+	switch a.op {
+	case "delete":
+		delete(s.instances, a.resourceID)
+		delete(s.snapshots, a.resourceID)
+		delete(s.snapshotSeq, a.resourceID)
+	case "snapshot":
+		snap := a.snapshot
+		snap["creationDate"] = formatDate(a.completedAt)
+		snap["expirationDate"] = formatDate(a.completedAt.Add(7 * 24 * time.Hour))
+		s.snapshots[a.resourceID] = append(s.snapshots[a.resourceID], snap)
+	default:
+		inst["status"] = spec.after
+	}
+}
+
+// listActions answers GET /actions: a plain array (itcare-api.md §5).
+func (s *Server) listActions(c *call) reply {
+	q := c.query
+	if rep := checkParams(q, "resourceName", "resourceId", "serviceId", "statuses", "requestId"); rep != nil {
+		return *rep
+	}
+	name, hasName, rep := singleValue(q, "resourceName")
+	if rep != nil {
+		return *rep
+	}
+	ints := map[string]*int64{}
+	for _, k := range []string{"resourceId", "serviceId", "requestId"} {
+		vs, rep := intValues(q, k)
+		if rep != nil {
+			return *rep
+		}
+		if len(vs) > 1 {
+			return badValue(k, "%s must be given once", k)
+		}
+		if len(vs) == 1 {
+			ints[k] = &vs[0]
+		}
+	}
+	var statuses []string
+	for _, v := range listValues(q, "statuses") {
+		v = strings.ToUpper(v)
+		if v != statusInProgress && v != statusSuccess && v != statusError {
+			return badValue("statuses", "unknown status %q; expected one of IN_PROGRESS, SUCCESS, ERROR", v)
+		}
+		statuses = append(statuses, v)
+	}
+	out := []map[string]any{}
+	for _, a := range s.actions {
+		switch {
+		case hasName && !strings.EqualFold(a.resourceName, name):
+		case ints["resourceId"] != nil && a.resourceID != *ints["resourceId"]:
+		case ints["serviceId"] != nil && a.serviceID != *ints["serviceId"]:
+		case ints["requestId"] != nil && a.requestID != *ints["requestId"]:
+		case len(statuses) > 0 && !slices.Contains(statuses, a.status):
+		default:
+			out = append(out, a.view())
+		}
+	}
+	return jsonReply(http.StatusOK, out)
+}
+
+// getAction answers GET /actions/{id}.
+func (s *Server) getAction(c *call, id int64) reply {
+	if rep := checkParams(c.query); rep != nil {
+		return *rep
+	}
+	a, ok := s.actionByID[id]
+	if !ok {
+		return apiError(http.StatusNotFound, "RESOURCE_NOT_FOUND", "actionId", fmt.Sprintf("no such action %d", id))
+	}
+	return jsonReply(http.StatusOK, a.view())
+}

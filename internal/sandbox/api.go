@@ -1,0 +1,363 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// reply is a response computed under the lock and written after it.
+type reply struct {
+	status int
+	body   []byte // nil: no body
+	header http.Header
+}
+
+func jsonReply(status int, v any) reply {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(fmt.Sprintf("sandbox: encoding response: %v", err))
+	}
+	return reply{status: status, body: bytes.TrimRight(buf.Bytes(), "\n")}
+}
+
+func writeReply(w http.ResponseWriter, rep reply) {
+	for k, vs := range rep.header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	if rep.body != nil {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(rep.body)))
+	}
+	w.WriteHeader(rep.status)
+	if rep.body != nil {
+		_, _ = w.Write(rep.body)
+	}
+}
+
+// statusEnum is the HTTP reason as Spring's HttpStatus enum name
+// (itcare-api.md §3, ERRORS).
+func statusEnum(code int) string {
+	switch code {
+	case http.StatusRequestEntityTooLarge:
+		return "PAYLOAD_TOO_LARGE"
+	case http.StatusUnprocessableEntity:
+		return "UNPROCESSABLE_ENTITY"
+	}
+	return strings.ToUpper(strings.NewReplacer(" ", "_", "-", "_", "'", "").Replace(http.StatusText(code)))
+}
+
+// apiError is the documented error body: status, errorCode, errorDesc, errorMessage.
+func apiError(status int, code, desc, msg string) reply {
+	return jsonReply(status, struct {
+		Status       string `json:"status"`
+		ErrorCode    string `json:"errorCode"`
+		ErrorDesc    string `json:"errorDesc"`
+		ErrorMessage string `json:"errorMessage"`
+	}{statusEnum(status), code, desc, msg})
+}
+
+func badValue(field, format string, args ...any) reply {
+	return apiError(http.StatusBadRequest, "INVALID_FIELD_VALUE", field, fmt.Sprintf(format, args...))
+}
+
+func notFoundPath(p string) reply {
+	return apiError(http.StatusNotFound, "NOT_FOUND", p, "no resource at "+p)
+}
+
+func methodNotAllowed(method string, allow ...string) reply {
+	rep := apiError(http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", method,
+		fmt.Sprintf("method %s is not supported here; allowed: %s", method, strings.Join(allow, ", ")))
+	rep.header = http.Header{"Allow": {strings.Join(allow, ", ")}}
+	return rep
+}
+
+func conflict(code, msg string) reply {
+	return apiError(http.StatusConflict, code, "status", msg)
+}
+
+// call is one authenticated API request.
+type call struct {
+	r      *http.Request
+	body   []byte
+	client string
+	dryRun bool
+	query  url.Values
+}
+
+func (c *call) is(methods ...string) bool {
+	for _, m := range methods {
+		if c.r.Method == m || (m == http.MethodGet && c.r.Method == http.MethodHead) {
+			return true
+		}
+	}
+	return false
+}
+
+// serveAPI answers everything under /itcare.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, body []byte, rel string) {
+	if rel == "/health" || rel == "/api/status" {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			writeReply(w, methodNotAllowed(r.Method, http.MethodGet))
+			return
+		}
+		writeReply(w, jsonReply(http.StatusOK, map[string]string{"status": "UP"}))
+		return
+	}
+	// Unknown paths are 404 even without a token (sandbox choice), so that
+	// clients probing for an endpoint see "not found", not "unauthorized".
+	if !knownAPIPath(rel) {
+		writeReply(w, notFoundPath(apiPrefix+rel))
+		return
+	}
+	s.mu.Lock()
+	client, ok := s.bearerLocked(r)
+	if !ok {
+		s.mu.Unlock()
+		// Documented: 401 has an empty body.
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	s.settleLocked()
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	var rep reply
+	if err != nil {
+		rep = apiError(http.StatusBadRequest, "INVALID_QUERY", "query", "malformed query string")
+	} else {
+		rep = s.dispatchLocked(&call{r: r, body: body, client: client, dryRun: isDryRun(r), query: q}, rel)
+	}
+	s.mu.Unlock()
+	writeReply(w, rep)
+}
+
+// knownAPIPath reports whether rel is one of the routes served under /itcare.
+func knownAPIPath(rel string) bool {
+	segs := strings.Split(strings.TrimPrefix(rel, "/"), "/")
+	if rel == "" || slices.Contains(segs, "") {
+		return false
+	}
+	switch {
+	case segs[0] == "actions":
+		return len(segs) <= 2
+	case len(segs) >= 2 && segs[0] == "compute" && segs[1] == "instances":
+		return len(segs) <= 3 || (len(segs) == 4 && slices.Contains([]string{"networks", "storage", "snapshots"}, segs[3]))
+	}
+	return false
+}
+
+func (s *Server) dispatchLocked(c *call, rel string) reply {
+	segs := strings.Split(strings.TrimPrefix(rel, "/"), "/")
+	if rel == "" || slices.Contains(segs, "") {
+		return notFoundPath(apiPrefix + rel)
+	}
+	switch {
+	case len(segs) >= 2 && segs[0] == "compute" && segs[1] == "instances":
+		return s.instancesRoute(c, segs[2:], rel)
+	case segs[0] == "actions" && len(segs) == 1:
+		if !c.is(http.MethodGet) {
+			return methodNotAllowed(c.r.Method, http.MethodGet)
+		}
+		return s.listActions(c)
+	case segs[0] == "actions" && len(segs) == 2:
+		if !c.is(http.MethodGet) {
+			return methodNotAllowed(c.r.Method, http.MethodGet)
+		}
+		id, err := strconv.ParseInt(segs[1], 10, 64)
+		if err != nil {
+			return badValue("actionId", "action id %q is not an integer", segs[1])
+		}
+		return s.getAction(c, id)
+	}
+	return notFoundPath(apiPrefix + rel)
+}
+
+func (s *Server) instancesRoute(c *call, rest []string, rel string) reply {
+	if len(rest) == 0 {
+		if !c.is(http.MethodGet) {
+			return methodNotAllowed(c.r.Method, http.MethodGet)
+		}
+		return s.listInstances(c)
+	}
+	if len(rest) > 2 {
+		return notFoundPath(apiPrefix + rel)
+	}
+	var allow []string
+	switch {
+	case len(rest) == 1:
+		allow = []string{http.MethodGet, http.MethodPatch, http.MethodDelete}
+	case rest[1] == "networks" || rest[1] == "storage":
+		allow = []string{http.MethodGet}
+	case rest[1] == "snapshots":
+		allow = []string{http.MethodGet, http.MethodPost}
+	default:
+		return notFoundPath(apiPrefix + rel)
+	}
+	if !c.is(allow...) {
+		return methodNotAllowed(c.r.Method, allow...)
+	}
+	id, err := strconv.ParseInt(rest[0], 10, 64)
+	if err != nil {
+		return badValue("id", "instance id %q is not an integer", rest[0])
+	}
+	if len(rest) == 1 {
+		switch {
+		case c.is(http.MethodGet):
+			return s.getInstance(c, id)
+		case c.is(http.MethodPatch):
+			return s.patchInstance(c, id)
+		default:
+			return s.deleteInstance(c, id)
+		}
+	}
+	switch {
+	case rest[1] == "networks":
+		return s.instanceNetworks(c, id)
+	case rest[1] == "storage":
+		return s.instanceStorage(c, id)
+	case c.is(http.MethodGet):
+		return s.listSnapshots(c, id)
+	default:
+		return s.createSnapshot(c, id)
+	}
+}
+
+// checkParams rejects query parameters outside allowed (sandbox choice:
+// strictness catches misspelled parameters in tests).
+func checkParams(q url.Values, allowed ...string) *reply {
+	var unknown []string
+	for k := range q {
+		if !slices.Contains(allowed, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	msg := fmt.Sprintf("unknown query parameter %q", unknown[0])
+	if len(allowed) > 0 {
+		msg += "; supported: " + strings.Join(allowed, ", ")
+	} else {
+		msg += "; this endpoint takes no query parameters"
+	}
+	rep := apiError(http.StatusBadRequest, "UNKNOWN_PARAMETER", unknown[0], msg)
+	return &rep
+}
+
+// listValues reads an array parameter given as repeated parameters and/or
+// comma-separated values.
+func listValues(q url.Values, name string) []string {
+	var out []string
+	for _, v := range q[name] {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
+func intValues(q url.Values, name string) ([]int64, *reply) {
+	var out []int64
+	for _, v := range listValues(q, name) {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			rep := badValue(name, "%s: %q is not an integer", name, v)
+			return nil, &rep
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// singleValue reads a non-array parameter; repeating it is an error.
+func singleValue(q url.Values, name string) (string, bool, *reply) {
+	vs, ok := q[name]
+	if !ok {
+		return "", false, nil
+	}
+	if len(vs) != 1 {
+		rep := badValue(name, "%s must be given once", name)
+		return "", false, &rep
+	}
+	return strings.TrimSpace(vs[0]), true, nil
+}
+
+// boolParam reads an optional true/false parameter.
+func boolParam(q url.Values, name string) (*bool, *reply) {
+	v, ok, rep := singleValue(q, name)
+	if rep != nil || !ok {
+		return nil, rep
+	}
+	switch strings.ToLower(v) {
+	case "true":
+		b := true
+		return &b, nil
+	case "false":
+		b := false
+		return &b, nil
+	}
+	r := badValue(name, "%s: %q is not a boolean (true or false)", name, v)
+	return nil, &r
+}
+
+// jsonBody decodes an optional JSON object body. An empty body yields nil.
+func jsonBody(c *call, required bool) (map[string]any, *reply) {
+	if len(bytes.TrimSpace(c.body)) == 0 {
+		if required {
+			rep := apiError(http.StatusBadRequest, "INVALID_BODY", "body", "a JSON request body is required")
+			return nil, &rep
+		}
+		return nil, nil
+	}
+	mt, _, err := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		rep := apiError(http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Content-Type",
+			fmt.Sprintf("Content-Type %q is not supported; send application/json", c.r.Header.Get("Content-Type")))
+		return nil, &rep
+	}
+	dec := json.NewDecoder(bytes.NewReader(c.body))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil || m == nil {
+		rep := apiError(http.StatusBadRequest, "INVALID_BODY", "body", "the request body is not a JSON object")
+		return nil, &rep
+	}
+	if len(bytes.TrimSpace(c.body[dec.InputOffset():])) != 0 {
+		rep := apiError(http.StatusBadRequest, "INVALID_BODY", "body", "unexpected data after the JSON object")
+		return nil, &rep
+	}
+	return m, nil
+}
+
+// optionalString reads a string field of a body (absent or null: "").
+func optionalString(m map[string]any, field string) (string, *reply) {
+	v, ok := m[field]
+	if !ok || v == nil {
+		return "", nil
+	}
+	str, isStr := v.(string)
+	if !isStr {
+		rep := badValue(field, "%s must be a string", field)
+		return "", &rep
+	}
+	return str, nil
+}
+
+// dryRunReply is the 202 answer to a validated dry run (sandbox choice: the
+// real status and body are undocumented, itcare-api.md §3 and §10.5).
+func dryRunReply(msg string) reply {
+	return jsonReply(http.StatusAccepted, map[string]any{"dryRun": true, "status": "VALIDATED", "message": msg})
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# A tour of itcare against the built-in sandbox. Nothing leaves this machine and
+# nothing of yours is touched: config, credentials and tokens go to a temporary
+# folder that is removed at the end.
+set -euo pipefail
+bin=${1:-bin/itcare}
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+work=$(mktemp -d)
+sandbox_pid=""
+cleanup() {
+  [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+export ITCARE_CONFIG="$work/config.yaml"
+unset ITCARE_CLIENT_ID ITCARE_CLIENT_SECRET ITCARE_PROFILE ITCARE_OUTPUT
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
+"$bin" sandbox --addr 127.0.0.1:0 --action-duration 4s >"$work/sandbox.env" 2>"$work/sandbox.log" &
+sandbox_pid=$!
+for _ in $(seq 1 100); do
+  grep -q ITCARE_AUTH_URL "$work/sandbox.env" 2>/dev/null && break
+  sleep 0.05
+done
+# shellcheck disable=SC1091
+. "$work/sandbox.env"
+echo "sandbox running: $ITCARE_API_URL"
+
+step "itcare status"
+"$bin" status
+
+step "printf sandbox-secret | itcare login --client-id sandbox-client --client-secret-stdin"
+printf sandbox-secret | "$bin" login --client-id sandbox-client --client-secret-stdin
+
+step "itcare auth status"
+"$bin" auth status
+
+step "itcare instances list --env PRODUCTION --status ACTIVE --size 10"
+"$bin" instances list --env PRODUCTION --status ACTIVE --size 10
+
+name=$("$bin" instances list --env PRODUCTION --status ACTIVE --size 1 -o json --jq '.[0].name')
+
+step "itcare instances stop $name      # waits on the action with a spinner"
+"$bin" instances stop "$name"
+
+step "itcare instances start $name --no-wait"
+action=$("$bin" instances start "$name" --no-wait)
+
+step "itcare actions wait $action"
+"$bin" actions wait "$action"
+
+step "itcare instances get $name"
+"$bin" instances get "$name"
+
+step "itcare actions list --resource-name $name"
+"$bin" actions list --resource-name "$name"
+
+echo
+echo "demo finished: the sandbox is stopped and its temporary files removed"
