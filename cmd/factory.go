@@ -38,6 +38,9 @@ type Factory struct {
 // NewFactory returns a factory writing to ios.
 func NewFactory(ios *output.IOStreams) *Factory { return &Factory{IO: ios} }
 
+// The output layer reads dates with the API's one date parser.
+func init() { output.ParseDate = api.ParseDate }
+
 func (f *Factory) setFlags(fs *pflag.FlagSet) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -196,6 +199,11 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	if f.flags != nil {
 		opts.JQ, _ = f.flags.GetString("jq")
 		opts.NoHeader, _ = f.flags.GetBool("no-header")
+	}
+	if opts.JQ != "" {
+		if err := output.ValidateJQ(opts.JQ); err != nil {
+			return nil, &UsageError{Err: err}
+		}
 	}
 	return &output.Printer{IO: f.IO, Opts: opts}, nil
 }

@@ -3,7 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"time"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -29,89 +29,140 @@ var instanceColumns = []output.Column{
 	{Header: "TAGS", Path: "tags", Kind: output.Tags, Wide: true},
 }
 
-func newInstancesCmd(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:     "instances <command>",
-		Aliases: []string{"instance", "vm"},
-		Short:   "List, inspect, start, stop, reset and delete instances (VMs)",
-		Args:    cobra.NoArgs,
-	}
-	cmd.AddCommand(newInstancesListCmd(f), newInstancesGetCmd(f))
-	for _, op := range []struct{ name, short, long string }{
-		{"start", "Start an inactive instance", "Starts an instance (PATCH operation \"start\"; inferred, see docs/api-assumptions.md)."},
-		{"stop", "Stop an active instance", "Stops an instance (PATCH operation \"stop\", documented)."},
-		{"reset", "Reset (hard reboot) an active instance", "Resets an instance (PATCH operation \"reset\"; inferred, see docs/api-assumptions.md)."},
-	} {
-		cmd.AddCommand(newInstanceOperationCmd(f, op.name, op.short, op.long))
-	}
-	cmd.AddCommand(newInstancesDeleteCmd(f))
-	return cmd
+var snapshotColumns = []output.Column{
+	{Header: "ID", Path: "id"},
+	{Header: "LABEL", Path: "label"},
+	{Header: "DESCRIPTION", Path: "description"},
+	{Header: "CREATED", Path: "creationDate", Kind: output.Date},
+	{Header: "EXPIRES", Path: "expirationDate", Kind: output.Date},
+	{Header: "SIZE-GB", Path: "size"},
+	{Header: "CREATOR", Path: "creator", Wide: true},
+	{Header: "CHANGE-REF", Path: "changeReference", Wide: true},
+	{Header: "RECOVERED", Path: "recoveryDate", Kind: output.Date, Wide: true},
 }
 
-type instancesListOptions struct {
-	Filter api.InstanceFilter
-	Page   api.PageOptions
+var networkColumns = []output.Column{
+	{Header: "NETWORK", Path: "technicalID"},
+	{Header: "IP", Path: "ipAddress"},
+	{Header: "CIDR", Path: "cidr"},
+	{Header: "SCOPE", Path: "scope"},
+	{Header: "GATEWAY", Path: "gateway"},
+	{Header: "DNS", Path: "dns", Value: func(o map[string]any) string {
+		var names []string
+		for _, d := range asList(o["dns"]) {
+			m, _ := d.(map[string]any)
+			names = append(names, fmt.Sprintf("%v.%v", m["alias"], m["domain"]))
+		}
+		return strings.Join(names, ",")
+	}},
 }
 
-func newInstancesListCmd(f *Factory) *cobra.Command {
-	opts := &instancesListOptions{}
-	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List instances",
-		Long: `Lists instances, filtered on the server with the documented query parameters.
-Repeat a filter flag, or separate values with commas, to match any of them.
+var storageColumns = []output.Column{
+	{Header: "DISKS-GB", Path: "totalSizeDisks"},
+	{Header: "FILESYSTEMS-GB", Path: "totalSizeFileSystems"},
+	{Header: "FILESYSTEMS", Path: "fileSystems", Value: func(o map[string]any) string {
+		var fs []string
+		for _, f := range asList(o["fileSystems"]) {
+			m, _ := f.(map[string]any)
+			fs = append(fs, fmt.Sprintf("%v %v %vGB (%vGB free)", m["mountingPoint"], m["type"], m["sizeOf"], m["free"]))
+		}
+		return strings.Join(fs, "; ")
+	}},
+}
 
-Without --all one page is fetched (pages are numbered from 0). With --all every
-page is fetched and merged.`,
-		Example: `  itcare instances list
+func asList(v any) []any { l, _ := v.([]any); return l }
+
+var instancesSpec = &familySpec{
+	Use:     "instances",
+	Aliases: []string{"instance", "vm"},
+	Short:   "List, inspect, start, stop, reset and delete instances (VMs)",
+	Kind:    "instance",
+	Plural:  "instances",
+	Family:  func(c *api.Client) *api.Family { return c.Instances },
+	Columns: instanceColumns,
+	Filters: []filterSpec{
+		{"name", "instance name; prefix with ! to exclude", api.Filter{Param: "names", Kind: api.FilterName}},
+		{"status", "status, e.g. ACTIVE, INACTIVE", api.Filter{Param: "statuses", Kind: api.FilterEnum}},
+		{"env", "environment, e.g. PRODUCTION, DEVELOPMENT", api.Filter{Param: "environments", Kind: api.FilterEnum}},
+		{"type", "type: LINUX, WINDOWS, AIX", api.Filter{Param: "types", Kind: api.FilterEnum}},
+		{"family", "family, e.g. DEBIAN, RHEL, CENTOS", api.Filter{Param: "families", Kind: api.FilterEnum}},
+		{"service", "service id", api.Filter{Param: "services", Kind: api.FilterInt}},
+		{"tag", "tag as key:value", api.Filter{Param: "tags", Kind: api.FilterTag}},
+		{"az", "availability zone, e.g. EB-A", api.Filter{Param: "az", Kind: api.FilterText}},
+		{"ip", "IP address", api.Filter{Param: "ip", Kind: api.FilterText}},
+	},
+	ListExample: `  itcare instances list
   itcare instances list --env PRODUCTION --status ACTIVE --family DEBIAN
   itcare instances list --name web01 --name '!web02' --tag application:itcare
   itcare instances list --all --sort name,desc -o json --jq '.[].name'
   itcare instances list -o columns=ID,NAME,IP --no-header`,
-		Aliases: []string{"ls"},
-		Args:    cobra.NoArgs,
+	GetExample: `  itcare instances get 10042
+  itcare instances get pdeb12web01 -o yaml`,
+	Operations: []operationSpec{
+		{Name: "start", Short: "Start an inactive instance", Note: `Sends PATCH {"operation": "start"} (inferred, see docs/api-assumptions.md).`},
+		{Name: "stop", Short: "Stop an active instance", Note: `Sends PATCH {"operation": "stop"} (documented).`},
+		{Name: "reset", Short: "Reset (hard reboot) an active instance", Note: `Sends PATCH {"operation": "reset"} (inferred, see docs/api-assumptions.md).`},
+	},
+	Delete: &deleteSpec{
+		Long: "Deletes an instance. The API only deletes INACTIVE instances: stop it first.",
+		Example: `  itcare instances stop pdeb12web01 && itcare instances delete pdeb12web01
+  itcare instances delete 10042 --yes --change-ref RFC_1234`,
+	},
+	Sub: instanceSubcommands,
+}
+
+func newInstancesCmd(f *Factory) *cobra.Command { return instancesSpec.command(f) }
+
+func instanceSubcommands(f *Factory, s *familySpec) []*cobra.Command {
+	snapshots := &cobra.Command{
+		Use:   "snapshots <command>",
+		Short: "List and create snapshots of an instance",
+		Args:  cobra.NoArgs,
+	}
+	snapshots.AddCommand(
+		subListCmd(f, s, "list <instance>", "List the snapshots of an instance", "snapshots", snapshotColumns,
+			"  itcare instances snapshots list pdeb12web01", "snapshots"),
+		newSnapshotCreateCmd(f, s),
+	)
+	return []*cobra.Command{
+		snapshots,
+		subObjectCmd(f, s, "networks <instance>", "Show the network interfaces of an instance", networkColumns,
+			"  itcare instances networks pdeb12web01 -o json", "networks", false),
+		subObjectCmd(f, s, "storage <instance>", "Show the disks and file systems of an instance", storageColumns,
+			"  itcare instances storage pdeb12web01", "storage", false),
+	}
+}
+
+func newSnapshotCreateCmd(f *Factory, s *familySpec) *cobra.Command {
+	var (
+		w           waitFlags
+		description string
+		changeRef   string
+	)
+	cmd := &cobra.Command{
+		Use:   "create <instance>",
+		Short: "Take a snapshot of an instance",
+		Long: `Takes a snapshot (POST /compute/instances/{id}/snapshots with a description and
+an optional change reference; the path is inferred, see docs/api-assumptions.md)
+and waits for the action.`,
+		Example: `  itcare instances snapshots create pdeb12web01 --description "before upgrade" --change-ref RFC_42`,
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.Filter.Validate(); err != nil {
-				return &UsageError{Err: err}
+			if strings.TrimSpace(description) == "" {
+				return usageErrorf("--description is required")
 			}
-			if err := validatePaging(opts.Page); err != nil {
-				return err
+			body := map[string]any{"description": description}
+			if changeRef != "" {
+				body["changeReference"] = changeRef
 			}
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			if err := output.ValidateColumns(p.Opts.Format, instanceColumns); err != nil {
-				return err
-			}
-			c, err := f.API()
-			if err != nil {
-				return err
-			}
-			f.IO.StartProgress(" fetching instances")
-			page, err := c.Instances.List(cmd.Context(), opts.Filter, opts.Page)
-			f.IO.StopProgress()
-			if err != nil {
-				return err
-			}
-			if err := p.PrintList(page.Content, instanceColumns, "instances"); err != nil {
-				return err
-			}
-			pageFooter(f, p, opts.Page, page.Number, page.TotalPages, page.TotalElements, len(page.Content))
-			return nil
+			return s.change(cmd, f, w, args[0], "snapshot", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+				return fam.Create(ctx, id, body, "snapshots")
+			})
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringSliceVar(&opts.Filter.Names, "name", nil, "instance name; prefix with ! to exclude (repeatable)")
-	fl.StringSliceVar(&opts.Filter.Statuses, "status", nil, "status, e.g. ACTIVE, INACTIVE (repeatable)")
-	fl.StringSliceVar(&opts.Filter.Environments, "env", nil, "environment, e.g. PRODUCTION, DEVELOPMENT (repeatable)")
-	fl.StringSliceVar(&opts.Filter.Types, "type", nil, "type: LINUX, WINDOWS, AIX (repeatable)")
-	fl.StringSliceVar(&opts.Filter.Families, "family", nil, "family, e.g. DEBIAN, RHEL, CENTOS (repeatable)")
-	fl.StringSliceVar(&opts.Filter.Services, "service", nil, "service id (repeatable)")
-	fl.StringSliceVar(&opts.Filter.Tags, "tag", nil, "tag as key:value (repeatable)")
-	fl.StringSliceVar(&opts.Filter.AZ, "az", nil, "availability zone, e.g. EB-A (repeatable)")
-	fl.StringSliceVar(&opts.Filter.IP, "ip", nil, "IP address (repeatable)")
-	registerPageFlags(cmd, &opts.Page)
+	w.register(cmd)
+	cmd.Flags().StringVar(&description, "description", "", "what the snapshot is for (required)")
+	cmd.Flags().StringVar(&changeRef, "change-ref", "", "change reference (e.g. an RFC number)")
 	return cmd
 }
 
@@ -144,130 +195,6 @@ func pageFooter(f *Factory, p *output.Printer, o api.PageOptions, number, totalP
 	}
 	fmt.Fprintf(f.IO.ErrOut, "page %d of %d (%d of %d shown); use --page %d for the next one or --all for every page\n",
 		number, totalPages-1, shown, total, number+1)
-}
-
-func newInstancesGetCmd(f *Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:   "get <id|name>",
-		Short: "Show one instance",
-		Example: `  itcare instances get 10042
-  itcare instances get pdeb12web01 -o yaml`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			c, err := f.API()
-			if err != nil {
-				return err
-			}
-			id, err := c.Instances.Resolve(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			inst, err := c.Instances.Get(cmd.Context(), id)
-			if err != nil {
-				return err
-			}
-			return p.PrintObject(inst, instanceColumns)
-		},
-	}
-}
-
-func newInstanceOperationCmd(f *Factory, op, short, long string) *cobra.Command {
-	var w waitFlags
-	cmd := &cobra.Command{
-		Use:   op + " <id|name>",
-		Short: short,
-		Long: long + `
-
-The command waits for the action to end (spinner on a terminal). With --no-wait
-it prints the action id and returns; follow it with 'itcare actions wait ID'.
-With --dry-run the API validates the request and nothing changes.`,
-		Example: fmt.Sprintf(`  itcare instances %[1]s pdeb12web01
-  itcare instances %[1]s 10042 --no-wait
-  itcare instances %[1]s 10042 --dry-run`, op),
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := validateDurations(map[string]time.Duration{"wait-timeout": w.Timeout}); err != nil {
-				return err
-			}
-			c, err := f.API()
-			if err != nil {
-				return err
-			}
-			id, err := c.Instances.Resolve(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			return runChange(cmd.Context(), f, c, w, change{Verb: op, Resource: describeResource("instance", id, args[0]),
-				Do: func(ctx context.Context, c *api.Client) (*api.Accepted, error) {
-					return c.Instances.Operate(ctx, id, op, nil)
-				}})
-		},
-	}
-	w.register(cmd)
-	return cmd
-}
-
-func newInstancesDeleteCmd(f *Factory) *cobra.Command {
-	var (
-		w         waitFlags
-		changeRef string
-		yes       bool
-	)
-	cmd := &cobra.Command{
-		Use:   "delete <id|name>",
-		Short: "Delete an inactive instance (irreversible)",
-		Long: `Deletes an instance. The API only deletes INACTIVE instances: stop it first.
-This cannot be undone. On a terminal you are asked to confirm; elsewhere --yes is
-required.`,
-		Example: `  itcare instances stop pdeb12web01 && itcare instances delete pdeb12web01
-  itcare instances delete 10042 --yes --change-ref RFC_1234`,
-		Aliases: []string{"rm"},
-		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := validateDurations(map[string]time.Duration{"wait-timeout": w.Timeout}); err != nil {
-				return err
-			}
-			if !yes && !f.IO.CanPrompt() {
-				cfg, err := f.Config()
-				if err != nil {
-					return err
-				}
-				if !cfg.DryRun {
-					return usageErrorf("refusing to delete without confirmation: pass --yes")
-				}
-			}
-			c, err := f.API()
-			if err != nil {
-				return err
-			}
-			id, err := c.Instances.Resolve(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			what := describeResource("instance", id, args[0])
-			if !yes && !c.DryRun() {
-				ok, err := output.Confirm(f.IO, "Delete "+what+"? This cannot be undone.")
-				if err != nil {
-					return err
-				}
-				if !ok {
-					return usageErrorf("deletion of %s not confirmed", what)
-				}
-			}
-			return runChange(cmd.Context(), f, c, w, change{Verb: "delete", Resource: what,
-				Do: func(ctx context.Context, c *api.Client) (*api.Accepted, error) {
-					return c.Instances.Delete(ctx, id, changeRef)
-				}})
-		},
-	}
-	w.register(cmd)
-	cmd.Flags().StringVar(&changeRef, "change-ref", "", "change reference (e.g. an RFC number) recorded with the deletion")
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
-	return cmd
 }
 
 // describeResource names a resource for messages: "instance 42 (web01)".

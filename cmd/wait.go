@@ -6,23 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/itcare-cli/itcare/internal/api"
 	"github.com/itcare-cli/itcare/internal/output"
 )
-
-// waitFlags are the flags of every command that starts an action.
-type waitFlags struct {
-	NoWait   bool
-	Timeout  time.Duration
-	Interval time.Duration
-}
-
-func (w *waitFlags) register(cmd *cobra.Command) {
-	cmd.Flags().BoolVar(&w.NoWait, "no-wait", false, "print the action id and return at once instead of waiting")
-	cmd.Flags().DurationVar(&w.Timeout, "wait-timeout", 30*time.Minute, "give up waiting after this long (exit 5); the action goes on")
-}
 
 func validateDurations(named map[string]time.Duration) error {
 	for name, d := range named {

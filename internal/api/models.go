@@ -14,28 +14,6 @@ import (
 // typed fields the CLI reasons about, so JSON/YAML output never loses a field
 // the CLI does not model.
 
-// Instance is a virtual machine (/compute/instances, itcare-api.md §7.2).
-type Instance struct {
-	ID          int64           `json:"id"`
-	Name        string          `json:"name"`
-	Status      string          `json:"status"`
-	Type        string          `json:"type,omitempty"`
-	Family      string          `json:"family,omitempty"`
-	Environment string          `json:"environment,omitempty"`
-	ServiceID   int64           `json:"serviceId,omitempty"`
-	Raw         json.RawMessage `json:"-"`
-}
-
-func (i *Instance) UnmarshalJSON(b []byte) error {
-	type plain Instance
-	return unmarshalKeep(b, (*plain)(i), &i.Raw)
-}
-
-func (i Instance) MarshalJSON() ([]byte, error) {
-	type plain Instance
-	return marshalKeep(i.Raw, plain(i))
-}
-
 // Action is an asynchronous operation (/actions, itcare-api.md §5).
 type Action struct {
 	ID            int64           `json:"id"`

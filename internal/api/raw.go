@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -125,4 +126,26 @@ func portOf(u *url.URL) string {
 		return "443"
 	}
 	return "80"
+}
+
+// ItemsOf returns the items of a list answer as a JSON array: the answer
+// itself when it is an array, the content of a Spring page, or [] for an
+// empty answer (some lists answer 204 No Content when empty).
+func ItemsOf(raw json.RawMessage) (json.RawMessage, error) {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		return json.RawMessage("[]"), nil
+	case raw[0] == '[':
+		return raw, nil
+	case isPage(raw):
+		var p struct {
+			Content json.RawMessage `json:"content"`
+		}
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return nil, err
+		}
+		return p.Content, nil
+	}
+	return nil, fmt.Errorf("expected a list, got: %s", Excerpt(string(raw), 120))
 }

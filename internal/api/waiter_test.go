@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -74,7 +75,7 @@ func sandboxToken(t *testing.T, sb *sandbox.Server) string {
 
 func firstActive(t *testing.T, c *Client) int64 {
 	t.Helper()
-	p, err := c.Instances.List(context.Background(), InstanceFilter{Statuses: []string{"ACTIVE"}}, PageOptions{Size: 1})
+	p, err := c.Instances.List(context.Background(), url.Values{"statuses": {"ACTIVE"}}, PageOptions{Size: 1})
 	if err != nil || len(p.Content) == 0 {
 		t.Fatalf("list: %v", err)
 	}

@@ -1,0 +1,244 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+
+	"github.com/spf13/cobra"
+
+	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/output"
+)
+
+// Resource families beyond instances, each a declaration for familySpec.
+
+var resourcesSpec = &familySpec{
+	Use:     "resources",
+	Aliases: []string{"resource"},
+	Short:   "List every resource (instances, clusters, load balancers, storage...)",
+	Long: `Every resource of the organisation, with its type, family, service and
+environment. Its PATH column names the endpoint of its family (itcare-api.md §6);
+its INTERNAL-ID is the id to use with that family's commands.`,
+	Kind:   "resource",
+	Plural: "resources",
+	Family: func(c *api.Client) *api.Family { return c.Resources },
+	Columns: []output.Column{
+		{Header: "ID", Path: "id"},
+		{Header: "NAME", Path: "name"},
+		{Header: "TYPE", Path: "resourceType"},
+		{Header: "FAMILY", Path: "family"},
+		{Header: "STATUS", Path: "status"},
+		{Header: "ENV", Path: "environment"},
+		{Header: "SERVICE", Path: "serviceName"},
+		{Header: "PATH", Path: "path"},
+		{Header: "INTERNAL-ID", Path: "internalResourceId", Wide: true},
+		{Header: "CLOUD", Path: "cloudName", Wide: true},
+		{Header: "PRODUCT", Path: "productName", Wide: true},
+		{Header: "CREATED", Path: "creationTime", Kind: output.Date, Wide: true},
+	},
+	Filters: []filterSpec{
+		{"name", "resource name; prefix with ! to exclude", api.Filter{Param: "names", Kind: api.FilterName}},
+		{"type", "type, e.g. LINUX, KUBERNETES", api.Filter{Param: "types", Kind: api.FilterEnum}},
+		{"resource-type", "resource type: INSTANCE, KUBERNETES, LOADBALANCER, OVERDRIVE", api.Filter{Param: "resourceTypes", Kind: api.FilterEnum}},
+		{"status", "status, e.g. ACTIVE", api.Filter{Param: "statuses", Kind: api.FilterEnum}},
+		{"env", "environment, e.g. PRODUCTION", api.Filter{Param: "environments", Kind: api.FilterEnum}},
+		{"service", "service id", api.Filter{Param: "services", Kind: api.FilterInt}},
+	},
+	ListExample: `  itcare resources list
+  itcare resources list --resource-type KUBERNETES --env PRODUCTION
+  itcare resources list --all -o json --jq 'group_by(.resourceType) | map({(.[0].resourceType): length}) | add'`,
+	GetExample: `  itcare resources get 20001 -o yaml`,
+}
+
+var kubernetesSpec = &familySpec{
+	Use:     "kubernetes",
+	Aliases: []string{"k8s"},
+	Short:   "List and inspect Kubernetes clusters and manage their nodes",
+	Kind:    "Kubernetes cluster",
+	Plural:  "Kubernetes clusters",
+	Family:  func(c *api.Client) *api.Family { return c.Kubernetes },
+	Columns: []output.Column{
+		{Header: "ID", Path: "id"},
+		{Header: "NAME", Path: "name"},
+		{Header: "STATUS", Path: "status"},
+		{Header: "ENV", Path: "environment"},
+		{Header: "TOPOLOGY", Path: "topology"},
+		{Header: "VERSION", Path: "version"},
+		{Header: "REGION", Path: "region"},
+		{Header: "NODES", Path: "nodesCount"},
+		{Header: "AZ", Path: "availabilityZones", Kind: output.List, Wide: true},
+		{Header: "SERVICE", Path: "serviceId", Wide: true},
+		{Header: "CREATED", Path: "creationTime", Kind: output.Date, Wide: true},
+		{Header: "TAGS", Path: "tags", Kind: output.Tags, Wide: true},
+	},
+	Filters: []filterSpec{
+		{"name", "cluster name; prefix with ! to exclude", api.Filter{Param: "names", Kind: api.FilterName}},
+		{"status", "status, e.g. ACTIVE", api.Filter{Param: "statuses", Kind: api.FilterEnum}},
+		{"env", "environment, e.g. PRODUCTION", api.Filter{Param: "environments", Kind: api.FilterEnum}},
+		{"service", "service id", api.Filter{Param: "services", Kind: api.FilterInt}},
+		{"tag", "tag as key:value", api.Filter{Param: "tags", Kind: api.FilterTag}},
+		{"topology", "topology: STANDARD, HA", api.Filter{Param: "topologies", Kind: api.FilterEnum}},
+		{"version", "Kubernetes version, e.g. v1.28.13", api.Filter{Param: "versions", Kind: api.FilterText}},
+		{"region", "region: EB, ET", api.Filter{Param: "regions", Kind: api.FilterEnum}},
+		{"az", "availability zone, e.g. EB-A", api.Filter{Param: "az", Kind: api.FilterText}},
+	},
+	ListExample: `  itcare kubernetes list
+  itcare kubernetes list --topology HA --region EB -o wide`,
+	GetExample: `  itcare kubernetes get pk8sapp01 -o yaml`,
+	Sub:        kubernetesSubcommands,
+}
+
+var nodeColumns = []output.Column{
+	{Header: "ID", Path: "id"},
+	{Header: "NAME", Path: "name"},
+	{Header: "STATUS", Path: "status"},
+	{Header: "ROLE", Path: "role"},
+	{Header: "SIZING", Path: "sizing"},
+	{Header: "AZ", Path: "az"},
+	{Header: "IP", Path: "ipAddress", Wide: true},
+	{Header: "CREATED", Path: "creationTime", Kind: output.Date, Wide: true},
+}
+
+var sizingRE = regexp.MustCompile(`^[0-9]+cpu[0-9]+gb$`)
+
+func kubernetesSubcommands(f *Factory, s *familySpec) []*cobra.Command {
+	nodes := &cobra.Command{
+		Use:   "nodes <command>",
+		Short: "List, add and delete the nodes of a Kubernetes cluster",
+		Args:  cobra.NoArgs,
+	}
+	nodes.AddCommand(
+		subListCmd(f, s, "list <cluster>", "List the nodes of a cluster", "nodes", nodeColumns,
+			"  itcare kubernetes nodes list pk8sapp01", "nodes"),
+		subObjectCmd(f, s, "get <cluster> <node>", "Show one node of a cluster", nodeColumns,
+			"  itcare kubernetes nodes get pk8sapp01 7", "nodes", true),
+		newNodesAddCmd(f, s),
+		newNodesDeleteCmd(f, s),
+	)
+	return []*cobra.Command{nodes}
+}
+
+func newNodesAddCmd(f *Factory, s *familySpec) *cobra.Command {
+	var (
+		w      waitFlags
+		count  int
+		sizing string
+		az     string
+	)
+	cmd := &cobra.Command{
+		Use:   "add <cluster>",
+		Short: "Add worker nodes to a cluster in one availability zone",
+		Long: `Adds nodes to a cluster: PATCH {"operation": "create_nodes", "options":
+{"nodes": [{"nodesNb": N, "nodeSizing": SIZING, "az": AZ}]}} (documented), then
+waits for the action.`,
+		Example: `  itcare kubernetes nodes add pk8sapp01 --count 2 --sizing 2cpu4gb --az EB-A`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if count < 1 {
+				return usageErrorf("invalid --count %d: at least 1", count)
+			}
+			if !sizingRE.MatchString(sizing) {
+				return usageErrorf("invalid --sizing %q: want CPUcpuRAMgb, e.g. 2cpu4gb", sizing)
+			}
+			if az == "" {
+				return usageErrorf("--az is required, e.g. EB-A")
+			}
+			options := map[string]any{"nodes": []any{map[string]any{"nodesNb": count, "nodeSizing": sizing, "az": az}}}
+			return s.change(cmd, f, w, args[0], "add nodes to", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+				return fam.Operate(ctx, id, "create_nodes", options)
+			})
+		},
+	}
+	w.register(cmd)
+	cmd.Flags().IntVar(&count, "count", 1, "number of nodes to add")
+	cmd.Flags().StringVar(&sizing, "sizing", "", "node sizing, e.g. 2cpu4gb (required)")
+	cmd.Flags().StringVar(&az, "az", "", "availability zone of the new nodes, e.g. EB-A (required)")
+	return cmd
+}
+
+func newNodesDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
+	var w waitFlags
+	cmd := &cobra.Command{
+		Use:   "delete <cluster> <node>",
+		Short: "Delete one node of a cluster (irreversible)",
+		Long: `Deletes one node (DELETE .../nodes/{node}). The API refuses to delete the last
+worker or the last ingress node. On a terminal you are asked to confirm;
+elsewhere --yes is required.`,
+		Example: `  itcare kubernetes nodes delete pk8sapp01 7 --yes`,
+		Aliases: []string{"rm"},
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			node := args[1]
+			return s.change(cmd, f, w, args[0], fmt.Sprintf("delete node %s of", node), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+				return fam.Delete(ctx, id, "", "nodes", url.PathEscape(node))
+			})
+		},
+	}
+	w.register(cmd)
+	w.registerYes(cmd)
+	return cmd
+}
+
+var loadBalancersSpec = &familySpec{
+	Use:     "loadbalancers",
+	Aliases: []string{"loadbalancer", "lb"},
+	Short:   "List and inspect load balancers",
+	Kind:    "load balancer",
+	Plural:  "load balancers",
+	Family:  func(c *api.Client) *api.Family { return c.LoadBalancers },
+	Columns: []output.Column{
+		{Header: "ID", Path: "id"},
+		{Header: "NAME", Path: "name"},
+		{Header: "STATUS", Path: "status"},
+		{Header: "ENV", Path: "environment"},
+		{Header: "PROTOCOL", Path: "protocol"},
+		{Header: "MODE", Path: "loadBalancingMode"},
+		{Header: "VIP", Path: "vip"},
+		{Header: "MEMBERS", Path: "members", Value: func(o map[string]any) string { return fmt.Sprint(len(asList(o["members"]))) }},
+		{Header: "PERSISTENCE", Path: "persistence", Wide: true},
+		{Header: "REGION", Path: "region", Wide: true},
+		{Header: "SERVICE", Path: "serviceId", Wide: true},
+		{Header: "TAGS", Path: "tags", Kind: output.Tags, Wide: true},
+	},
+	Filters: []filterSpec{
+		{"name", "load balancer name; prefix with ! to exclude", api.Filter{Param: "names", Kind: api.FilterName}},
+		{"status", "status, e.g. ACTIVE", api.Filter{Param: "statuses", Kind: api.FilterEnum}},
+		{"env", "environment, e.g. PRODUCTION", api.Filter{Param: "environments", Kind: api.FilterEnum}},
+		{"tag", "tag as key:value", api.Filter{Param: "tags", Kind: api.FilterTag}},
+		{"protocol", "protocol, e.g. HTTP, HTTPS, MYSQL", api.Filter{Param: "protocols", Kind: api.FilterEnum}},
+		{"vlan", "VLAN, e.g. EB_1125_DMZ8", api.Filter{Param: "vlan", Kind: api.FilterText}},
+	},
+	ListExample: `  itcare loadbalancers list --protocol HTTPS
+  itcare lb list --env PRODUCTION -o wide`,
+	GetExample: `  itcare loadbalancers get plbweb01 -o yaml`,
+}
+
+var overdriveSpec = &familySpec{
+	Use:     "overdrive",
+	Aliases: []string{"od"},
+	Short:   "List, inspect, start and stop Overdrive storage volumes",
+	Kind:    "Overdrive volume",
+	Plural:  "Overdrive volumes",
+	Family:  func(c *api.Client) *api.Family { return c.Overdrive },
+	Columns: []output.Column{
+		{Header: "ID", Path: "id"},
+		{Header: "NAME", Path: "name"},
+		{Header: "STATUS", Path: "status"},
+		{Header: "SIZING", Path: "sizing"},
+		{Header: "REGION", Path: "region"},
+		{Header: "SERVICE", Path: "serviceId"},
+		{Header: "URI", Path: "driveSiteUri", Wide: true},
+		{Header: "CREATED", Path: "creationTime", Kind: output.Date, Wide: true},
+	},
+	Filters: []filterSpec{
+		{"name", "volume name", api.Filter{Param: "names", Kind: api.FilterName}},
+	},
+	ListExample: `  itcare overdrive list`,
+	GetExample:  `  itcare overdrive get podshare01`,
+	Operations: []operationSpec{
+		{Name: "start", Short: "Start an Overdrive volume", Note: `Sends PATCH {"operation": "start"} (documented).`},
+		{Name: "stop", Short: "Stop an Overdrive volume", Note: `Sends PATCH {"operation": "stop"} (documented).`},
+	},
+}

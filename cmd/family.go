@@ -1,0 +1,386 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/output"
+)
+
+// familySpec declares a resource family; command() turns it into
+// `<family> list|get|<operation>...|delete`, all built the same way.
+type familySpec struct {
+	Use     string // "instances"
+	Aliases []string
+	Short   string
+	Long    string
+	Kind    string // singular for messages: "instance"
+	Plural  string // "instances"
+	Family  func(c *api.Client) *api.Family
+	Columns []output.Column
+	Filters []filterSpec
+	// ListExample and GetExample are shown in the help.
+	ListExample string
+	GetExample  string
+	Operations  []operationSpec
+	Delete      *deleteSpec
+	// Sub adds family-specific subcommands (snapshots, nodes...).
+	Sub func(f *Factory, s *familySpec) []*cobra.Command
+}
+
+// filterSpec maps a list flag onto a documented query parameter.
+type filterSpec struct {
+	Flag  string
+	Usage string
+	api.Filter
+}
+
+// operationSpec is a PATCH {"operation": Name} on one resource.
+type operationSpec struct {
+	Name  string
+	Short string
+	Note  string // documented or inferred, shown in the help
+}
+
+type deleteSpec struct {
+	Long    string
+	Example string
+}
+
+func (s *familySpec) command(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     s.Use + " <command>",
+		Aliases: s.Aliases,
+		Short:   s.Short,
+		Long:    s.Long,
+		Args:    cobra.NoArgs,
+	}
+	cmd.AddCommand(s.listCmd(f), s.getCmd(f))
+	for _, op := range s.Operations {
+		cmd.AddCommand(s.operationCmd(f, op))
+	}
+	if s.Delete != nil {
+		cmd.AddCommand(s.deleteCmd(f))
+	}
+	if s.Sub != nil {
+		cmd.AddCommand(s.Sub(f, s)...)
+	}
+	return cmd
+}
+
+func (s *familySpec) listCmd(f *Factory) *cobra.Command {
+	values := make([][]string, len(s.Filters))
+	var page api.PageOptions
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List " + s.Plural,
+		Long: fmt.Sprintf(`Lists %[1]s, filtered on the server with the documented query parameters.
+Repeat a filter flag, or separate values with commas, to match any of them.
+
+Without --all one page is fetched (pages are numbered from 0). With --all every
+page is fetched and merged.
+
+Columns: %[2]s.`, s.Plural, columnNames(s.Columns)),
+		Example: s.ListExample,
+		Aliases: []string{"ls"},
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			q := url.Values{}
+			for i, fs := range s.Filters {
+				if err := fs.Add(q, values[i]); err != nil {
+					return &UsageError{Err: err}
+				}
+			}
+			if err := validatePaging(page); err != nil {
+				return err
+			}
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			if err := output.ValidateColumns(p.Opts.Format, s.Columns); err != nil {
+				return err
+			}
+			c, err := f.API()
+			if err != nil {
+				return err
+			}
+			f.IO.StartProgress(" fetching " + s.Plural)
+			res, err := s.Family(c).List(cmd.Context(), q, page)
+			f.IO.StopProgress()
+			if err != nil {
+				return err
+			}
+			if err := p.PrintList(res.Content, s.Columns, s.Plural); err != nil {
+				return err
+			}
+			pageFooter(f, p, page, res.Number, res.TotalPages, res.TotalElements, len(res.Content))
+			return nil
+		},
+	}
+	for i, fs := range s.Filters {
+		cmd.Flags().StringSliceVar(&values[i], fs.Flag, nil, fs.Usage+" (repeatable)")
+	}
+	registerPageFlags(cmd, &page)
+	return cmd
+}
+
+func (s *familySpec) getCmd(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:     "get <id|name>",
+		Short:   "Show one " + s.Kind,
+		Example: s.GetExample,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			c, err := f.API()
+			if err != nil {
+				return err
+			}
+			fam := s.Family(c)
+			id, err := fam.Resolve(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			obj, err := fam.Get(cmd.Context(), id)
+			if err != nil {
+				return err
+			}
+			return p.PrintObject(obj, s.Columns)
+		},
+	}
+}
+
+func (s *familySpec) operationCmd(f *Factory, op operationSpec) *cobra.Command {
+	var w waitFlags
+	cmd := &cobra.Command{
+		Use:   op.Name + " <id|name>",
+		Short: op.Short,
+		Long: op.Short + ". " + op.Note + `
+
+The command waits for the action to end (spinner on a terminal). With --no-wait
+it prints the action id and returns; follow it with 'itcare actions wait ID'.
+With --dry-run the API validates the request and nothing changes.`,
+		Example: fmt.Sprintf("  itcare %[1]s %[2]s NAME\n  itcare %[1]s %[2]s ID --no-wait\n  itcare %[1]s %[2]s ID --dry-run", s.Use, op.Name),
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.change(cmd, f, w, args[0], op.Name, false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+				return fam.Operate(ctx, id, op.Name, nil)
+			})
+		},
+	}
+	w.register(cmd)
+	return cmd
+}
+
+func (s *familySpec) deleteCmd(f *Factory) *cobra.Command {
+	var (
+		w         waitFlags
+		changeRef string
+	)
+	cmd := &cobra.Command{
+		Use:   "delete <id|name>",
+		Short: "Delete a " + s.Kind + " (irreversible)",
+		Long: s.Delete.Long + `
+
+This cannot be undone. On a terminal you are asked to confirm; elsewhere --yes is
+required.`,
+		Example: s.Delete.Example,
+		Aliases: []string{"rm"},
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.change(cmd, f, w, args[0], "delete", true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+				return fam.Delete(ctx, id, changeRef)
+			})
+		},
+	}
+	w.register(cmd)
+	w.registerYes(cmd)
+	cmd.Flags().StringVar(&changeRef, "change-ref", "", "change reference (e.g. an RFC number) recorded with the deletion")
+	return cmd
+}
+
+// change resolves the resource named by arg, confirms destructive changes,
+// and runs do with dry-run, --no-wait and waiting handled by runChange.
+func (s *familySpec) change(cmd *cobra.Command, f *Factory, w waitFlags, arg, verb string, destructive bool,
+	do func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error)) error {
+	if err := w.validate(); err != nil {
+		return err
+	}
+	if destructive {
+		if err := requireYes(f, w.Yes); err != nil {
+			return err
+		}
+	}
+	c, err := f.API()
+	if err != nil {
+		return err
+	}
+	fam := s.Family(c)
+	id, err := fam.Resolve(cmd.Context(), arg)
+	if err != nil {
+		return err
+	}
+	what := describeResource(s.Kind, id, arg)
+	if destructive {
+		if err := confirm(f, c, w.Yes, strings.ToUpper(verb[:1])+verb[1:]+" "+what+"?"); err != nil {
+			return err
+		}
+	}
+	return runChange(cmd.Context(), f, c, w, change{Verb: verb, Resource: what,
+		Do: func(ctx context.Context, c *api.Client) (*api.Accepted, error) { return do(ctx, fam, id) }})
+}
+
+// requireYes fails before anything is sent when a destructive command cannot
+// ask for confirmation (no terminal) and --yes was not given. A dry run
+// changes nothing and needs no confirmation.
+func requireYes(f *Factory, yes bool) error {
+	if yes || f.IO.CanPrompt() {
+		return nil
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	if cfg.DryRun {
+		return nil
+	}
+	return usageErrorf("refusing to delete without confirmation: pass --yes")
+}
+
+// confirm asks on a terminal unless --yes or --dry-run.
+func confirm(f *Factory, c *api.Client, yes bool, question string) error {
+	if yes || c.DryRun() {
+		return nil
+	}
+	ok, err := output.Confirm(f.IO, question+" This cannot be undone.")
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return usageErrorf("not confirmed: nothing was changed")
+	}
+	return nil
+}
+
+func columnNames(cols []output.Column) string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Header
+		if c.Wide {
+			names[i] += " (wide)"
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// subListCmd lists a sub-collection of one resource, e.g. `kubernetes nodes
+// list CLUSTER` (GET {family}/{id}/nodes).
+func subListCmd(f *Factory, s *familySpec, use, short, noun string, cols []output.Column, example string, sub ...string) *cobra.Command {
+	return &cobra.Command{
+		Use:     use,
+		Short:   short,
+		Example: example,
+		Aliases: []string{"ls"},
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			if err := output.ValidateColumns(p.Opts.Format, cols); err != nil {
+				return err
+			}
+			c, err := f.API()
+			if err != nil {
+				return err
+			}
+			fam := s.Family(c)
+			id, err := fam.Resolve(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			raw, err := fam.GetSub(cmd.Context(), id, sub...)
+			if err != nil {
+				return err
+			}
+			items, err := api.ItemsOf(raw)
+			if err != nil {
+				return err
+			}
+			return p.PrintList(items, cols, noun)
+		},
+	}
+}
+
+// subObjectCmd shows a sub-resource of one resource, e.g. `instances storage
+// INSTANCE` (GET {family}/{id}/storage), or one item of a sub-collection when
+// the command takes a second argument (`kubernetes nodes get CLUSTER NODE`).
+func subObjectCmd(f *Factory, s *familySpec, use, short string, cols []output.Column, example string, sub string, withItem bool) *cobra.Command {
+	nargs := 1
+	if withItem {
+		nargs = 2
+	}
+	return &cobra.Command{
+		Use:     use,
+		Short:   short,
+		Example: example,
+		Args:    cobra.ExactArgs(nargs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			c, err := f.API()
+			if err != nil {
+				return err
+			}
+			fam := s.Family(c)
+			id, err := fam.Resolve(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			path := []string{sub}
+			if withItem {
+				path = append(path, url.PathEscape(args[1]))
+			}
+			raw, err := fam.GetSub(cmd.Context(), id, path...)
+			if err != nil {
+				return err
+			}
+			if len(raw) > 0 && raw[0] == '[' {
+				return p.PrintList(raw, cols, sub)
+			}
+			return p.PrintObject(raw, cols)
+		},
+	}
+}
+
+// waitFlags are the flags of every command that starts an action.
+type waitFlags struct {
+	NoWait  bool
+	Timeout time.Duration
+	Yes     bool
+}
+
+func (w *waitFlags) register(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&w.NoWait, "no-wait", false, "print the action id and return at once instead of waiting")
+	cmd.Flags().DurationVar(&w.Timeout, "wait-timeout", 30*time.Minute, "give up waiting after this long (exit 5); the action goes on")
+}
+
+func (w *waitFlags) registerYes(cmd *cobra.Command) {
+	cmd.Flags().BoolVarP(&w.Yes, "yes", "y", false, "do not ask for confirmation")
+}
+
+func (w *waitFlags) validate() error {
+	return validateDurations(map[string]time.Duration{"wait-timeout": w.Timeout})
+}

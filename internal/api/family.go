@@ -1,0 +1,293 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Object is one resource as the API sent it (Raw), with the few fields the
+// CLI reasons about. JSON/YAML output prints Raw, so no field is lost.
+type Object struct {
+	ID     int64           `json:"id"`
+	Name   string          `json:"name"`
+	Status string          `json:"status"`
+	Raw    json.RawMessage `json:"-"`
+}
+
+func (o *Object) UnmarshalJSON(b []byte) error {
+	type plain Object
+	return unmarshalKeep(b, (*plain)(o), &o.Raw)
+}
+
+func (o Object) MarshalJSON() ([]byte, error) {
+	type plain Object
+	return marshalKeep(o.Raw, plain(o))
+}
+
+// Family is one resource family endpoint, such as /compute/instances. Every
+// family lists, gets, resolves names, operates (PATCH {"operation": ...}) and
+// deletes the same way, so each new family is a declaration, not a copy.
+type Family struct {
+	c    *Client
+	Kind string // singular noun for messages: "instance"
+	Path string // "/compute/instances"
+	// NameParam is the list filter used to resolve names ("names").
+	NameParam string
+}
+
+// Family returns the family served at path.
+func (c *Client) Family(kind, path string) *Family {
+	return &Family{c: c, Kind: kind, Path: path, NameParam: "names"}
+}
+
+// Known families (itcare-api.md §7).
+const (
+	PathInstances     = "/compute/instances"
+	PathResources     = "/compute/resources"
+	PathKubernetes    = "/compute/containers/kubernetes"
+	PathLoadBalancers = "/networking/loadbalancers"
+	PathOverdrive     = "/storage/overdrive"
+)
+
+func (f *Family) itemPath(id int64, sub ...string) string {
+	p := fmt.Sprintf("%s/%d", f.Path, id)
+	for _, s := range sub {
+		p += "/" + s
+	}
+	return p
+}
+
+func (f *Family) subject(id int64) string { return fmt.Sprintf("%s %d", f.Kind, id) }
+
+// List returns one page, or every page merged when o.All is set.
+func (f *Family) List(ctx context.Context, q url.Values, o PageOptions) (*Page[Object], error) {
+	return ListPages[Object](ctx, f.c, f.Path, q, o)
+}
+
+// Get returns one resource with its detail fields.
+func (f *Family) Get(ctx context.Context, id int64) (*Object, error) {
+	var obj Object
+	if _, err := f.c.Get(ctx, f.itemPath(id), nil, f.subject(id), &obj); err != nil {
+		return nil, err
+	}
+	return &obj, nil
+}
+
+// GetSub reads a sub-resource of one item, such as /compute/instances/{id}/storage,
+// as raw JSON. An empty answer (204) gives nil.
+func (f *Family) GetSub(ctx context.Context, id int64, sub ...string) (json.RawMessage, error) {
+	var raw json.RawMessage
+	if _, err := f.c.Get(ctx, f.itemPath(id, sub...), nil, f.subject(id)+" "+strings.Join(sub, " "), &raw); err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+// Resolve turns an id or a name into an id. A name is looked up through the
+// names filter and must match exactly one resource (case-insensitively);
+// otherwise a *ResolveError lists the candidates.
+func (f *Family) Resolve(ctx context.Context, idOrName string) (int64, error) {
+	return Resolve(ctx, f.Kind, idOrName, func(ctx context.Context, name string) ([]Named, error) {
+		p, err := f.List(ctx, url.Values{f.NameParam: {name}}, PageOptions{All: true})
+		if err != nil {
+			return nil, err
+		}
+		out := make([]Named, len(p.Content))
+		for i, o := range p.Content {
+			out[i] = Named{ID: o.ID, Name: o.Name, Status: o.Status}
+		}
+		return out, nil
+	})
+}
+
+// Operate sends PATCH {path}/{id} {"operation": op, "options": options}.
+func (f *Family) Operate(ctx context.Context, id int64, op string, options map[string]any) (*Accepted, error) {
+	body := map[string]any{"operation": op}
+	if len(options) > 0 {
+		body["options"] = options
+	}
+	return f.c.Mutate(ctx, &Request{Method: http.MethodPatch, Path: f.itemPath(id), Body: body, Subject: f.subject(id)})
+}
+
+// Create sends POST {path}/{id}/{sub...} with body.
+func (f *Family) Create(ctx context.Context, id int64, body any, sub ...string) (*Accepted, error) {
+	return f.c.Mutate(ctx, &Request{Method: http.MethodPost, Path: f.itemPath(id, sub...), Body: body, Subject: f.subject(id)})
+}
+
+// Delete sends DELETE {path}/{id}[/{sub...}], with {"changeReference": ref} when given.
+func (f *Family) Delete(ctx context.Context, id int64, changeRef string, sub ...string) (*Accepted, error) {
+	r := &Request{Method: http.MethodDelete, Path: f.itemPath(id, sub...), Subject: f.subject(id)}
+	if len(sub) > 0 {
+		r.Subject += " " + strings.Join(sub, " ")
+	}
+	if changeRef != "" {
+		r.Body = map[string]string{"changeReference": changeRef}
+	}
+	return f.c.Mutate(ctx, r)
+}
+
+// Mutate sends a change and reads its tracking object. In dry-run mode the
+// answer must echo ITCare-DryRun: true, else ErrDryRunUnconfirmed is returned
+// alongside the parsed answer.
+func (c *Client) Mutate(ctx context.Context, r *Request) (*Accepted, error) {
+	resp, err := c.Do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	acc, err := ParseAccepted(resp)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", r.Method, r.displayPath(), err)
+	}
+	if c.dryRun && !resp.DryRunConfirmed() {
+		return acc, ErrDryRunUnconfirmed
+	}
+	return acc, nil
+}
+
+// FilterKind says how a filter's values are checked and written.
+type FilterKind int
+
+const (
+	FilterText FilterKind = iota // sent as given
+	FilterEnum                   // upper-cased (ACTIVE, PRODUCTION...)
+	FilterInt                    // a number
+	FilterTag                    // key:value
+	FilterName                   // a name, "!" negates
+	FilterBool                   // true or false
+)
+
+// Filter is one documented list filter: a query parameter and its kind.
+type Filter struct {
+	Param string
+	Kind  FilterKind
+}
+
+// Add validates values and appends them to q as repeated parameters
+// (names=a&names=b, which Spring reads like names=a,b).
+func (f Filter) Add(q url.Values, values []string) error {
+	for _, v := range values {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		switch f.Kind {
+		case FilterEnum:
+			v = strings.ToUpper(v)
+		case FilterInt:
+			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+				return fmt.Errorf("invalid %s %q: want a number", f.Param, v)
+			}
+		case FilterTag:
+			if k, _, ok := strings.Cut(v, ":"); !ok || k == "" {
+				return fmt.Errorf("invalid tag %q: want key:value", v)
+			}
+		case FilterName:
+			if strings.TrimPrefix(v, "!") == "" {
+				return fmt.Errorf("invalid name filter %q", v)
+			}
+		case FilterBool:
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("invalid %s %q: want true or false", f.Param, v)
+			}
+			v = strconv.FormatBool(b)
+		}
+		q.Add(f.Param, v)
+	}
+	return nil
+}
+
+// ValidateSort checks a sort expression of the form property(,asc|desc).
+func ValidateSort(s string) error {
+	if s == "" {
+		return nil
+	}
+	prop, dir, hasDir := strings.Cut(s, ",")
+	if prop == "" || strings.ContainsAny(prop, " ,") {
+		return fmt.Errorf("invalid sort %q: want property or property,asc|desc", s)
+	}
+	if hasDir && dir != "asc" && dir != "desc" {
+		return fmt.Errorf("invalid sort direction %q: want asc or desc", dir)
+	}
+	return nil
+}
+
+// Named is a resource found while resolving a name.
+type Named struct {
+	ID     int64
+	Name   string
+	Status string
+}
+
+// ResolveError is an unknown or ambiguous name.
+type ResolveError struct {
+	Kind       string
+	Name       string
+	Candidates []Named
+	Ambiguous  bool
+}
+
+func (e *ResolveError) Error() string {
+	var b strings.Builder
+	if e.Ambiguous {
+		fmt.Fprintf(&b, "%q matches %d %ss; use an id:", e.Name, len(e.Candidates), e.Kind)
+	} else {
+		fmt.Fprintf(&b, "no %s named %q", e.Kind, e.Name)
+		if len(e.Candidates) > 0 {
+			b.WriteString("; similar names:")
+		}
+	}
+	for _, c := range e.Candidates {
+		fmt.Fprintf(&b, "\n  %d\t%s\t%s", c.ID, c.Name, c.Status)
+	}
+	return b.String()
+}
+
+// HTTPStatus makes an unknown name look like a 404 to the output layer.
+func (e *ResolveError) HTTPStatus() int {
+	if e.Ambiguous {
+		return http.StatusConflict
+	}
+	return http.StatusNotFound
+}
+
+func (e *ResolveError) ErrorCode() string { return "" }
+
+// Resolve is the one name-or-id resolution every resource family uses.
+func Resolve(ctx context.Context, kind, idOrName string, search func(ctx context.Context, name string) ([]Named, error)) (int64, error) {
+	idOrName = strings.TrimSpace(idOrName)
+	if idOrName == "" {
+		return 0, fmt.Errorf("empty %s id or name", kind)
+	}
+	if id, err := strconv.ParseInt(idOrName, 10, 64); err == nil {
+		return id, nil
+	}
+	found, err := search(ctx, idOrName)
+	if err != nil {
+		return 0, err
+	}
+	var exact []Named
+	for _, n := range found {
+		if strings.EqualFold(n.Name, idOrName) {
+			exact = append(exact, n)
+		}
+	}
+	switch len(exact) {
+	case 1:
+		return exact[0].ID, nil
+	case 0:
+		sort.Slice(found, func(i, j int) bool { return found[i].Name < found[j].Name })
+		if len(found) > 10 {
+			found = found[:10]
+		}
+		return 0, &ResolveError{Kind: kind, Name: idOrName, Candidates: found}
+	default:
+		return 0, &ResolveError{Kind: kind, Name: idOrName, Candidates: exact, Ambiguous: true}
+	}
+}

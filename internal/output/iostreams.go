@@ -1,0 +1,275 @@
+package output
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/briandowns/spinner"
+	"github.com/mattn/go-isatty"
+	"golang.org/x/term"
+)
+
+// IOStreams is the one place commands read and write through. Data goes to
+// Out; everything meant for the person at the terminal (progress, spinner,
+// warnings, errors) goes to ErrOut, so `itcare ... | jq` always reads clean
+// data.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer // data only
+	ErrOut io.Writer // progress, spinner, warnings, errors
+
+	stdinTTY     bool
+	stdoutTTY    bool
+	stderrTTY    bool
+	colorEnabled bool
+	width        int
+
+	// mu guards the spinner state and every write the spinner competes with
+	// on ErrOut (frames, warnings, the final clear).
+	mu         sync.Mutex
+	spinActive bool
+	spinLabel  string
+	spinFrame  int
+	spinEvery  time.Duration
+	spinStop   chan struct{}
+	spinDone   chan struct{}
+}
+
+const defaultWidth = 80
+
+// spinnerFrames is the braille set of github.com/briandowns/spinner. The
+// animation loop is ours: that library only draws when its writer is a real
+// terminal file, which would make the forced-TTY mode of tests (and any
+// non-file ErrOut) silently show nothing.
+var spinnerFrames = spinner.CharSets[14]
+
+// System returns streams on the process's stdin, stdout and stderr, with
+// terminal detection, width and colour decided from the environment.
+func System() *IOStreams {
+	s := &IOStreams{
+		In:        os.Stdin,
+		Out:       os.Stdout,
+		ErrOut:    os.Stderr,
+		stdinTTY:  isTerminal(os.Stdin),
+		stdoutTTY: isTerminal(os.Stdout),
+		stderrTTY: isTerminal(os.Stderr),
+		spinEvery: 100 * time.Millisecond,
+	}
+	s.width = systemWidth(s.stdoutTTY, s.stderrTTY)
+	s.colorEnabled = s.stdoutTTY && colorAllowedByEnv()
+	return s
+}
+
+// Test returns streams on buffers: nothing is a terminal, colour is off and
+// the width is 80. Use the setters to simulate a terminal.
+func Test() (ios *IOStreams, in *bytes.Buffer, out *bytes.Buffer, errOut *bytes.Buffer) {
+	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
+	ios = &IOStreams{
+		In:        in,
+		Out:       out,
+		ErrOut:    errOut,
+		width:     defaultWidth,
+		spinEvery: 100 * time.Millisecond,
+	}
+	return ios, in, out, errOut
+}
+
+func isTerminal(f *os.File) bool {
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}
+
+// colorAllowedByEnv: NO_COLOR present with any value, or TERM=dumb, turn colour off.
+func colorAllowedByEnv() bool {
+	if _, set := os.LookupEnv("NO_COLOR"); set {
+		return false
+	}
+	return os.Getenv("TERM") != "dumb"
+}
+
+// systemWidth: COLUMNS when it is a positive number, else the size of the
+// terminal on stdout (or stderr), else 80.
+func systemWidth(stdoutTTY, stderrTTY bool) int {
+	if c, err := strconv.Atoi(strings.TrimSpace(os.Getenv("COLUMNS"))); err == nil && c > 0 {
+		return c
+	}
+	for _, f := range []struct {
+		tty bool
+		fd  uintptr
+	}{{stdoutTTY, os.Stdout.Fd()}, {stderrTTY, os.Stderr.Fd()}} {
+		if !f.tty {
+			continue
+		}
+		if w, _, err := term.GetSize(int(f.fd)); err == nil && w > 0 {
+			return w
+		}
+	}
+	return defaultWidth
+}
+
+func (s *IOStreams) SetStdoutTTY(v bool)    { s.stdoutTTY = v }
+func (s *IOStreams) SetStderrTTY(v bool)    { s.stderrTTY = v }
+func (s *IOStreams) SetStdinTTY(v bool)     { s.stdinTTY = v }
+func (s *IOStreams) SetColorEnabled(v bool) { s.colorEnabled = v }
+func (s *IOStreams) IsStdoutTTY() bool      { return s.stdoutTTY }
+func (s *IOStreams) IsStderrTTY() bool      { return s.stderrTTY }
+func (s *IOStreams) IsStdinTTY() bool       { return s.stdinTTY }
+func (s *IOStreams) ColorEnabled() bool     { return s.colorEnabled }
+func (s *IOStreams) DisableColor()          { s.colorEnabled = false }
+func (s *IOStreams) CanPrompt() bool        { return s.stdinTTY && s.stderrTTY }
+func (s *IOStreams) SetWidth(w int)         { s.width = w }
+
+// setSpinnerEvery sets the frame interval (tests make it short).
+func (s *IOStreams) setSpinnerEvery(d time.Duration) { s.spinEvery = d }
+
+// TerminalWidth is the width tables and the spinner fit in (80 when unknown).
+func (s *IOStreams) TerminalWidth() int {
+	if s.width <= 0 {
+		return defaultWidth
+	}
+	return s.width
+}
+
+// Colour helpers: plain text when colour is off.
+
+func (s *IOStreams) Bold(t string) string   { return s.paint("1", t) }
+func (s *IOStreams) Green(t string) string  { return s.paint("32", t) }
+func (s *IOStreams) Red(t string) string    { return s.paint("31", t) }
+func (s *IOStreams) Yellow(t string) string { return s.paint("33", t) }
+func (s *IOStreams) Gray(t string) string   { return s.paint("90", t) }
+
+func (s *IOStreams) paint(code, t string) string {
+	if !s.colorEnabled || t == "" {
+		return t
+	}
+	return "\x1b[" + code + "m" + t + "\x1b[0m"
+}
+
+// ANSI sequences the spinner uses.
+const (
+	clearLine  = "\r\x1b[K"
+	hideCursor = "\x1b[?25l"
+	showCursor = "\x1b[?25h"
+)
+
+// StartProgress shows a spinner with label on ErrOut when stderr is a
+// terminal, and does nothing otherwise. The label follows the frame after a
+// space. Starting while running only changes the label.
+func (s *IOStreams) StartProgress(label string) {
+	if !s.stderrTTY {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.spinLabel = label
+	if s.spinActive {
+		s.drawLocked()
+		return
+	}
+	s.spinActive = true
+	s.spinFrame = 0
+	fmt.Fprint(s.ErrOut, hideCursor)
+	s.drawLocked()
+	stop, done := make(chan struct{}), make(chan struct{})
+	s.spinStop, s.spinDone = stop, done
+	every := s.spinEvery
+	if every <= 0 {
+		every = 100 * time.Millisecond
+	}
+	go func() {
+		defer close(done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				s.mu.Lock()
+				if s.spinActive && s.spinStop == stop {
+					s.spinFrame = (s.spinFrame + 1) % len(spinnerFrames)
+					s.drawLocked()
+				}
+				s.mu.Unlock()
+			}
+		}
+	}()
+}
+
+// UpdateProgress changes the label of a running spinner; it does nothing
+// when no spinner runs.
+func (s *IOStreams) UpdateProgress(label string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.spinActive {
+		return
+	}
+	s.spinLabel = label
+	s.drawLocked()
+}
+
+// StopProgress stops the spinner, clears its line and shows the cursor
+// again. It is safe to call at any time, any number of times; it writes
+// nothing when no spinner runs.
+func (s *IOStreams) StopProgress() {
+	s.mu.Lock()
+	if !s.spinActive {
+		s.mu.Unlock()
+		return
+	}
+	s.spinActive = false
+	stop, done := s.spinStop, s.spinDone
+	s.spinStop, s.spinDone = nil, nil
+	fmt.Fprint(s.ErrOut, clearLine+showCursor)
+	s.mu.Unlock()
+	close(stop)
+	<-done
+}
+
+// drawLocked rewrites the spinner line, fitted to the width so that it never
+// wraps (a wrapped line could not be cleared with \r). Caller holds s.mu.
+func (s *IOStreams) drawLocked() {
+	label := strings.TrimLeft(s.spinLabel, " ")
+	line := spinnerFrames[s.spinFrame%len(spinnerFrames)]
+	if label != "" {
+		line += " " + label
+	}
+	line = truncateDisplay(strings.ReplaceAll(line, "\n", " "), s.TerminalWidth()-1)
+	fmt.Fprint(s.ErrOut, clearLine+line)
+}
+
+// Warnf writes "warning: ..." on its own line of ErrOut. A running spinner
+// is cleared first and redrawn after, so the two never share a line.
+func (s *IOStreams) Warnf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if !strings.HasSuffix(msg, "\n") {
+		msg += "\n"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.spinActive {
+		fmt.Fprint(s.ErrOut, clearLine)
+	}
+	fmt.Fprint(s.ErrOut, "warning: "+msg)
+	if s.spinActive {
+		s.drawLocked()
+	}
+}
+
+// writeErrLine writes a line to ErrOut without garbling a running spinner.
+func (s *IOStreams) writeErrLine(line string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.spinActive {
+		fmt.Fprint(s.ErrOut, clearLine)
+	}
+	fmt.Fprint(s.ErrOut, line)
+	if s.spinActive {
+		s.drawLocked()
+	}
+}

@@ -1,0 +1,377 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+)
+
+// Options are the output flags: -o/--output, --jq and --no-header.
+type Options struct {
+	Format   Format
+	JQ       string
+	NoHeader bool
+}
+
+// Validate checks the options against a command's columns before anything is
+// sent: the columns= names and the --jq expression. Errors are *UsageError.
+func (o Options) Validate(cols []Column) error {
+	if err := ValidateColumns(o.Format, cols); err != nil {
+		return err
+	}
+	return ValidateJQ(o.JQ)
+}
+
+// Printer prints command results the way the options ask.
+//
+// Every format works on the generic JSON form of the data (json.Marshal,
+// then decoded with numbers kept as json.Number), so json, yaml, --jq and
+// template see exactly the API's objects with all their fields.
+//
+//   - --jq EXPR runs once on the whole value; each result is printed as JSON
+//     (indented on a terminal, one compact result per line when piped),
+//     strings raw like `jq -r`. With -o yaml results are YAML documents;
+//     with -o template=... the template runs on each result; table formats
+//     are ignored.
+//   - -o json: indented by two spaces, keys sorted.
+//   - -o yaml: keys sorted, numbers as numbers.
+//   - -o template=T: T runs once on the whole value (a list: use
+//     {{range .}}...{{end}}); a newline is added when the output lacks one.
+//   - table, wide, columns=: see the table layout notes in table.go.
+type Printer struct {
+	IO   *IOStreams
+	Opts Options
+}
+
+// ErrorDetails is what PrintError reports of an API error besides its message.
+type ErrorDetails interface {
+	HTTPStatus() int
+	ErrorCode() string
+}
+
+// PrintList prints a list. data is anything that marshals to a JSON array
+// (typed structs, []map[string]any, json.RawMessage...); nil is an empty
+// list. noun is plural ("instances"): an empty list in a table format prints
+// nothing on Out and "no instances found" on ErrOut.
+func (p *Printer) PrintList(data any, cols []Column, noun string) error {
+	v, err := toGeneric(data)
+	if err != nil {
+		return err
+	}
+	if v == nil {
+		v = []any{}
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return fmt.Errorf("output: PrintList needs a list, got %s", jsonType(v))
+	}
+	if handled, err := p.printData(v); handled {
+		return err
+	}
+	if cols == nil {
+		cols = deriveColumns(list)
+	}
+	shown, err := selectColumns(p.Opts.Format, cols)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		if noun == "" {
+			noun = "items"
+		}
+		p.IO.writeErrLine(fmt.Sprintf("no %s found\n", noun))
+		return nil
+	}
+	p.beforeData()
+	tty := p.IO.IsStdoutTTY()
+	ctx := cellContext{tty: tty}
+	names := make([]string, len(shown))
+	for i, c := range shown {
+		names[i] = strings.ToUpper(c.Header)
+	}
+	header := names
+	if p.Opts.NoHeader {
+		header = nil
+	}
+	rows := make([][]string, len(list))
+	for r, item := range list {
+		row := make([]string, len(shown))
+		for i, c := range shown {
+			row[i] = c.cell(item, ctx)
+		}
+		rows[r] = row
+	}
+	return renderTable(p.IO.Out, p.IO, tableSpec{header: header, kinds: names, rows: rows, tty: tty})
+}
+
+// PrintObject prints one object. In a table format it is a vertical list of
+// "LABEL:  value" lines: every column, wide ones included (with columns=,
+// the chosen ones); without columns, every top-level field of the object.
+// json, yaml, --jq and template print the whole object.
+func (p *Printer) PrintObject(data any, cols []Column) error {
+	v, err := toGeneric(data)
+	if err != nil {
+		return err
+	}
+	if handled, err := p.printData(v); handled {
+		return err
+	}
+	if list, ok := v.([]any); ok {
+		return p.PrintList(list, cols, "items")
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		p.beforeData()
+		_, err := fmt.Fprintln(p.IO.Out, scalarText(v))
+		return err
+	}
+	if cols == nil {
+		cols = deriveColumns([]any{obj})
+	}
+	if p.Opts.Format.Kind == Columns {
+		if cols, err = selectColumns(p.Opts.Format, cols); err != nil {
+			return err
+		}
+	}
+	p.beforeData()
+	tty := p.IO.IsStdoutTTY()
+	ctx := cellContext{tty: tty}
+	rows := make([][]string, len(cols))
+	kinds := make([]string, len(cols))
+	for i, c := range cols {
+		rows[i] = []string{strings.ToUpper(c.Header) + ":", c.cell(obj, ctx)}
+		kinds[i] = strings.ToUpper(c.Header)
+	}
+	return renderTable(p.IO.Out, p.IO, tableSpec{rows: rows, rowKinds: kinds, tty: tty, vertical: true})
+}
+
+// PrintRaw prints a response body for `itcare api`. A JSON body is indented
+// with sorted keys when stdout is a terminal or -o json is given, and
+// written byte for byte otherwise; --jq, -o yaml and -o template apply to
+// it. A body that is not JSON is written as is (and is an error with --jq,
+// yaml or template). An empty body prints nothing.
+func (p *Printer) PrintRaw(body []byte) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	values, jsonErr := decodeAll(body)
+	wantsData := p.Opts.JQ != "" || p.Opts.Format.Kind == YAML || p.Opts.Format.Kind == Template
+	if jsonErr != nil {
+		if wantsData {
+			return fmt.Errorf("the response is not JSON: %v", jsonErr)
+		}
+		p.beforeData()
+		_, err := p.IO.Out.Write(body)
+		return err
+	}
+	if !wantsData && p.Opts.Format.Kind != JSON && !p.IO.IsStdoutTTY() {
+		_, err := p.IO.Out.Write(body)
+		return err
+	}
+	for _, v := range values {
+		handled, err := p.printData(v)
+		if !handled {
+			err = p.writeJSON(v, true)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PrintError writes err to ErrOut: "error: msg", or with -o json one line
+// {"error": msg, "status": 404, "errorCode": "..."} (status and errorCode
+// only when err has them, see ErrorDetails). A running spinner is stopped.
+func (p *Printer) PrintError(err error) {
+	if err == nil {
+		return
+	}
+	p.IO.StopProgress()
+	if p.Opts.Format.Kind == JSON {
+		obj := struct {
+			Error     string `json:"error"`
+			Status    int    `json:"status,omitempty"`
+			ErrorCode string `json:"errorCode,omitempty"`
+		}{Error: err.Error()}
+		var d ErrorDetails
+		if errors.As(err, &d) {
+			obj.Status = d.HTTPStatus()
+			obj.ErrorCode = d.ErrorCode()
+		}
+		fmt.Fprintln(p.IO.ErrOut, compactJSON(obj))
+		return
+	}
+	msg := strings.TrimRight(err.Error(), "\n")
+	fmt.Fprintf(p.IO.ErrOut, "error: %s\n", msg)
+}
+
+// printData handles the formats that print data rather than a table: --jq,
+// json, yaml and template. handled is false for table formats.
+func (p *Printer) printData(v any) (handled bool, err error) {
+	if p.Opts.JQ != "" {
+		return true, p.printJQ(v)
+	}
+	switch p.Opts.Format.Kind {
+	case JSON:
+		return true, p.writeJSON(v, true)
+	case YAML:
+		return true, p.writeYAML(v)
+	case Template:
+		return true, p.writeTemplate(v)
+	}
+	return false, nil
+}
+
+// beforeData stops a spinner before data is written to a terminal stdout,
+// which may be the very terminal the spinner draws on.
+func (p *Printer) beforeData() {
+	if p.IO.IsStdoutTTY() {
+		p.IO.StopProgress()
+	}
+}
+
+func (p *Printer) writeJSON(v any, indent bool) error {
+	p.beforeData()
+	return encodeJSON(p.IO.Out, v, indent)
+}
+
+func encodeJSON(w io.Writer, v any, indent bool) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if indent {
+		enc.SetIndent("", "  ")
+	}
+	return enc.Encode(v)
+}
+
+func (p *Printer) writeYAML(v any) error {
+	p.beforeData()
+	return encodeYAML(p.IO.Out, v)
+}
+
+// toGeneric turns data into generic JSON: map[string]any, []any, string,
+// json.Number, bool, nil. json.RawMessage and []byte are read as JSON text.
+func toGeneric(data any) (any, error) {
+	var raw []byte
+	switch d := data.(type) {
+	case nil:
+		return nil, nil
+	case json.RawMessage:
+		raw = d
+	case []byte:
+		raw = d
+	default:
+		b, err := json.Marshal(data)
+		if err != nil {
+			return nil, fmt.Errorf("output: %w", err)
+		}
+		raw = b
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, nil
+	}
+	values, err := decodeAll(raw)
+	if err != nil {
+		return nil, fmt.Errorf("output: %w", err)
+	}
+	if len(values) != 1 {
+		return nil, fmt.Errorf("output: expected one JSON value, got %d", len(values))
+	}
+	return values[0], nil
+}
+
+// decodeAll reads every JSON value of b (usually one), numbers as json.Number.
+func decodeAll(b []byte) ([]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var out []any
+	for {
+		var v any
+		err := dec.Decode(&v)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no JSON value")
+	}
+	return out, nil
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// deriveColumns makes columns from the fields of the items when a command
+// gives none: every top-level key, sorted; a list of scalars gets VALUE.
+func deriveColumns(list []any) []Column {
+	seen := map[string]bool{}
+	var keys []string
+	for _, item := range list {
+		m, ok := item.(map[string]any)
+		if !ok {
+			return []Column{{Header: "VALUE"}}
+		}
+		for k := range m {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	cols := make([]Column, 0, len(keys))
+	for _, k := range sortedKeysOf(keys) {
+		cols = append(cols, Column{Header: headerFromKey(k), Path: k})
+	}
+	return cols
+}
+
+func sortedKeysOf(keys []string) []string {
+	m := make(map[string]any, len(keys))
+	for _, k := range keys {
+		m[k] = nil
+	}
+	return sortedKeys(m)
+}
+
+// headerFromKey: "statusCode" → "STATUS-CODE".
+func headerFromKey(k string) string {
+	var b strings.Builder
+	prevLower := false
+	for _, r := range k {
+		switch {
+		case unicode.IsUpper(r) && prevLower:
+			b.WriteByte('-')
+		case r == '_' || r == '.' || r == ' ':
+			b.WriteByte('-')
+			prevLower = false
+			continue
+		}
+		b.WriteRune(unicode.ToUpper(r))
+		prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
+	}
+	return b.String()
+}
