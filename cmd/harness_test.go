@@ -24,6 +24,7 @@ type harness struct {
 	// stdoutTTY/stderrTTY/stdinTTY force terminal behaviour for the next runs.
 	stdoutTTY, stderrTTY, stdinTTY bool
 	stdin                          string
+	width                          int
 	transport                      http.RoundTripper
 }
 
@@ -45,7 +46,10 @@ func newHarness(t *testing.T, opts sandbox.Options) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sb.Close() })
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "itcare")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	for _, k := range []string{"ITCARE_CLIENT_ID", "ITCARE_CLIENT_SECRET", "ITCARE_PROFILE", "ITCARE_OUTPUT",
 		"ITCARE_DRY_RUN", "ITCARE_DEBUG", "ITCARE_TIMEOUT", "NO_COLOR", "ITCARE_NO_COLOR"} {
 		t.Setenv(k, "")
@@ -68,6 +72,9 @@ func (h *harness) runCtx(ctx context.Context, args ...string) result {
 	ios.SetStdoutTTY(h.stdoutTTY)
 	ios.SetStderrTTY(h.stderrTTY)
 	ios.SetStdinTTY(h.stdinTTY)
+	if h.width > 0 {
+		ios.SetWidth(h.width)
+	}
 	f := NewFactory(ios)
 	f.Transport = h.transport
 	f.WaitOptions = api.WaitOptions{MinInterval: 20 * time.Millisecond, MaxInterval: 100 * time.Millisecond}
