@@ -193,7 +193,7 @@ func pageFooter(f *Factory, p *output.Printer, o api.PageOptions, number, totalP
 	if o.All || !f.IO.IsStdoutTTY() || p.Opts.Format.Kind != output.Table || totalPages <= 1 {
 		return
 	}
-	fmt.Fprintf(f.IO.ErrOut, "page %d of %d (%d of %d shown); use --page %d for the next one or --all for every page\n",
+	fmt.Fprintf(f.IO.ErrOut, "showing page %d (pages 0-%d, %d of %d items); --page %d for the next one, --all for every page\n",
 		number, totalPages-1, shown, total, number+1)
 }
 
