@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -267,7 +268,7 @@ func confirm(f *Factory, c *api.Client, yes bool, question string) error {
 		return err
 	}
 	if !ok {
-		return usageErrorf("not confirmed: nothing was changed")
+		return errors.New("cancelled: nothing was changed")
 	}
 	return nil
 }
