@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
-	"github.com/itcare-cli/itcare/internal/output"
 )
 
 func newActionsCmd(f *Factory) *cobra.Command {
@@ -37,24 +36,17 @@ func newActionsListCmd(f *Factory) *cobra.Command {
 			if err := filter.Validate(); err != nil {
 				return &UsageError{Err: err}
 			}
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			if err := output.ValidateColumns(p.Opts.Format, actionColumns); err != nil {
-				return err
-			}
-			c, err := f.API()
+			ss, err := f.Session(actionColumns)
 			if err != nil {
 				return err
 			}
 			f.IO.StartProgress(" fetching actions")
-			actions, err := c.Actions.List(cmd.Context(), filter)
+			actions, err := ss.C.Actions.List(cmd.Context(), filter)
 			f.IO.StopProgress()
 			if err != nil {
 				return err
 			}
-			return p.PrintList(actions, actionColumns, "actions")
+			return ss.P.PrintList(actions, actionColumns, "actions")
 		},
 	}
 	fl := cmd.Flags()
@@ -89,19 +81,15 @@ func newActionsGetCmd(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			p, err := f.Printer()
+			ss, err := f.Session(actionColumns)
 			if err != nil {
 				return err
 			}
-			c, err := f.API()
+			a, err := ss.C.Actions.Get(cmd.Context(), ids[0])
 			if err != nil {
 				return err
 			}
-			a, err := c.Actions.Get(cmd.Context(), ids[0])
-			if err != nil {
-				return err
-			}
-			return p.PrintObject(a, actionColumns)
+			return ss.P.PrintObject(a, actionColumns)
 		},
 	}
 }
@@ -129,19 +117,15 @@ passed (the actions go on; the command to resume is printed), 130 on Ctrl-C.`,
 			if err := validateDurations(map[string]time.Duration{"timeout": timeout, "interval": interval}); err != nil {
 				return err
 			}
-			p, err := f.Printer()
+			ss, err := f.Session(actionColumns)
 			if err != nil {
 				return err
 			}
-			c, err := f.API()
+			actions, err := waitActions(cmd.Context(), f, ss.C, ids, timeout, interval)
 			if err != nil {
 				return err
 			}
-			actions, err := waitActions(cmd.Context(), f, c, ids, timeout, interval)
-			if err != nil {
-				return err
-			}
-			return reportActions(p, actions)
+			return reportActions(ss.P, actions)
 		},
 	}
 	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Minute, "give up after this long (exit 5); the actions go on")

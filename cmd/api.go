@@ -140,14 +140,11 @@ func runAPI(cmd *cobra.Command, f *Factory, opts *apiOptions) error {
 	case len(params) > 0:
 		req.Body = params
 	}
-	p, err := f.Printer()
+	ss, err := f.Session(nil)
 	if err != nil {
 		return err
 	}
-	c, err := f.API()
-	if err != nil {
-		return err
-	}
+	p, c := ss.P, ss.C
 	if opts.Paginate {
 		pg, err := c.PaginateRaw(ctx, req)
 		if opts.Include && pg != nil && pg.First != nil {

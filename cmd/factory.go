@@ -208,6 +208,32 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	return &output.Printer{IO: f.IO, Opts: opts}, nil
 }
 
+// Session is what a command that talks to the API needs: the printer
+// (its -o already checked against the command's columns) and the client.
+type Session struct {
+	P *output.Printer
+	C *api.Client
+}
+
+// Session checks the output options against cols (nil: any) and builds the
+// API client, before anything is sent.
+func (f *Factory) Session(cols []output.Column) (*Session, error) {
+	p, err := f.Printer()
+	if err != nil {
+		return nil, err
+	}
+	if cols != nil {
+		if err := output.ValidateColumns(p.Opts.Format, cols); err != nil {
+			return nil, err
+		}
+	}
+	c, err := f.API()
+	if err != nil {
+		return nil, err
+	}
+	return &Session{P: p, C: c}, nil
+}
+
 // waitOptions returns the waiter settings with --debug tracing.
 func (f *Factory) waitOptions(timeout, interval time.Duration) api.WaitOptions {
 	o := f.WaitOptions

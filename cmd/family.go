@@ -101,27 +101,20 @@ Columns: %[2]s.`, s.Plural, columnNames(s.Columns)),
 			if err := validatePaging(page); err != nil {
 				return err
 			}
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			if err := output.ValidateColumns(p.Opts.Format, s.Columns); err != nil {
-				return err
-			}
-			c, err := f.API()
+			ss, err := f.Session(s.Columns)
 			if err != nil {
 				return err
 			}
 			f.IO.StartProgress(" fetching " + s.Plural)
-			res, err := s.Family(c).List(cmd.Context(), q, page)
+			res, err := s.Family(ss.C).List(cmd.Context(), q, page)
 			f.IO.StopProgress()
 			if err != nil {
 				return err
 			}
-			if err := p.PrintList(res.Content, s.Columns, s.Plural); err != nil {
+			if err := ss.P.PrintList(res.Content, s.Columns, s.Plural); err != nil {
 				return err
 			}
-			pageFooter(f, p, page, res.Number, res.TotalPages, res.TotalElements, len(res.Content))
+			pageFooter(f, ss.P, page, res.Number, res.TotalPages, res.TotalElements, len(res.Content))
 			return nil
 		},
 	}
@@ -139,24 +132,15 @@ func (s *familySpec) getCmd(f *Factory) *cobra.Command {
 		Example: s.GetExample,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := f.Printer()
+			t, err := s.resolve(cmd, f, args[0], s.Columns)
 			if err != nil {
 				return err
 			}
-			c, err := f.API()
+			obj, err := t.fam.Get(cmd.Context(), t.id)
 			if err != nil {
 				return err
 			}
-			fam := s.Family(c)
-			id, err := fam.Resolve(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			obj, err := fam.Get(cmd.Context(), id)
-			if err != nil {
-				return err
-			}
-			return p.PrintObject(obj, s.Columns)
+			return t.P.PrintObject(obj, s.Columns)
 		},
 	}
 }
@@ -222,23 +206,40 @@ func (s *familySpec) change(cmd *cobra.Command, f *Factory, w waitFlags, arg, ve
 			return err
 		}
 	}
-	c, err := f.API()
+	t, err := s.resolve(cmd, f, arg, nil)
 	if err != nil {
 		return err
 	}
-	fam := s.Family(c)
-	id, err := fam.Resolve(cmd.Context(), arg)
-	if err != nil {
-		return err
-	}
-	what := describeResource(s.Kind, id, arg)
+	what := describeResource(s.Kind, t.id, arg)
 	if destructive {
-		if err := confirm(f, c, w.Yes, strings.ToUpper(verb[:1])+verb[1:]+" "+what+"?"); err != nil {
+		if err := confirm(f, t.C, w.Yes, strings.ToUpper(verb[:1])+verb[1:]+" "+what+"?"); err != nil {
 			return err
 		}
 	}
-	return runChange(cmd.Context(), f, c, w, change{Verb: verb, Resource: what,
-		Do: func(ctx context.Context, c *api.Client) (*api.Accepted, error) { return do(ctx, fam, id) }})
+	return runChange(cmd.Context(), f, t.Session, w, change{Verb: verb, Resource: what,
+		Do: func(ctx context.Context) (*api.Accepted, error) { return do(ctx, t.fam, t.id) }})
+}
+
+// target is one resolved resource of the family.
+type target struct {
+	*Session
+	fam *api.Family
+	id  int64
+}
+
+// resolve prepares the session (checking -o against cols) and turns arg, an
+// id or a name, into the resource's id.
+func (s *familySpec) resolve(cmd *cobra.Command, f *Factory, arg string, cols []output.Column) (*target, error) {
+	ss, err := f.Session(cols)
+	if err != nil {
+		return nil, err
+	}
+	fam := s.Family(ss.C)
+	id, err := fam.Resolve(cmd.Context(), arg)
+	if err != nil {
+		return nil, err
+	}
+	return &target{Session: ss, fam: fam, id: id}, nil
 }
 
 // requireYes fails before anything is sent when a destructive command cannot
@@ -294,23 +295,11 @@ func subListCmd(f *Factory, s *familySpec, use, short, noun string, cols []outpu
 		Aliases: []string{"ls"},
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := f.Printer()
+			t, err := s.resolve(cmd, f, args[0], cols)
 			if err != nil {
 				return err
 			}
-			if err := output.ValidateColumns(p.Opts.Format, cols); err != nil {
-				return err
-			}
-			c, err := f.API()
-			if err != nil {
-				return err
-			}
-			fam := s.Family(c)
-			id, err := fam.Resolve(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			raw, err := fam.GetSub(cmd.Context(), id, sub...)
+			raw, err := t.fam.GetSub(cmd.Context(), t.id, sub...)
 			if err != nil {
 				return err
 			}
@@ -318,7 +307,7 @@ func subListCmd(f *Factory, s *familySpec, use, short, noun string, cols []outpu
 			if err != nil {
 				return err
 			}
-			return p.PrintList(items, cols, noun)
+			return t.P.PrintList(items, cols, noun)
 		},
 	}
 }
@@ -337,16 +326,7 @@ func subObjectCmd(f *Factory, s *familySpec, use, short string, cols []output.Co
 		Example: example,
 		Args:    cobra.ExactArgs(nargs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			c, err := f.API()
-			if err != nil {
-				return err
-			}
-			fam := s.Family(c)
-			id, err := fam.Resolve(cmd.Context(), args[0])
+			t, err := s.resolve(cmd, f, args[0], cols)
 			if err != nil {
 				return err
 			}
@@ -354,14 +334,14 @@ func subObjectCmd(f *Factory, s *familySpec, use, short string, cols []output.Co
 			if withItem {
 				path = append(path, url.PathEscape(args[1]))
 			}
-			raw, err := fam.GetSub(cmd.Context(), id, path...)
+			raw, err := t.fam.GetSub(cmd.Context(), t.id, path...)
 			if err != nil {
 				return err
 			}
 			if len(raw) > 0 && raw[0] == '[' {
-				return p.PrintList(raw, cols, sub)
+				return t.P.PrintList(raw, cols, sub)
 			}
-			return p.PrintObject(raw, cols)
+			return t.P.PrintObject(raw, cols)
 		},
 	}
 }

@@ -64,18 +64,15 @@ func reportActions(p *output.Printer, actions []*api.Action) error {
 type change struct {
 	Verb     string // "stop"
 	Resource string // "instance 10001 (pdeb12web01)"
-	Do       func(ctx context.Context, c *api.Client) (*api.Accepted, error)
+	Do       func(ctx context.Context) (*api.Accepted, error)
 }
 
 // runChange sends a change and handles dry-run, --no-wait and waiting, the
 // same way for every resource family.
-func runChange(ctx context.Context, f *Factory, c *api.Client, w waitFlags, ch change) error {
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
+func runChange(ctx context.Context, f *Factory, ss *Session, w waitFlags, ch change) error {
+	p, c := ss.P, ss.C
 	f.IO.StartProgress(fmt.Sprintf(" %s %s", ch.Verb, ch.Resource))
-	acc, err := ch.Do(ctx, c)
+	acc, err := ch.Do(ctx)
 	f.IO.StopProgress()
 	if c.DryRun() {
 		if errors.Is(err, api.ErrDryRunUnconfirmed) {
