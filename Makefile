@@ -38,3 +38,29 @@ demo: build
 
 clean:
 	rm -rf bin dist
+
+# --- completion, docs and releases --------------------------------------------
+GORELEASER_VERSION ?= v2.16.0
+GORELEASER         := bin/tools/$(GORELEASER_VERSION)/goreleaser
+
+.PHONY: completions docs snapshot release-check
+
+## completions: regenerate the shell completion scripts in completions/
+completions:
+	$(GO) run ./internal/gendocs/cmd/gendocs completions
+
+## docs: regenerate the man pages (docs/man/) and the Markdown reference (docs/reference/)
+docs:
+	$(GO) run ./internal/gendocs/cmd/gendocs docs
+
+## snapshot: local release into dist/ (archives, checksums, Homebrew cask, deb, rpm), checked, nothing published
+snapshot: $(GORELEASER)
+	./scripts/release-snapshot.sh $(GORELEASER)
+
+## release-check: validate .goreleaser.yaml
+release-check: $(GORELEASER)
+	$(GORELEASER) check
+
+# goreleaser, pinned, from the Go module proxy into bin/tools (a few minutes, once).
+$(GORELEASER):
+	GOBIN=$(CURDIR)/bin/tools/$(GORELEASER_VERSION) $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)

@@ -131,6 +131,7 @@ and JSON or YAML for scripts.`,
 		newAPICmd(f),
 		newSandboxCmd(f),
 	)
+	registerCompletions(root, f)
 	wrapArgs(root)
 	return root
 }
