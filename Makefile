@@ -10,7 +10,7 @@ DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS  := -s -w -X $(PKG)/internal/build.Version=$(VERSION) -X $(PKG)/internal/build.Commit=$(COMMIT) -X $(PKG)/internal/build.Date=$(DATE)
 FUZZTIME ?= 3s
 
-.PHONY: all build test unit fuzz lint demo clean
+.PHONY: all build test unit test-deps fuzz lint demo clean
 
 all: build
 
@@ -20,8 +20,22 @@ build:
 ## test: every test (vet, formatting, unit and end-to-end against the sandbox, short fuzzing)
 test: lint unit fuzz
 
-unit:
+unit: test-deps
 	$(GO) test -count=1 ./...
+
+# Shells the person-like tests type TAB into (bash with bash-completion, zsh,
+# fish), installed from Debian's packages when missing.
+TEST_DEBS := bash-completion zsh fish
+test-deps:
+	@missing=""; \
+	[ -r /usr/share/bash-completion/bash_completion ] || missing="$$missing bash-completion"; \
+	command -v zsh >/dev/null || missing="$$missing zsh"; \
+	command -v fish >/dev/null || missing="$$missing fish"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 # Each fuzz target runs briefly; `make fuzz FUZZTIME=5m` searches longer.
 fuzz:
