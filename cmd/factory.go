@@ -89,13 +89,14 @@ func (f *Factory) baseTransport(cfg *config.Config) http.RoundTripper {
 	return &api.RetryTransport{Base: rt, Debugf: f.Debugf}
 }
 
-// Store returns the per-profile credentials and token store.
-func (f *Factory) Store() (*auth.Store, error) {
+// ProfileStore returns the settings and the per-profile credentials and
+// token store.
+func (f *Factory) ProfileStore() (*config.Config, *auth.Store, error) {
 	cfg, err := f.Config()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &auth.Store{Dir: cfg.Dir, Warn: f.IO.Warnf}, nil
+	return cfg, &auth.Store{Dir: cfg.Dir, Warn: f.IO.Warnf}, nil
 }
 
 // AuthManager returns the token source for the profile, with credentials
@@ -111,7 +112,7 @@ func (f *Factory) AuthManager() (*auth.Manager, error) {
 	if m != nil {
 		return m, nil
 	}
-	store, err := f.Store()
+	_, store, err := f.ProfileStore()
 	if err != nil {
 		return nil, err
 	}

@@ -51,11 +51,7 @@ for with hidden input on a terminal.`,
 }
 
 func runLogin(cmd *cobra.Command, f *Factory, opts *loginOptions) error {
-	cfg, err := f.Config()
-	if err != nil {
-		return err
-	}
-	store, err := f.Store()
+	cfg, store, err := f.ProfileStore()
 	if err != nil {
 		return err
 	}
@@ -116,11 +112,7 @@ func newLogoutCmd(f *Factory) *cobra.Command {
   itcare logout -p staging`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := f.Config()
-			if err != nil {
-				return err
-			}
-			store, err := f.Store()
+			cfg, store, err := f.ProfileStore()
 			if err != nil {
 				return err
 			}
@@ -183,11 +175,7 @@ credentials are configured.`,
   itcare auth status -p staging -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := f.Config()
-			if err != nil {
-				return err
-			}
-			store, err := f.Store()
+			cfg, store, err := f.ProfileStore()
 			if err != nil {
 				return err
 			}
