@@ -245,7 +245,7 @@ func TestCompletionInRealShells(t *testing.T) {
 			mark = len(s.output())
 			s.send("\t")
 			s.expect(mark, "03", 10*time.Second) // the sandbox's instance qrhel9app03
-			s.send("\x15")                         // clear the line
+			s.send("\x15")                       // clear the line
 		})
 	}
 }

@@ -136,8 +136,17 @@ and JSON or YAML for scripts.`,
 	return root
 }
 
-// wrapArgs turns cobra's positional-argument errors into usage errors.
+// wrapArgs turns cobra's positional-argument errors into usage errors, and
+// makes a command group run (showing its help) so that cobra checks its
+// arguments: a mistyped subcommand (`itcare instances lst`) is then a usage
+// error instead of the help and exit 0.
 func wrapArgs(c *cobra.Command) {
+	if c.HasSubCommands() && c.Run == nil && c.RunE == nil {
+		if c.Args == nil {
+			c.Args = cobra.NoArgs
+		}
+		c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+	}
 	if c.Args != nil {
 		orig := c.Args
 		c.Args = func(cmd *cobra.Command, args []string) error {

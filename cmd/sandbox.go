@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -11,27 +12,57 @@ import (
 
 func newSandboxCmd(f *Factory) *cobra.Command {
 	var (
-		addr string
-		opts sandbox.Options
+		addr    string
+		opts    sandbox.Options
+		latency time.Duration
+		faults  []string
 	)
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Run the built-in ITCare simulator on this machine",
 		Long: `Serves an in-memory ITCare simulator: the OIDC realm (discovery and token
-endpoint) and the API (health, instances, actions) on one local port, with
+endpoint) and the API (health, instances, actions, resources, Kubernetes
+clusters, load balancers, Overdrive volumes) on one local port, with
 realistic seeded data. It prints the environment variables that point itcare at
 it, then runs until interrupted. Nothing leaves the machine.
 
 The sandbox follows what is known of the real API; where the real behaviour is
-unknown it makes a documented choice (internal/sandbox/README.md).`,
+unknown it makes a documented choice (internal/sandbox/README.md).
+
+--latency and --fault inject failures, to see how scripts cope with a slow or
+flaky API. A fault is [METHOD /path=]KIND[:ARG][xCOUNT]: the path is the full
+URL path (a * matches one segment), KIND is a status code (ARG: Retry-After in
+seconds) or one of html, truncate, cut, huge, drop, drop-after, hang, latency,
+revoke, revoke-all; without xCOUNT it applies to every matching request.`,
 		Example: `  itcare sandbox --addr 127.0.0.1:8080 &
   export ITCARE_API_URL=http://127.0.0.1:8080/itcare \
          ITCARE_AUTH_URL=http://127.0.0.1:8080/auth/realms/cloud
   printf sandbox-secret | itcare login --client-id sandbox-client --client-secret-stdin
-  itcare instances list`,
+  itcare instances list
+
+  # two 503s then normal answers; every stop loses its answer (applied once)
+  itcare sandbox --fault 'GET /itcare/compute/instances=503x2' \
+                 --fault 'PATCH /itcare/compute/instances/*=drop-after' --latency 200ms`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if latency < 0 {
+				return usageErrorf("invalid --latency %s: must not be negative", latency)
+			}
+			var armed []sandbox.Fault
+			if latency > 0 {
+				armed = append(armed, sandbox.Fault{Kind: sandbox.FaultLatency, Latency: latency})
+			}
+			for _, spec := range faults {
+				fault, err := sandbox.ParseFault(spec)
+				if err != nil {
+					return &UsageError{Err: err}
+				}
+				armed = append(armed, fault)
+			}
 			s := sandbox.New(opts)
+			if err := s.SetFaults(armed...); err != nil {
+				return &UsageError{Err: err}
+			}
 			base, err := s.Start(addr)
 			if err != nil {
 				return fmt.Errorf("starting the sandbox on %s: %w", addr, err)
@@ -40,6 +71,9 @@ unknown it makes a documented choice (internal/sandbox/README.md).`,
 			fmt.Fprintf(f.IO.Out, "export ITCARE_API_URL=%s\n", s.APIURL())
 			fmt.Fprintf(f.IO.Out, "export ITCARE_AUTH_URL=%s\n", s.AuthURL())
 			fmt.Fprintf(f.IO.ErrOut, "ITCare sandbox listening on %s (client id sandbox-client, secret sandbox-secret); Ctrl-C to stop\n", base)
+			if len(armed) > 0 {
+				fmt.Fprintf(f.IO.ErrOut, "injecting faults: %s\n", describeFaults(latency, faults))
+			}
 			<-cmd.Context().Done()
 			fmt.Fprintln(f.IO.ErrOut, "sandbox stopped")
 			return nil
@@ -51,5 +85,15 @@ unknown it makes a documented choice (internal/sandbox/README.md).`,
 	fl.IntVar(&opts.Instances, "instances", 300, "number of seeded instances")
 	fl.DurationVar(&opts.AccessTokenLifetime, "token-lifetime", 1200*time.Second, "access token lifetime")
 	fl.DurationVar(&opts.RefreshTokenLifetime, "refresh-lifetime", 7200*time.Second, "refresh token lifetime")
+	fl.DurationVar(&latency, "latency", 0, "delay every request by this long")
+	fl.StringArrayVar(&faults, "fault", nil, "inject a fault, e.g. 'GET /itcare/compute/instances=503x2' (repeatable)")
 	return cmd
+}
+
+func describeFaults(latency time.Duration, specs []string) string {
+	var parts []string
+	if latency > 0 {
+		parts = append(parts, "latency "+latency.String())
+	}
+	return strings.Join(append(parts, specs...), "; ")
 }

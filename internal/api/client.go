@@ -9,9 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // Header names and media types of the API (itcare-api.md §1, §3).
@@ -20,8 +23,9 @@ const (
 	MediaType    = "application/vnd.cegedim-it.v1+json"
 	AcceptHeader = MediaType + ", application/json"
 	// MaxBodyBytes bounds what is read of one response, so a runaway answer
-	// cannot exhaust memory.
-	MaxBodyBytes = 256 << 20
+	// cannot exhaust memory. The largest documented answer, a page of 1000
+	// instances, is under 2 MiB.
+	MaxBodyBytes = 32 << 20
 )
 
 // Client calls the ITCare API. Build it with New.
@@ -191,15 +195,16 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
-		return nil, wrapTransportError(ctx, req, err)
+		return nil, c.transportError(ctx, req, err, false)
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(res.Body, MaxBodyBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: reading the answer: %w", req.Method, req.URL.Path, wrapTransportError(ctx, req, err))
+		return nil, c.transportError(ctx, req, err, true)
 	}
 	if len(data) > MaxBodyBytes {
-		return nil, fmt.Errorf("%s %s: the answer is larger than %d MiB; refusing to read it", req.Method, req.URL.Path, MaxBodyBytes>>20)
+		return nil, fmt.Errorf("%s %s: the %s answer is larger than %d MiB; refusing to read it (it starts with: %s)",
+			req.Method, req.URL.Path, res.Status, MaxBodyBytes>>20, Excerpt(string(data[:200]), 80))
 	}
 	resp := &Response{StatusCode: res.StatusCode, Status: res.Status, Proto: res.Proto, Header: res.Header, Body: data}
 	if res.StatusCode < 200 || res.StatusCode > 299 {
@@ -242,24 +247,96 @@ func (c *Client) DoJSON(ctx context.Context, r *Request, out any) (*Response, er
 type TransportError struct {
 	Method, URL string
 	Err         error
+	// Reading: the answer had begun to arrive when the failure happened.
+	Reading bool
+	// Timeout is set when no complete answer came within the client's
+	// timeout (--timeout), which it gives.
+	Timeout time.Duration
+	// MaybeApplied: the request changes something and may have reached the
+	// server before the failure, so the change may have happened.
+	MaybeApplied bool
 }
 
+// MaybeAppliedNote ends the message of a change whose outcome is unknown.
+const MaybeAppliedNote = "the change may have been applied: check the resource (or `itcare actions list`) before trying again"
+
 func (e *TransportError) Error() string {
-	return fmt.Sprintf("%s %s: %v", e.Method, e.URL, e.Err)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: ", e.Method, e.URL)
+	switch {
+	case e.Timeout > 0:
+		fmt.Fprintf(&b, "no complete answer within %s (--timeout)", e.Timeout)
+	case e.Reading:
+		fmt.Fprintf(&b, "the connection broke while reading the answer (%v)", e.Err)
+	case brokenConnection(e.Err):
+		fmt.Fprintf(&b, "the server closed the connection without answering (%v)", e.Err)
+	default:
+		b.WriteString(e.Err.Error())
+	}
+	if e.MaybeApplied {
+		b.WriteString("; " + MaybeAppliedNote)
+	}
+	return b.String()
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }
 
-func wrapTransportError(ctx context.Context, req *http.Request, err error) error {
+// transportError describes a failed request; reading is true when the
+// answer had begun to arrive.
+func (c *Client) transportError(ctx context.Context, req *http.Request, err error, reading bool) error {
+	change := !isSafeMethod(req.Method)
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		// Keep context.Canceled / DeadlineExceeded recognisable with errors.Is.
-		return fmt.Errorf("%s %s: %w", req.Method, redactURL(req.URL), ctxErr)
+		what := "interrupted"
+		if !errors.Is(ctxErr, context.Canceled) {
+			what = "out of time"
+		}
+		if change {
+			return fmt.Errorf("%s %s: %s (%w); %s", req.Method, redactURL(req.URL), what, ctxErr, MaybeAppliedNote)
+		}
+		return fmt.Errorf("%s %s: %s (%w)", req.Method, redactURL(req.URL), what, ctxErr)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return &TransportError{Method: req.Method, URL: redactURL(req.URL), Err: err}
+	e := &TransportError{Method: req.Method, URL: redactURL(req.URL), Err: err, Reading: reading}
+	if c.http.Timeout > 0 && !dialError(err) && (errors.Is(err, context.DeadlineExceeded) || isTimeout(err)) {
+		e.Timeout = c.http.Timeout
+	}
+	e.MaybeApplied = change && (reading || maybeSent(err))
+	return e
+}
+
+// maybeSent: the failure happened after the request was (perhaps) sent: the
+// connection broke, the answer was late or garbled. Failures before sending
+// (no connection, TLS, a refusal to send credentials) are not.
+func maybeSent(err error) bool {
+	if dialError(err) {
+		return false
+	}
+	var op *net.OpError
+	return brokenConnection(err) || errors.Is(err, syscall.EPIPE) || errors.Is(err, context.DeadlineExceeded) ||
+		isTimeout(err) || errors.As(err, &op) || strings.Contains(err.Error(), "malformed HTTP")
+}
+
+// dialError: the connection could not be opened (refused, unknown host,
+// connect timeout), so nothing was sent.
+func dialError(err error) bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	return errors.As(err, &op) && op.Op == "dial" || errors.As(err, &dns) || errors.Is(err, syscall.ECONNREFUSED)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// brokenConnection: the server (or something on the way) closed the
+// connection before an answer.
+func brokenConnection(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
 }
 
 func redactURL(u *url.URL) string {

@@ -142,7 +142,8 @@ func (c *Client) Mutate(ctx context.Context, r *Request) (*Accepted, error) {
 	}
 	acc, err := ParseAccepted(resp)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", r.Method, r.displayPath(), err)
+		return nil, fmt.Errorf("%s %s: the API accepted the change (%d) but its answer cannot be read: %w; %s",
+			r.Method, r.displayPath(), resp.StatusCode, err, MaybeAppliedNote)
 	}
 	if c.dryRun && !resp.DryRunConfirmed() {
 		return acc, ErrDryRunUnconfirmed

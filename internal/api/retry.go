@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -15,11 +16,13 @@ import (
 // RetryTransport retries requests that failed for a passing reason.
 //
 // Safe requests (GET, HEAD, OPTIONS) are retried on connection errors and on
-// 429, 502, 503 and 504, with exponential back-off and full jitter, honouring
-// Retry-After. Every other method changes something and is retried only when
-// the connection was refused, that is before a byte of it could reach the
-// server: a change must never happen twice. All attempts stay inside the
-// request's context deadline (--timeout).
+// 429, 502, 503 and 504, with exponential back-off and jitter, honouring
+// Retry-After. Their answers are read here (up to 16 MiB), so that a
+// connection cut while the body arrives is retried too. Every other method
+// changes something and is retried only when the connection was refused,
+// that is before a byte of it could reach the server: a change must never
+// happen twice. All attempts stay inside the request's context deadline
+// (--timeout).
 type RetryTransport struct {
 	Base        http.RoundTripper
 	MaxAttempts int           // default 4
@@ -83,6 +86,14 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.debugf("%s %s answered %s; retry %d/%d in %s", req.Method, req.URL.Redacted(), res.Status, attempt, attempts-1, wait.Round(time.Millisecond))
 			io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 			res.Body.Close()
+		case safe && res.Body != nil && res.Body != http.NoBody:
+			var rerr error
+			res.Body, rerr = bufferBody(res.Body, retryBufferLimit)
+			if rerr == nil || req.Context().Err() != nil || !retryableNetError(rerr) {
+				return res, nil
+			}
+			wait = t.backoff(attempt)
+			t.debugf("%s %s: reading the answer failed (%v); retry %d/%d in %s", req.Method, req.URL.Redacted(), rerr, attempt, attempts-1, wait.Round(time.Millisecond))
 		default:
 			return res, err
 		}
@@ -91,6 +102,34 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 }
+
+// retryBufferLimit bounds how much of a safe request's answer is read
+// before it is handed on; past it the rest is streamed (and a cut is the
+// caller's error).
+const retryBufferLimit = 16 << 20
+
+// bufferBody reads rc, up to limit bytes. On a read error the returned body
+// yields what was read, then the error. Beyond limit, the returned body
+// yields what was read, then the rest of rc.
+func bufferBody(rc io.ReadCloser, limit int) (io.ReadCloser, error) {
+	data, err := io.ReadAll(io.LimitReader(rc, int64(limit)+1))
+	switch {
+	case err != nil:
+		rc.Close()
+		return io.NopCloser(io.MultiReader(bytes.NewReader(data), errReader{err})), err
+	case len(data) > limit:
+		return struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(data), rc), rc}, nil
+	}
+	rc.Close()
+	return io.NopCloser(bytes.NewReader(data)), nil
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 func (t *RetryTransport) debugf(format string, args ...any) {
 	if t.Debugf != nil {

@@ -38,6 +38,9 @@ type action struct {
 	doneMessage string // message on SUCCESS
 	prevStatus  string // instance status to restore on ERROR
 	snapshot    map[string]any
+	// settle, when set (families other than instances), applies the effect
+	// of the action on SUCCESS (ok) or undoes its visible start on ERROR.
+	settle func(ok bool)
 }
 
 func (a *action) view() map[string]any {
@@ -109,30 +112,42 @@ func (s *Server) startActionLocked(c *call, inst map[string]any, op string, snap
 	spec := instanceOps[op]
 	id, _ := ival(inst, "id")
 	name := sval(inst, "name")
-	now := s.now()
 	a := &action{
-		id:           s.nextActionID,
-		requestID:    s.nextRequestID,
 		process:      spec.process,
 		op:           op,
 		family:       sval(inst, "family"),
 		resourceName: name,
 		resourceType: "INSTANCE",
 		resourceID:   id,
-		submittedBy:  c.client,
-		submittedAt:  now,
-		due:          now.Add(s.actionDuration),
-		status:       statusInProgress,
 		message:      fmt.Sprintf(spec.running, name),
 		doneMessage:  fmt.Sprintf(spec.done, name),
 		prevStatus:   sval(inst, "status"),
 		snapshot:     snapshot,
 	}
 	a.serviceID, _ = ival(inst, "serviceId")
+	s.enqueueActionLocked(c, a)
+	s.pending[id] = a.id
+	if spec.during != "" {
+		inst["status"] = spec.during
+	}
+	return s.acceptedLocked(a)
+}
+
+// enqueueActionLocked gives a its ids, submission time, due time and
+// IN_PROGRESS status, arms it with a FailNext queued for its op or its
+// process, and records it. The caller then marks the resource busy and
+// answers with acceptedLocked.
+func (s *Server) enqueueActionLocked(c *call, a *action) {
+	now := s.now()
+	a.id, a.requestID = s.nextActionID, s.nextRequestID
 	s.nextActionID++
 	s.nextRequestID++
-	for _, key := range []string{op, spec.process} {
-		if q := s.failNext[key]; len(q) > 0 {
+	a.submittedBy = c.client
+	a.submittedAt = now
+	a.due = now.Add(s.actionDuration)
+	a.status = statusInProgress
+	for _, key := range []string{a.op, a.process} {
+		if q := s.failNext[key]; key != "" && len(q) > 0 {
 			a.failMessage = q[0]
 			if len(q) == 1 {
 				delete(s.failNext, key)
@@ -144,10 +159,11 @@ func (s *Server) startActionLocked(c *call, inst map[string]any, op string, snap
 	}
 	s.actions = append(s.actions, a)
 	s.actionByID[a.id] = a
-	s.pending[id] = a.id
-	if spec.during != "" {
-		inst["status"] = spec.during
-	}
+}
+
+// acceptedLocked settles what is due (an action of zero duration ends at
+// once) and answers 202 with the tracking object of a.
+func (s *Server) acceptedLocked(a *action) reply {
 	s.settleLocked()
 	return jsonReply(http.StatusAccepted, map[string]any{
 		"id":           a.id,
@@ -155,8 +171,8 @@ func (s *Server) startActionLocked(c *call, inst map[string]any, op string, snap
 		"status":       a.status,
 		"message":      a.message,
 		"process":      a.process,
-		"resourceId":   id,
-		"resourceName": name,
+		"resourceId":   a.resourceID,
+		"resourceName": a.resourceName,
 	})
 }
 
@@ -184,6 +200,15 @@ func (s *Server) settleLocked() {
 
 func (s *Server) completeLocked(a *action) {
 	a.completedAt = a.due
+	if a.settle != nil {
+		if a.failMessage != "" {
+			a.status, a.message = statusError, a.failMessage
+		} else {
+			a.status, a.message = statusSuccess, a.doneMessage
+		}
+		a.settle(a.failMessage == "")
+		return
+	}
 	if s.pending[a.resourceID] == a.id {
 		delete(s.pending, a.resourceID)
 	}

@@ -153,7 +153,7 @@ func knownAPIPath(rel string) bool {
 	case len(segs) >= 2 && segs[0] == "compute" && segs[1] == "instances":
 		return len(segs) <= 3 || (len(segs) == 4 && slices.Contains([]string{"networks", "storage", "snapshots"}, segs[3]))
 	}
-	return false
+	return knownFamilyPath(segs)
 }
 
 func (s *Server) dispatchLocked(c *call, rel string) reply {
@@ -178,6 +178,9 @@ func (s *Server) dispatchLocked(c *call, rel string) reply {
 			return badValue("actionId", "action id %q is not an integer", segs[1])
 		}
 		return s.getAction(c, id)
+	}
+	if rep, ok := s.dispatchFamilyLocked(c, segs); ok {
+		return rep
 	}
 	return notFoundPath(apiPrefix + rel)
 }

@@ -264,6 +264,7 @@ func (s *Server) seed(n int) {
 		}
 	}
 	s.seedActions(r)
+	s.seedFamilies()
 }
 
 func weightsOf[T any](xs []T, w func(T) int) []int {

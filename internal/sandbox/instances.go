@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -36,171 +37,32 @@ var knownEnums = map[string][]string{
 
 var enumField = map[string]string{"types": "type", "families": "family", "environments": "environment", "statuses": "status"}
 
-type instanceFilter func(m map[string]any) bool
-
 // listInstances answers GET /compute/instances with a Spring page.
 func (s *Server) listInstances(c *call) reply {
 	q := c.query
 	if rep := checkParams(q, instanceListParams...); rep != nil {
 		return *rep
 	}
-	var filters []instanceFilter
-
-	for _, p := range []struct{ param, field string }{{"services", "serviceId"}, {"clouds", "cloudId"}} {
-		ids, rep := intValues(q, p.param)
-		if rep != nil {
-			return *rep
-		}
-		if len(ids) > 0 {
-			field := p.field
-			filters = append(filters, func(m map[string]any) bool {
-				v, ok := ival(m, field)
-				return ok && slices.Contains(ids, v)
-			})
-		}
-	}
-
-	// names: exact, case-insensitive; "!name" excludes (sandbox choice for
-	// the match semantics, documented negation).
-	var include, exclude []string
-	for _, n := range listValues(q, "names") {
-		if neg, ok := strings.CutPrefix(n, "!"); ok {
-			if neg = strings.TrimSpace(neg); neg == "" {
-				return badValue("names", "names: %q has nothing after '!'", n)
-			}
-			exclude = append(exclude, strings.ToLower(neg))
-		} else {
-			include = append(include, strings.ToLower(n))
-		}
-	}
-	if len(include)+len(exclude) > 0 {
-		filters = append(filters, func(m map[string]any) bool {
-			name := strings.ToLower(sval(m, "name"))
-			return (len(include) == 0 || slices.Contains(include, name)) && !slices.Contains(exclude, name)
-		})
-	}
-
+	f := &filters{}
+	f.add(intFilter(q, "services", "serviceId"))
+	f.add(intFilter(q, "clouds", "cloudId"))
+	f.add(namesFilter(q))
 	for _, param := range []string{"types", "families", "environments", "statuses"} {
-		vals := listValues(q, param)
-		if len(vals) == 0 {
-			continue
-		}
-		field := enumField[param]
-		known := s.enumValuesLocked(param, field)
-		for i, v := range vals {
-			vals[i] = strings.ToUpper(v)
-			if !slices.Contains(known, vals[i]) {
-				return badValue(param, "%s: unknown value %q; expected one of %s", param, v, strings.Join(known, ", "))
-			}
-		}
-		filters = append(filters, func(m map[string]any) bool {
-			return slices.Contains(vals, strings.ToUpper(sval(m, field)))
-		})
+		f.add(enumFilter(q, param, enumField[param], s.enumValuesLocked(param, enumField[param])))
 	}
-
-	// tags: key:value; same key = any of its values, different keys = all.
-	tagWant := map[string][]string{}
-	for _, t := range listValues(q, "tags") {
-		k, v, ok := strings.Cut(t, ":")
-		if !ok || strings.TrimSpace(k) == "" {
-			return badValue("tags", "tags: %q is not key:value", t)
-		}
-		k = strings.ToLower(strings.TrimSpace(k))
-		tagWant[k] = append(tagWant[k], strings.ToLower(strings.TrimSpace(v)))
-	}
-	if len(tagWant) > 0 {
-		filters = append(filters, func(m map[string]any) bool {
-			have := map[string][]string{}
-			tags, _ := m["tags"].([]any)
-			for _, t := range tags {
-				if tm, ok := t.(map[string]any); ok {
-					k := strings.ToLower(sval(tm, "key"))
-					have[k] = append(have[k], strings.ToLower(sval(tm, "value")))
-				}
-			}
-			for k, wants := range tagWant {
-				vals, ok := have[k]
-				if !ok {
-					return false
-				}
-				if !slices.ContainsFunc(wants, func(w string) bool { return w == "" || slices.Contains(vals, w) }) {
-					return false
-				}
-			}
-			return true
-		})
-	}
-
-	if azs := listValues(q, "az"); len(azs) > 0 {
-		filters = append(filters, func(m map[string]any) bool {
-			return slices.ContainsFunc(azs, func(a string) bool {
-				return strings.EqualFold(a, sval(m, "labelAvailabilityZone")) || strings.EqualFold(a, sval(m, "availabilityZone"))
-			})
-		})
-	}
-	if ips := listValues(q, "ip"); len(ips) > 0 {
-		filters = append(filters, func(m map[string]any) bool { return slices.Contains(ips, sval(m, "ipAddress")) })
-	}
-	if vlans := listValues(q, "vlan"); len(vlans) > 0 {
-		filters = append(filters, func(m map[string]any) bool {
-			return slices.ContainsFunc(vlans, func(v string) bool { return strings.EqualFold(v, sval(m, "vlan")) })
-		})
-	}
+	f.add(tagsFilter(q))
+	f.add(textFilter(q, "az", "labelAvailabilityZone", "availabilityZone"), nil)
+	f.add(textFilter(q, "ip", "ipAddress"), nil)
+	f.add(textFilter(q, "vlan", "vlan"), nil)
 	for _, field := range []string{"backupStatus", "recoveryStatus", "includedInPatchParty"} {
-		b, rep := boolParam(q, field)
-		if rep != nil {
-			return *rep
-		}
-		if b != nil {
-			want, field := *b, field
-			filters = append(filters, func(m map[string]any) bool { return bval(m, field) == want })
-		}
+		f.add(boolFilter(q, field, field))
 	}
-
-	page, size, rep := pageParams(q)
-	if rep != nil {
-		return *rep
-	}
-	sortField, desc, sorted, rep := sortParam(q)
-	if rep != nil {
-		return *rep
-	}
-
-	var matched []map[string]any
-	for _, id := range s.sortedInstanceIDs() {
-		m := s.instances[id]
-		if !slices.ContainsFunc(filters, func(f instanceFilter) bool { return !f(m) }) {
-			matched = append(matched, m)
-		}
-	}
-	if sorted {
-		slices.SortStableFunc(matched, func(a, b map[string]any) int {
-			c := compareValues(a[sortField], b[sortField])
-			if desc {
-				c = -c
-			}
-			return c // ties keep id order (stable sort over id-sorted input)
-		})
-	}
-	content := []map[string]any{}
-	total := len(matched)
-	if from := int64(page) * int64(size); from < int64(total) {
-		for _, m := range matched[from:min(int(from)+size, total)] {
-			content = append(content, listView(m))
-		}
-	}
-	return jsonReply(http.StatusOK, springPage(content, page, size, total, sorted))
+	return pageReply(q, byID(s.instances), f, sortableInstanceFields, listView)
 }
 
 // enumValuesLocked is the known set for an enum filter plus the values present.
 func (s *Server) enumValuesLocked(param, field string) []string {
-	known := slices.Clone(knownEnums[param])
-	for _, m := range s.instances {
-		if v := strings.ToUpper(sval(m, field)); v != "" && !slices.Contains(known, v) {
-			known = append(known, v)
-		}
-	}
-	return known
+	return knownValues(knownEnums[param], field, maps.Values(s.instances))
 }
 
 // pageParams reads page (0-based, default 0) and size (default 20, 1..1000,
@@ -230,8 +92,9 @@ func pageParams(q map[string][]string) (page, size int, rep *reply) {
 	return page, size, nil
 }
 
-// sortParam reads sort=property(,asc|desc); one criterion only.
-func sortParam(q map[string][]string) (field string, desc, sorted bool, rep *reply) {
+// sortParam reads sort=property(,asc|desc), property one of sortable; one
+// criterion only.
+func sortParam(q map[string][]string, sortable []string) (field string, desc, sorted bool, rep *reply) {
 	vs := q["sort"]
 	if len(vs) == 0 || (len(vs) == 1 && strings.TrimSpace(vs[0]) == "") {
 		return "", false, false, nil
@@ -256,8 +119,8 @@ func sortParam(q map[string][]string) (field string, desc, sorted bool, rep *rep
 			return "", false, false, &r
 		}
 	}
-	if !slices.Contains(sortableInstanceFields, field) {
-		r := badValue("sort", "sort: unknown property %q; sortable: %s", field, strings.Join(sortableInstanceFields, ", "))
+	if !slices.Contains(sortable, field) {
+		r := badValue("sort", "sort: unknown property %q; sortable: %s", field, strings.Join(sortable, ", "))
 		return "", false, false, &r
 	}
 	return field, desc, true, nil

@@ -55,6 +55,9 @@ type Options struct {
 	Clients              map[string]string // client_id -> secret; default {"sandbox-client": "sandbox-secret"}
 	Now                  func() time.Time  // optional clock for tests; default time.Now
 	Log                  io.Writer         // optional access log (never logs secrets or tokens)
+	// Contract, when set (normally api.OpenAPISpec), validates every /itcare
+	// request and answer against that OpenAPI document (validate.go).
+	Contract []byte
 }
 
 // RecordedRequest is one request the sandbox received.
@@ -66,6 +69,7 @@ type RecordedRequest struct {
 	Header   http.Header
 	Body     []byte
 	Time     time.Time
+	Fault    FaultKind // the fault injected into this request, "" if none (faults.go)
 }
 
 func (r RecordedRequest) clone() RecordedRequest {
@@ -113,6 +117,12 @@ type Server struct {
 	nextRequestID int64
 	failNext      map[string][]string
 
+	fam familyState // Kubernetes, load balancers, Overdrive, resource ids (family.go)
+
+	faults faultSet // injected faults (faults.go); own lock
+
+	contract *contractState // nil: no contract validation (validate.go); own lock
+
 	srv     *http.Server
 	baseURL string
 }
@@ -137,6 +147,7 @@ func New(opts Options) *Server {
 		nextActionID:    firstActionID,
 		nextRequestID:   firstRequestID,
 		failNext:        map[string][]string{},
+		contract:        newContractState(opts.Contract),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -207,6 +218,7 @@ func (s *Server) Start(addr string) (string, error) {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          log.New(&lockedWriter{mu: &s.logMu, w: errLog}, "sandbox: ", 0),
 	}
+	s.srv.RegisterOnShutdown(s.faults.shutdown)
 	s.baseURL = "http://" + net.JoinHostPort(host, port)
 	go s.srv.Serve(ln) //nolint:errcheck // ErrServerClosed after Close
 	return s.baseURL, nil
@@ -367,6 +379,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Body:     append([]byte(nil), body...),
 		Time:     s.now(),
 	}
+	faults := s.takeFaults(r)
+	rec.Fault = faults.kind()
 	s.mu.Lock()
 	s.requests = append(s.requests, rec)
 	if r.Method == http.MethodPost && r.URL.Path == tokenPath {
@@ -386,6 +400,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		} else {
 			writeReply(sw, apiError(http.StatusBadRequest, "INVALID_BODY", "body", "cannot read request body"))
 		}
+	} else if faults != nil {
+		s.serveFaulty(sw, r, faults, func(w http.ResponseWriter) { s.route(w, r, body) })
 	} else {
 		s.route(sw, r, body)
 	}
@@ -405,7 +421,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 	case strings.HasPrefix(p, "/auth/"):
 		writeReply(w, jsonReply(http.StatusNotFound, map[string]string{"error": "Realm does not exist"}))
 	case p == apiPrefix || strings.HasPrefix(p, apiPrefix+"/"):
-		s.serveAPI(w, r, body, strings.TrimPrefix(p, apiPrefix))
+		s.serveAPIChecked(w, r, body, strings.TrimPrefix(p, apiPrefix))
 	default:
 		writeReply(w, notFoundPath(p))
 	}

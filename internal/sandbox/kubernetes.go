@@ -1,0 +1,507 @@
+package sandbox
+
+// Kubernetes clusters and their nodes: /compute/containers/kubernetes
+// (itcare-api.md §7.3).
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	firstClusterID = 3101
+	firstNodeID    = 61001
+	maxNodesNb     = 20
+)
+
+// kubernetesListParams: the documented filters of GET
+// /compute/containers/kubernetes (itcare-api.md §7.3).
+var kubernetesListParams = []string{"services", "names", "environments", "statuses", "tags", "backupStatus",
+	"recoveryStatus", "includedInPatchParty", "topologies", "versions", "regions", "az", "ip", "vlan", "clouds",
+	"page", "size", "sort"}
+
+var sortableClusterFields = []string{"id", "name", "status", "environment", "serviceId", "serviceKey", "cloudId",
+	"topology", "version", "region", "area", "nodesCount", "vlan", "ipAddress", "creationTime", "creationUser",
+	"backupStatus", "recoveryStatus", "includedInPatchParty"}
+
+var (
+	k8sTopologies = []string{"STANDARD", "HA"}
+	k8sVersions   = []string{"v1.26.15", "v1.27.16", "v1.28.13", "v1.29.8"}
+	k8sStatuses   = []string{"ACTIVE", "INACTIVE"}
+	regionAZs     = map[string][]string{"EB": {"EB-A", "EB-B", "EB-C"}, "ET": {"ET-A", "ET-B"}}
+	nodeSizingRE  = regexp.MustCompile(`^([1-9][0-9]{0,2})cpu([1-9][0-9]{0,3})gb$`)
+)
+
+type fixedCluster struct {
+	name, env, topology, version, status string
+	service                              int64
+	region                               string
+	workers, ingress                     int
+}
+
+// fixedClusters open the seed so that tests can rely on them: an HA
+// cluster, a cluster with a single worker and a single ingress node, an
+// INACTIVE one.
+var fixedClusters = []fixedCluster{
+	{"pk8sapp01", "PRODUCTION", "HA", "v1.28.13", "ACTIVE", 2101, "EB", 6, 3},
+	{"qk8sapp01", "QA", "STANDARD", "v1.28.13", "ACTIVE", 2101, "EB", 2, 1},
+	{"dk8slab01", "DEVELOPMENT", "STANDARD", "v1.26.15", "ACTIVE", 2108, "EB", 1, 1},
+	{"ek8stest01", "TEST", "STANDARD", "v1.27.16", "INACTIVE", 2103, "ET", 2, 1},
+}
+
+const seededClusters = 12
+
+// seedKubernetes creates the clusters and their nodes.
+func (s *Server) seedKubernetes(r *rng) {
+	used := map[string]bool{}
+	for _, f := range fixedClusters {
+		used[f.name] = true
+	}
+	counters := map[string]int{}
+	for i := range seededClusters {
+		f := fixedCluster{}
+		if i < len(fixedClusters) {
+			f = fixedClusters[i]
+		} else {
+			env := envSpecs[r.weighted(weightsOf(envSpecs, func(e envSpec) int { return e.weight }))]
+			stem := env.letter + "k8s" + pick(r, []string{"app", "web", "data", "api", "ci", "tools", "ml"})
+			var name string
+			for {
+				counters[stem]++
+				if name = fmt.Sprintf("%s%02d", stem, counters[stem]); !used[name] {
+					break
+				}
+			}
+			used[name] = true
+			f = fixedCluster{name: name, env: env.name, topology: "STANDARD", version: pick(r, k8sVersions),
+				status: "ACTIVE", service: pick(r, services).id, region: "EB"}
+			if r.percent(25) {
+				f.region = "ET"
+			}
+			if r.percent(10) {
+				f.status = "INACTIVE"
+			}
+			if env.name == "PRODUCTION" && r.percent(70) || r.percent(15) {
+				f.topology = "HA"
+			}
+			if f.topology == "HA" {
+				f.workers, f.ingress = 3+r.intn(4), 2+r.intn(2)
+			} else {
+				f.workers, f.ingress = 1+r.intn(4), 1+r.intn(2)
+			}
+		}
+		s.genCluster(r, int64(firstClusterID+i), f)
+	}
+}
+
+func (s *Server) genCluster(r *rng, id int64, f fixedCluster) {
+	svc, _ := serviceByID(f.service)
+	env := envByName(f.env)
+	vl := vlanFor(f.region, f.env, false)
+	azs := regionAZs[f.region]
+	if f.topology == "STANDARD" {
+		azs = []string{pick(r, azs)}
+	}
+	created := seedEpoch.Add(time.Duration(365+r.intn(5*365))*24*time.Hour + time.Duration(r.intn(9*3600))*time.Second)
+	prod := f.env == "PRODUCTION"
+	tags := []any{
+		map[string]any{"key": "application", "value": svc.app},
+		map[string]any{"key": "owner", "value": pick(r, []string{"team-infra", "team-data", "team-web", "team-platform"})},
+	}
+	if r.percent(40) {
+		tags = append(tags, map[string]any{"key": "criticality", "value": pick(r, []string{"high", "medium", "low"})})
+	}
+	cl := map[string]any{
+		"id":                   id,
+		"name":                 f.name,
+		"status":               f.status,
+		"environment":          f.env,
+		"serviceId":            svc.id,
+		"serviceKey":           svc.key,
+		"cloudId":              svc.cloud,
+		"topology":             f.topology,
+		"version":              f.version,
+		"region":               f.region,
+		"area":                 f.region + "-" + env.area,
+		"availabilityZones":    azs,
+		"nodesCount":           0,
+		"vlan":                 vl.name,
+		"ipAddress":            s.famIPLocked(vl.prefix, 3),
+		"apiServerUrl":         fmt.Sprintf("https://%s.k8s.%s.hosting.cegedim.cloud:6443", f.name, strings.ToLower(f.region)),
+		"creationTime":         formatDate(created),
+		"creationUser":         pick(r, creators),
+		"tags":                 tags,
+		"backupStatus":         prod || r.percent(30),
+		"recoveryStatus":       prod && f.topology == "HA",
+		"includedInPatchParty": r.percent(80),
+	}
+	s.fam.clusters[id] = mustNormalize(cl)
+	nodeStatus := "ACTIVE"
+	if f.status != "ACTIVE" {
+		nodeStatus = "INACTIVE"
+	}
+	workerSizing := pick(r, []string{"4cpu16gb", "8cpu32gb", "4cpu8gb", "8cpu16gb"})
+	masters := 1
+	if f.topology == "HA" {
+		masters = 3
+	}
+	when := created.Add(10 * time.Minute)
+	for _, g := range []struct {
+		role, sizing string
+		n            int
+	}{{"master", "4cpu8gb", masters}, {"ingress", "2cpu4gb", f.ingress}, {"worker", workerSizing, f.workers}} {
+		for i := range g.n {
+			s.addNodeLocked(id, g.role, g.sizing, azs[i%len(azs)], nodeStatus, when)
+			when = when.Add(time.Duration(1+r.intn(5)) * time.Minute)
+		}
+	}
+}
+
+// addNodeLocked appends a node to cluster id and refreshes the cluster.
+func (s *Server) addNodeLocked(clusterID int64, role, sizing, az, status string, created time.Time) map[string]any {
+	cl := s.fam.clusters[clusterID]
+	if s.fam.nodeSeq[clusterID] == nil {
+		s.fam.nodeSeq[clusterID] = map[string]int{}
+	}
+	s.fam.nodeSeq[clusterID][role]++
+	cpu, ram := 0, 0
+	if m := nodeSizingRE.FindStringSubmatch(sizing); m != nil {
+		cpu, _ = strconv.Atoi(m[1])
+		ram, _ = strconv.Atoi(m[2])
+	}
+	prefix := "10.99.0"
+	for _, v := range vlanSpecs {
+		if v.name == sval(cl, "vlan") {
+			prefix = v.prefix
+		}
+	}
+	node := mustNormalize(map[string]any{
+		"id":           s.fam.nextNodeID,
+		"name":         fmt.Sprintf("%s-%s-%02d", sval(cl, "name"), role, s.fam.nodeSeq[clusterID][role]),
+		"status":       status,
+		"role":         role,
+		"sizing":       sizing,
+		"cpu":          cpu,
+		"ram":          ram,
+		"az":           az,
+		"ipAddress":    s.famIPLocked(prefix, 4),
+		"clusterId":    clusterID,
+		"creationTime": formatDate(created),
+	})
+	s.fam.nextNodeID++
+	s.fam.nodes[clusterID] = append(s.fam.nodes[clusterID], node)
+	s.refreshClusterLocked(clusterID)
+	return node
+}
+
+// refreshClusterLocked recomputes nodesCount and availabilityZones (the
+// zones of its nodes) from the nodes of a cluster.
+func (s *Server) refreshClusterLocked(clusterID int64) {
+	cl := s.fam.clusters[clusterID]
+	if cl == nil {
+		return
+	}
+	var azs []any
+	for _, n := range s.fam.nodes[clusterID] {
+		if az := sval(n, "az"); !slices.Contains(azs, any(az)) {
+			azs = append(azs, az)
+		}
+	}
+	slices.SortFunc(azs, func(a, b any) int { return strings.Compare(a.(string), b.(string)) })
+	cl["availabilityZones"] = azs
+	cl["nodesCount"] = jsonInt(int64(len(s.fam.nodes[clusterID])))
+}
+
+func (s *Server) kubernetesRoute(c *call, rest []string) reply {
+	if len(rest) == 0 {
+		if !c.is(http.MethodGet) {
+			return methodNotAllowed(c.r.Method, http.MethodGet)
+		}
+		return s.listClusters(c)
+	}
+	var allow []string
+	switch len(rest) {
+	case 1:
+		allow = []string{http.MethodGet, http.MethodPatch}
+	case 2:
+		allow = []string{http.MethodGet}
+	default:
+		allow = []string{http.MethodGet, http.MethodDelete}
+	}
+	if !c.is(allow...) {
+		return methodNotAllowed(c.r.Method, allow...)
+	}
+	id, rep := pathID(rest[0], "id", "cluster")
+	if rep != nil {
+		return *rep
+	}
+	switch {
+	case len(rest) == 1 && c.is(http.MethodGet):
+		return s.getCluster(c, id)
+	case len(rest) == 1:
+		return s.patchCluster(c, id)
+	case len(rest) == 2:
+		return s.listNodes(c, id)
+	}
+	nodeID, rep := pathID(rest[2], "nodeId", "node")
+	if rep != nil {
+		return *rep
+	}
+	if c.is(http.MethodGet) {
+		return s.getNode(c, id, nodeID)
+	}
+	return s.deleteNode(c, id, nodeID)
+}
+
+// listClusters answers GET /compute/containers/kubernetes with a Spring page.
+func (s *Server) listClusters(c *call) reply {
+	q := c.query
+	if rep := checkParams(q, kubernetesListParams...); rep != nil {
+		return *rep
+	}
+	f := &filters{}
+	f.add(intFilter(q, "services", "serviceId"))
+	f.add(intFilter(q, "clouds", "cloudId"))
+	f.add(namesFilter(q))
+	f.add(enumFilter(q, "environments", "environment", knownValues(knownEnums["environments"], "environment", maps.Values(s.fam.clusters))))
+	f.add(enumFilter(q, "statuses", "status", knownValues(k8sStatuses, "status", maps.Values(s.fam.clusters))))
+	f.add(tagsFilter(q))
+	for _, field := range []string{"backupStatus", "recoveryStatus", "includedInPatchParty"} {
+		f.add(boolFilter(q, field, field))
+	}
+	f.add(enumFilter(q, "topologies", "topology", k8sTopologies))
+	// versions: exact, case-insensitive; "1.28.13" also matches "v1.28.13".
+	var versions []string
+	for _, v := range listValues(q, "versions") {
+		versions = append(versions, "v"+strings.TrimPrefix(strings.TrimPrefix(v, "v"), "V"))
+	}
+	if len(versions) > 0 {
+		f.add(func(m map[string]any) bool {
+			return slices.ContainsFunc(versions, func(v string) bool { return strings.EqualFold(v, sval(m, "version")) })
+		}, nil)
+	}
+	f.add(enumFilter(q, "regions", "region", knownValues([]string{"EB", "ET"}, "region", maps.Values(s.fam.clusters))))
+	f.add(textFilter(q, "az", "availabilityZones"), nil)
+	f.add(textFilter(q, "ip", "ipAddress"), nil)
+	f.add(textFilter(q, "vlan", "vlan"), nil)
+	return pageReply(q, byID(s.fam.clusters), f, sortableClusterFields, nil)
+}
+
+func (s *Server) clusterLocked(c *call, id int64) (map[string]any, *reply) {
+	if rep := checkParams(c.query); rep != nil {
+		return nil, rep
+	}
+	cl, ok := s.fam.clusters[id]
+	if !ok {
+		rep := noSuch("id", "Kubernetes cluster", id)
+		return nil, &rep
+	}
+	return cl, nil
+}
+
+// getCluster answers GET /compute/containers/kubernetes/{id}.
+func (s *Server) getCluster(c *call, id int64) reply {
+	cl, rep := s.clusterLocked(c, id)
+	if rep != nil {
+		return *rep
+	}
+	return jsonReply(http.StatusOK, cl)
+}
+
+// listNodes answers GET /compute/containers/kubernetes/{id}/nodes: a plain
+// array in id order.
+func (s *Server) listNodes(c *call, id int64) reply {
+	if _, rep := s.clusterLocked(c, id); rep != nil {
+		return *rep
+	}
+	nodes := s.fam.nodes[id]
+	if nodes == nil {
+		nodes = []map[string]any{}
+	}
+	return jsonReply(http.StatusOK, nodes)
+}
+
+func (s *Server) nodeLocked(clusterID, nodeID int64) (int, *reply) {
+	for i, n := range s.fam.nodes[clusterID] {
+		if id, _ := ival(n, "id"); id == nodeID {
+			return i, nil
+		}
+	}
+	rep := apiError(http.StatusNotFound, "RESOURCE_NOT_FOUND", "nodeId",
+		fmt.Sprintf("no such node %d in Kubernetes cluster %d", nodeID, clusterID))
+	return 0, &rep
+}
+
+// getNode answers GET /compute/containers/kubernetes/{id}/nodes/{nodeId}.
+func (s *Server) getNode(c *call, id, nodeID int64) reply {
+	if _, rep := s.clusterLocked(c, id); rep != nil {
+		return *rep
+	}
+	i, rep := s.nodeLocked(id, nodeID)
+	if rep != nil {
+		return *rep
+	}
+	return jsonReply(http.StatusOK, s.fam.nodes[id][i])
+}
+
+// checkClusterChangeLocked: changes need an ACTIVE cluster without an
+// action in progress.
+func (s *Server) checkClusterChangeLocked(cl map[string]any, what string) *reply {
+	id, _ := ival(cl, "id")
+	if rep := s.busyLocked(resKey{typeKubernetes, id}, "Kubernetes cluster", sval(cl, "name")); rep != nil {
+		return rep
+	}
+	if st := sval(cl, "status"); st != "ACTIVE" {
+		rep := conflict("INVALID_STATUS", fmt.Sprintf("Kubernetes cluster %d (%s) is %s; %s requires status ACTIVE", id, sval(cl, "name"), st, what))
+		return &rep
+	}
+	return nil
+}
+
+type nodeRequest struct {
+	n      int
+	sizing string
+	az     string
+}
+
+// patchCluster answers PATCH /compute/containers/kubernetes/{id}
+// {"operation":"create_nodes","options":{"nodes":[{"nodesNb","nodeSizing","az"}]}}
+// (documented, itcare-api.md §7.3).
+func (s *Server) patchCluster(c *call, id int64) reply {
+	if rep := checkParams(c.query); rep != nil {
+		return *rep
+	}
+	_, options, rep := operationBody(c, "create_nodes")
+	if rep != nil {
+		return *rep
+	}
+	cl, ok := s.fam.clusters[id]
+	if !ok {
+		return noSuch("id", "Kubernetes cluster", id)
+	}
+	raw, ok := options["nodes"].([]any)
+	if !ok || len(raw) == 0 {
+		return badValue("options.nodes", "options.nodes must be a non-empty array of {nodesNb, nodeSizing, az}")
+	}
+	region := sval(cl, "region")
+	var reqs []nodeRequest
+	total := 0
+	for i, x := range raw {
+		field := fmt.Sprintf("options.nodes[%d]", i)
+		e, ok := x.(map[string]any)
+		if !ok {
+			return badValue(field, "%s must be an object {nodesNb, nodeSizing, az}", field)
+		}
+		n, ok := ival(e, "nodesNb")
+		if _, isNum := e["nodesNb"].(string); isNum || !ok || n < 1 || n > maxNodesNb {
+			return badValue(field+".nodesNb", "%s.nodesNb must be an integer from 1 to %d", field, maxNodesNb)
+		}
+		sizing, rep := optionalString(e, "nodeSizing")
+		if rep != nil {
+			return badValue(field+".nodeSizing", "%s.nodeSizing must be a string", field)
+		}
+		sizing = strings.ToLower(strings.TrimSpace(sizing))
+		if !nodeSizingRE.MatchString(sizing) {
+			return badValue(field+".nodeSizing", "%s.nodeSizing %q is not a sizing like 2cpu4gb", field, sizing)
+		}
+		az, rep := optionalString(e, "az")
+		if rep != nil {
+			return badValue(field+".az", "%s.az must be a string", field)
+		}
+		az = strings.ToUpper(strings.TrimSpace(az))
+		if !slices.Contains(regionAZs[region], az) {
+			return badValue(field+".az", "%s.az %q is not an availability zone of region %s (%s)", field, az, region,
+				strings.Join(regionAZs[region], ", "))
+		}
+		reqs = append(reqs, nodeRequest{int(n), sizing, az})
+		total += int(n)
+	}
+	if rep := s.checkClusterChangeLocked(cl, "create_nodes"); rep != nil {
+		return *rep
+	}
+	name := sval(cl, "name")
+	if c.dryRun {
+		return dryRunReply(fmt.Sprintf("dry run: adding %d node(s) to Kubernetes cluster %d (%s) is valid; nothing was done", total, id, name))
+	}
+	return s.startFamilyActionLocked(c, familyAction{
+		key: resKey{typeKubernetes, id}, m: cl, op: "create_nodes", process: "create-nodes",
+		running: fmt.Sprintf("Adding %d node(s) to Kubernetes cluster %s", total, name),
+		done:    fmt.Sprintf("%d node(s) added to Kubernetes cluster %s", total, name),
+		onSuccess: func(when time.Time) {
+			for _, r := range reqs {
+				for range r.n {
+					s.addNodeLocked(id, "worker", r.sizing, r.az, "ACTIVE", when)
+				}
+			}
+		},
+	})
+}
+
+// deleteNode answers DELETE /compute/containers/kubernetes/{id}/nodes/{nodeId}
+// (documented); the last worker and the last ingress node cannot be deleted
+// (documented: BAD_REQUEST), nor can master nodes (sandbox choice).
+func (s *Server) deleteNode(c *call, id, nodeID int64) reply {
+	if rep := checkParams(c.query); rep != nil {
+		return *rep
+	}
+	body, rep := jsonBody(c, false)
+	if rep != nil {
+		return *rep
+	}
+	if _, rep := optionalString(body, "changeReference"); rep != nil {
+		return *rep
+	}
+	cl, ok := s.fam.clusters[id]
+	if !ok {
+		return noSuch("id", "Kubernetes cluster", id)
+	}
+	i, rep := s.nodeLocked(id, nodeID)
+	if rep != nil {
+		return *rep
+	}
+	node := s.fam.nodes[id][i]
+	role, nodeName, name := sval(node, "role"), sval(node, "name"), sval(cl, "name")
+	if role == "master" {
+		return apiError(http.StatusBadRequest, "NODE_DELETION_REFUSED", "nodeId",
+			fmt.Sprintf("node %d (%s) is a master node of Kubernetes cluster %s; master nodes cannot be deleted", nodeID, nodeName, name))
+	}
+	same := 0
+	for _, n := range s.fam.nodes[id] {
+		if sval(n, "role") == role {
+			same++
+		}
+	}
+	if same <= 1 {
+		return apiError(http.StatusBadRequest, "NODE_DELETION_REFUSED", "nodeId",
+			fmt.Sprintf("node %d (%s) is the last %s node of Kubernetes cluster %s; a cluster keeps at least one worker and one ingress node",
+				nodeID, nodeName, role, name))
+	}
+	if rep := s.checkClusterChangeLocked(cl, "node deletion"); rep != nil {
+		return *rep
+	}
+	if c.dryRun {
+		return dryRunReply(fmt.Sprintf("dry run: deletion of node %d (%s) of Kubernetes cluster %d (%s) is valid; nothing was done",
+			nodeID, nodeName, id, name))
+	}
+	prev := sval(node, "status")
+	node["status"] = "DELETING"
+	return s.startFamilyActionLocked(c, familyAction{
+		key: resKey{typeKubernetes, id}, m: cl, op: "delete-node", process: "delete-node",
+		running: fmt.Sprintf("Deleting node %s of Kubernetes cluster %s", nodeName, name),
+		done:    fmt.Sprintf("Node %s of Kubernetes cluster %s deleted", nodeName, name),
+		onSuccess: func(time.Time) {
+			s.fam.nodes[id] = slices.DeleteFunc(s.fam.nodes[id], func(n map[string]any) bool {
+				nid, _ := ival(n, "id")
+				return nid == nodeID
+			})
+			s.refreshClusterLocked(id)
+		},
+		onError: func() { node["status"] = prev },
+	})
+}
