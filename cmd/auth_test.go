@@ -164,6 +164,7 @@ func TestPersistent401IsAnAuthErrorAfterOneRetry(t *testing.T) {
 	h.transport = stripAuth{}
 	r := h.run("instances", "list")
 	assertCode(t, r, ExitAuth)
+	h.sb.ResetViolations() // requests without a bearer token, on purpose
 	if n := len(h.apiRequests("GET", "/compute/instances")); n != 2 {
 		t.Fatalf("want 2 attempts (one retry), got %d", n)
 	}
@@ -352,6 +353,7 @@ func TestStatusFallsBackToLegacyEndpoint(t *testing.T) {
 	h := newHarness(t, sandbox.Options{})
 	h.transport = renamePath{from: "/itcare/health", to: "/itcare/no-such-health"}
 	r := h.mustRun("status", "-o", "json")
+	h.sb.ResetViolations() // /no-such-health is not in the contract, on purpose
 	st := decodeJSON[map[string]any](t, r.stdout)
 	if st["endpoint"] != "/api/status" || st["state"] != "UP" {
 		t.Fatalf("status: %v", st)

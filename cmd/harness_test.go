@@ -41,11 +41,19 @@ func newHarness(t *testing.T, opts sandbox.Options) *harness {
 	if opts.Clients == nil {
 		opts.Clients = map[string]string{"sandbox-client": "sandbox-secret", "other-client": "other-secret"}
 	}
+	if opts.Contract == nil {
+		opts.Contract = api.OpenAPISpec
+	}
 	sb := sandbox.New(opts)
 	if _, err := sb.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sb.Close() })
+	t.Cleanup(func() {
+		if v := sb.Violations(); len(v) > 0 {
+			t.Errorf("ITCare API contract violations:\n%s", strings.Join(v, "\n"))
+		}
+	})
 	dir := filepath.Join(t.TempDir(), "itcare")
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Fatal(err)

@@ -54,7 +54,11 @@ type contractState struct {
 
 	mu         sync.Mutex
 	violations []string
+	dropped    int // violations beyond maxViolations
 }
+
+// maxViolations bounds the memory a long-running sandbox spends on them.
+const maxViolations = 1000
 
 var contractCache struct {
 	mu    sync.Mutex
@@ -115,7 +119,11 @@ func (s *Server) Violations() []string {
 	}
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	return slices.Clone(cs.violations)
+	out := slices.Clone(cs.violations)
+	if cs.dropped > 0 {
+		out = append(out, fmt.Sprintf("... and %d more violations", cs.dropped))
+	}
+	return out
 }
 
 // ResetViolations forgets the recorded violations (for tests that send
@@ -124,14 +132,18 @@ func (s *Server) ResetViolations() {
 	if cs := s.contract; cs != nil {
 		cs.mu.Lock()
 		defer cs.mu.Unlock()
-		cs.violations = nil
+		cs.violations, cs.dropped = nil, 0
 	}
 }
 
 func (s *Server) recordViolation(v string) {
 	cs := s.contract
 	cs.mu.Lock()
-	cs.violations = append(cs.violations, v)
+	if len(cs.violations) < maxViolations {
+		cs.violations = append(cs.violations, v)
+	} else {
+		cs.dropped++
+	}
 	cs.mu.Unlock()
 	if s.log != nil {
 		s.logMu.Lock()
