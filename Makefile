@@ -17,8 +17,8 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
 
-## test: every test (vet, formatting, unit and end-to-end against the sandbox, short fuzzing)
-test: lint unit fuzz
+## test: every test (vet, formatting, unit and end-to-end against the sandbox, short fuzzing, interop)
+test: lint unit fuzz interop
 
 unit: test-deps
 	$(GO) test -count=1 ./...
@@ -51,7 +51,7 @@ demo: build
 	./scripts/demo.sh $(BIN)
 
 clean:
-	rm -rf bin dist
+	rm -rf bin dist interop/.bin
 
 # --- completion, docs and releases --------------------------------------------
 GORELEASER_VERSION ?= v2.16.0
@@ -78,3 +78,19 @@ release-check: $(GORELEASER)
 # goreleaser, pinned, from the Go module proxy into bin/tools (a few minutes, once).
 $(GORELEASER):
 	GOBIN=$(CURDIR)/bin/tools/$(GORELEASER_VERSION) $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+
+# --- benchmarks (not part of `make test`) --------------------------------------
+.PHONY: bench
+
+## bench: build the release binary, start a sandbox, print medians against hello-world and curl (docs/benchmarks.md)
+bench:
+	GO='$(GO)' LDFLAGS='$(LDFLAGS)' ./scripts/bench.sh
+
+# --- interop tests (part of `make test`) ---------------------------------------
+OAUTH2_PROXY_VERSION ?= v7.15.6
+
+.PHONY: interop
+
+## interop: the itcare binary against third-party servers (oauth2-mock-server, oidc-provider, Prism, oauth2-proxy); installs them, pinned, on first use (npm ci into interop/node_modules, go install into bin/tools)
+interop:
+	GO='$(GO)' OAUTH2_PROXY_VERSION=$(OAUTH2_PROXY_VERSION) ./interop/run.sh

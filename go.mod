@@ -2,6 +2,9 @@ module github.com/itcare-cli/itcare
 
 go 1.26.8
 
+// npm packages of the interop tests are not Go packages.
+ignore ./interop/node_modules
+
 require (
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/spf13/pflag v1.0.10
