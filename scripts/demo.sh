@@ -56,5 +56,14 @@ step "itcare instances get $name"
 step "itcare actions list --resource-name $name"
 "$bin" actions list --resource-name "$name"
 
+step "itcare resources list --resource-type KUBERNETES --size 5"
+"$bin" resources list --resource-type KUBERNETES --size 5
+
+step "itcare kubernetes nodes list pk8sapp01"
+"$bin" kubernetes nodes list pk8sapp01
+
+step "itcare api /health -i"
+"$bin" api /health -i
+
 echo
 echo "demo finished: the sandbox is stopped and its temporary files removed"
