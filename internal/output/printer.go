@@ -58,6 +58,11 @@ type ErrorDetails interface {
 // list. noun is plural ("instances"): an empty list in a table format prints
 // nothing on Out and "no instances found" on ErrOut.
 func (p *Printer) PrintList(data any, cols []Column, noun string) error {
+	if p.Opts.JQ == "" && p.Opts.Format.Kind == JSON {
+		if done, err := p.streamJSONList(data); done {
+			return err
+		}
+	}
 	v, err := toGeneric(data)
 	if err != nil {
 		return err

@@ -1,0 +1,77 @@
+package output
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"reflect"
+)
+
+// streamJSONList writes a list as indented JSON one item at a time through a
+// buffered writer, instead of converting the whole list to generic values and
+// encoding it in memory: `list --all -o json` over thousands of resources then
+// holds one item at a time, not several copies of the list. The bytes are
+// the same as writeJSON's (sorted keys, two-space indent). It handles slices
+// and JSON arrays; it reports false for anything else.
+func (p *Printer) streamJSONList(data any) (bool, error) {
+	items, ok := listItems(data)
+	if !ok || len(items) == 0 {
+		return false, nil
+	}
+	p.beforeData()
+	w := bufio.NewWriterSize(p.IO.Out, 64<<10)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("  ", "  ")
+	w.WriteString("[\n")
+	for i, item := range items {
+		v, err := toGeneric(item)
+		if err != nil {
+			return true, err
+		}
+		buf.Reset()
+		if err := enc.Encode(v); err != nil {
+			return true, err
+		}
+		if i > 0 {
+			w.WriteString(",\n")
+		}
+		w.WriteString("  ")
+		w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	}
+	w.WriteString("\n]\n")
+	return true, w.Flush()
+}
+
+// listItems splits data into its items: the elements of a slice, or of a
+// JSON array given as raw bytes.
+func listItems(data any) ([]any, bool) {
+	switch d := data.(type) {
+	case json.RawMessage:
+		return rawItems(d)
+	case []byte:
+		return rawItems(d)
+	}
+	rv := reflect.ValueOf(data)
+	if rv.Kind() != reflect.Slice {
+		return nil, false
+	}
+	out := make([]any, rv.Len())
+	for i := range out {
+		out[i] = rv.Index(i).Interface()
+	}
+	return out, true
+}
+
+func rawItems(b []byte) ([]any, bool) {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(b, &raws); err != nil {
+		return nil, false
+	}
+	out := make([]any, len(raws))
+	for i, r := range raws {
+		out[i] = r
+	}
+	return out, true
+}
