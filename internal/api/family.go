@@ -11,23 +11,37 @@ import (
 	"strings"
 )
 
-// Object is one resource as the API sent it (Raw), with the few fields the
-// CLI reasons about. JSON/YAML output prints Raw, so no field is lost.
+// Object is one resource exactly as the API sent it. JSON/YAML output prints
+// it unchanged, so no field is lost; the few fields the CLI reasons about are
+// read on demand (Summary), so a list of thousands is parsed once, not twice.
 type Object struct {
-	ID     int64           `json:"id"`
-	Name   string          `json:"name"`
-	Status string          `json:"status"`
-	Raw    json.RawMessage `json:"-"`
+	Raw json.RawMessage
 }
 
+// UnmarshalJSON keeps the object's bytes (encoding/json has already checked them).
 func (o *Object) UnmarshalJSON(b []byte) error {
-	type plain Object
-	return unmarshalKeep(b, (*plain)(o), &o.Raw)
+	o.Raw = append(o.Raw[:0], b...)
+	return nil
 }
 
+// MarshalJSON writes the object as received.
 func (o Object) MarshalJSON() ([]byte, error) {
-	type plain Object
-	return marshalKeep(o.Raw, plain(o))
+	if len(o.Raw) == 0 {
+		return []byte("null"), nil
+	}
+	return o.Raw, nil
+}
+
+// Summary reads the id, name and status of the object.
+func (o Object) Summary() Named {
+	var v struct {
+		ID     json.Number `json:"id"`
+		Name   string      `json:"name"`
+		Status string      `json:"status"`
+	}
+	_ = json.Unmarshal(o.Raw, &v)
+	id, _ := v.ID.Int64()
+	return Named{ID: id, Name: v.Name, Status: v.Status}
 }
 
 // Family is one resource family endpoint, such as /compute/instances. Every
@@ -100,7 +114,7 @@ func (f *Family) Resolve(ctx context.Context, idOrName string) (int64, error) {
 		}
 		out := make([]Named, len(p.Content))
 		for i, o := range p.Content {
-			out[i] = Named{ID: o.ID, Name: o.Name, Status: o.Status}
+			out[i] = o.Summary()
 		}
 		return out, nil
 	})

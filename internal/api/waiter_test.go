@@ -79,7 +79,7 @@ func firstActive(t *testing.T, c *Client) int64 {
 	if err != nil || len(p.Content) == 0 {
 		t.Fatalf("list: %v", err)
 	}
-	return p.Content[0].ID
+	return p.Content[0].Summary().ID
 }
 
 func TestWaiterBacksOffAndPollsA10sActionFewerThan12Times(t *testing.T) {
