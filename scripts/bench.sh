@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# Benchmarks of itcare against the built-in sandbox (`make bench`; not part of
+# `make test`). Builds the release binary and a Go hello-world the same way,
+# starts `itcare sandbox` on 127.0.0.1, and prints one table of medians, each
+# itcare figure next to a reference measured in the same run (hello-world,
+# curl) and judged against the targets of docs/benchmarks.md.
+#
+# Environment: GO (go), LDFLAGS (-s -w; `make bench` passes the ones of
+# `make build`), BENCH_RUNS (15 runs per measure, at least 10 advised),
+# BENCH_WAIT_RUNS (3 runs of the 10 s action wait).
+#
+# Method: wall times come from bash's $EPOCHREALTIME (no process is forked to
+# read the clock), itcare and its reference run alternately (A B A B ...) after
+# two warm-up runs each, so load from other processes hits both sides alike;
+# every figure is the median of the runs. Only 127.0.0.1 is reached. Nothing
+# outside a temporary folder is written; the sandbox is stopped by its PID.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+GO=${GO:-go}
+LDFLAGS=${LDFLAGS:--s -w}
+RUNS=${BENCH_RUNS:-15}
+WAIT_RUNS=${BENCH_WAIT_RUNS:-3}
+INSTANCES=5000
+ACTION_SECS=10
+ACCEPT='application/vnd.cegedim-it.v1+json, application/json' # api.AcceptHeader
+
+if [ -z "${EPOCHREALTIME:-}" ]; then
+  echo "bench.sh needs bash 5 or later (EPOCHREALTIME)" >&2
+  exit 1
+fi
+say() { echo "bench: $*" >&2; }
+die() { echo "bench: $*" >&2; exit 1; }
+
+# Debian packages, installed only when missing.
+ensure() { # ensure PATH PACKAGE
+  [ -x "$1" ] && return 0
+  command -v apt-get >/dev/null || die "$1 is missing and apt-get is not available: install $2"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  say "installing $2 (apt-get)"
+  $sudo apt-get install -y -qq "$2" >/dev/null 2>&1 ||
+    { $sudo apt-get update -qq && $sudo apt-get install -y -qq "$2" >/dev/null; }
+  [ -x "$1" ] || die "could not install $2"
+}
+ensure /usr/bin/time time
+command -v curl >/dev/null || ensure /usr/bin/curl curl
+TIME=/usr/bin/time
+
+work=$(mktemp -d)
+sandbox_pid=""
+cleanup() {
+  if [ -n "$sandbox_pid" ]; then
+    kill "$sandbox_pid" 2>/dev/null || true
+    wait "$sandbox_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- build ---------------------------------------------------------------------
+say "building itcare (CGO_ENABLED=0 -trimpath -ldflags '$LDFLAGS')"
+CGO_ENABLED=0 "$GO" build -trimpath -ldflags "$LDFLAGS" -o "$work/itcare" .
+mkdir "$work/hello"
+gover=$("$GO" env GOVERSION)
+printf 'module hello\n\ngo %s\n' "${gover#go}" >"$work/hello/go.mod"
+cat >"$work/hello/main.go" <<'EOF'
+package main
+
+import "fmt"
+
+func main() { fmt.Println("hello, world") }
+EOF
+say "building the hello-world the same way"
+(cd "$work/hello" && GOWORK=off CGO_ENABLED=0 "$GO" build -trimpath -ldflags "-s -w" -o "$work/hello-world" .)
+itcare=$work/itcare
+hello=$work/hello-world
+
+# The page size itcare uses with --all, read from the code it was built from.
+page_size=$(sed -n 's/^const DefaultPageSize = \([0-9][0-9]*\).*/\1/p' internal/api/page.go)
+[ -n "$page_size" ] || die "cannot read api.DefaultPageSize from internal/api/page.go"
+pages=$(((INSTANCES + page_size - 1) / page_size))
+
+# --- sandbox -------------------------------------------------------------------
+export ITCARE_CONFIG="$work/config/config.yaml"
+mkdir -m 700 "$work/config"
+unset ITCARE_CLIENT_ID ITCARE_CLIENT_SECRET ITCARE_PROFILE ITCARE_OUTPUT ITCARE_DEBUG \
+  ITCARE_DRY_RUN ITCARE_TIMEOUT ITCARE_API_URL ITCARE_AUTH_URL
+"$itcare" sandbox --addr 127.0.0.1:0 --instances "$INSTANCES" --action-duration "${ACTION_SECS}s" \
+  >"$work/sandbox.env" 2>"$work/sandbox.log" &
+sandbox_pid=$!
+for _ in $(seq 1 200); do
+  grep -q ITCARE_AUTH_URL "$work/sandbox.env" 2>/dev/null && break
+  kill -0 "$sandbox_pid" 2>/dev/null || die "the sandbox exited: $(cat "$work/sandbox.log")"
+  sleep 0.05
+done
+# shellcheck disable=SC1091
+. "$work/sandbox.env"
+[ -n "${ITCARE_API_URL:-}" ] || die "the sandbox did not start: $(cat "$work/sandbox.log")"
+export ITCARE_API_URL ITCARE_AUTH_URL
+printf sandbox-secret | "$itcare" login --client-id sandbox-client --client-secret-stdin >/dev/null 2>&1 ||
+  die "login to the sandbox failed"
+token=$("$itcare" auth token)
+say "sandbox $ITCARE_API_URL (pid $sandbox_pid), $INSTANCES instances, ${ACTION_SECS}s actions"
+
+# --- helpers -------------------------------------------------------------------
+now_us() { local t=${EPOCHREALTIME/[.,]/}; REPLY=$((10#$t)); }
+
+# sample KEY CMD...: run CMD once (output discarded), append its wall time (µs).
+sample() {
+  local key=$1 t0 t1
+  shift
+  now_us; t0=$REPLY
+  if ! "$@" >/dev/null 2>>"$work/errors.log"; then
+    die "command failed: $* ($(tail -n 3 "$work/errors.log"))"
+  fi
+  now_us; t1=$REPLY
+  echo $((t1 - t0)) >>"$work/s.$key"
+}
+
+# pair FUNC_A FUNC_B: two warm-ups each, then RUNS alternated runs; the
+# samples are kept under the functions' names.
+pair() {
+  local i
+  for i in 1 2; do "$1" >/dev/null 2>&1 || true; "$2" >/dev/null 2>&1 || true; done
+  for ((i = 0; i < RUNS; i++)); do
+    sample "$1" "$1"
+    sample "$2" "$2"
+  done
+}
+
+median() { sort -n "$work/s.$1" | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+ms() { awk -v u="$1" 'BEGIN {v = u / 1000; printf(v < 10 ? "%.2f ms" : v < 100 ? "%.1f ms" : "%.0f ms", v)}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf("%.2f×", a / b)}'; }
+# judge VALUE LIMIT: "met" when VALUE <= LIMIT.
+judge() { awk -v v="$1" -v l="$2" 'BEGIN {print (v <= l ? "met" : "**NOT met**")}'; }
+mib() { awk -v b="$1" 'BEGIN {printf("%.1f MiB", b / 1048576)}'; }
+
+# The commands compared.
+itcare_version() { "$itcare" version; }
+hello_world() { "$hello"; }
+itcare_status() { "$itcare" status; }
+curl_status() { curl -sf "$ITCARE_API_URL/health"; }
+itcare_get() { "$itcare" instances get 10001 -o json; }
+curl_get() { curl -sf -H "Authorization: Bearer $token" -H "Accept: $ACCEPT" "$ITCARE_API_URL/compute/instances/10001"; }
+itcare_list() { "$itcare" instances list --all -o json; }
+curl_pages() {
+  local p
+  for ((p = 0; p < pages; p++)); do
+    curl -sf -H "Authorization: Bearer $token" -H "Accept: $ACCEPT" \
+      "$ITCARE_API_URL/compute/instances?page=$p&size=$page_size" || return 1
+  done
+}
+
+# --- checks: the two sides of each comparison do the same work ----------------
+n=$("$itcare" instances list --all -o json --jq length)
+[ "$n" = "$INSTANCES" ] || die "itcare instances list --all returned $n instances, want $INSTANCES"
+"$itcare" --debug instances list --all -o json 2>"$work/list.debug" >/dev/null
+gets=$(grep -c '^> GET .*/compute/instances?' "$work/list.debug" || true)
+sized=$(grep -c "^> GET .*/compute/instances?.*size=$page_size" "$work/list.debug" || true)
+[ "$gets" = "$pages" ] && [ "$sized" = "$pages" ] ||
+  die "itcare made $gets page requests ($sized with size=$page_size); the curl loop makes $pages"
+curl_pages >"$work/pages.json" || die "the curl loop failed"
+got=$(grep -o '"numberOfElements":[0-9]*' "$work/pages.json" | awk -F: '{n += $2} END {print n + 0}')
+[ "$got" = "$INSTANCES" ] || die "the curl loop got $got instances, want $INSTANCES"
+
+# --- measures ------------------------------------------------------------------
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+load_before=$(loadavg)
+
+say "start-up: itcare version vs hello-world ($RUNS runs each)"
+pair itcare_version hello_world
+say "itcare status vs curl /health"
+pair itcare_status curl_status
+say "instances get vs curl with the token"
+pair itcare_get curl_get
+say "instances list --all ($INSTANCES instances, $pages pages of $page_size) vs a sequential curl loop"
+pair itcare_list curl_pages
+
+say "peak RSS and CPU time (/usr/bin/time -v, $RUNS runs each)"
+export ITCARE_API_URL token ACCEPT pages page_size
+# cpu_us FILE: user + system time (µs) from the output of time -v.
+cpu_us() { awk -F': ' '/User time|System time/ {t += $2} END {printf("%d\n", t * 1e6)}' "$1"; }
+for ((i = 0; i < RUNS; i++)); do
+  "$TIME" -v "$itcare" instances list --all -o json 2>"$work/rss" >/dev/null
+  sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/rss" >>"$work/s.rss_itcare"
+  cpu_us "$work/rss" >>"$work/s.cpu_itcare"
+  # the loop's largest process (bash or one curl): wait4 reports the maximum
+  "$TIME" -v bash -c 'for ((p = 0; p < pages; p++)); do
+      curl -sf -H "Authorization: Bearer $token" -H "Accept: $ACCEPT" "$ITCARE_API_URL/compute/instances?page=$p&size=$page_size" || exit 1
+    done' 2>"$work/rss" >/dev/null
+  sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/rss" >>"$work/s.rss_curl"
+  cpu_us "$work/rss" >>"$work/s.cpu_curl"
+done
+
+say "actions wait on a ${ACTION_SECS}s action ($WAIT_RUNS runs, about $((ACTION_SECS + 1))s each)"
+mapfile -t names < <("$itcare" instances list --status ACTIVE --env DEVELOPMENT --size "$WAIT_RUNS" -o json --jq '.[].name')
+[ "${#names[@]}" -ge "$WAIT_RUNS" ] || die "not enough ACTIVE instances for $WAIT_RUNS waits"
+for ((i = 0; i < WAIT_RUNS; i++)); do
+  id=$("$itcare" instances stop "${names[$i]}" --no-wait 2>/dev/null)
+  [[ $id =~ ^[0-9]+$ ]] || die "instances stop --no-wait printed '$id', not an action id"
+  if ! "$itcare" --debug actions wait "$id" -o json >"$work/wait.json" 2>"$work/wait.debug"; then
+    die "actions wait $id failed: $(tail -n 3 "$work/wait.debug")"
+  fi
+  now_us; exited=$REPLY
+  grep -c "^> GET .*/actions/$id\$" "$work/wait.debug" >>"$work/s.polls" || true
+  submitted=$(sed -n 's/^ *"submittedAt": "\(.*\)",*$/\1/p' "$work/wait.json")
+  [ -n "$submitted" ] || die "no submittedAt in the output of actions wait"
+  sub_us=$(date -d "$submitted" +%s%6N)
+  echo $((exited - (10#$sub_us + ACTION_SECS * 1000000))) >>"$work/s.delay"
+done
+load_after=$(loadavg)
+
+# --- report --------------------------------------------------------------------
+mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+size_itcare=$(stat -c %s "$itcare")
+size_hello=$(stat -c %s "$hello")
+
+m_version=$(median itcare_version) m_hello=$(median hello_world)
+m_status=$(median itcare_status) m_cstatus=$(median curl_status)
+m_get=$(median itcare_get) m_cget=$(median curl_get)
+m_list=$(median itcare_list) m_clist=$(median curl_pages)
+m_rss=$(median rss_itcare) m_crss=$(median rss_curl)
+m_cpu=$(median cpu_itcare) m_ccpu=$(median cpu_curl)
+m_polls=$(median polls) m_delay=$(median delay)
+max_polls=$(sort -n "$work/s.polls" | tail -n 1)
+max_delay=$(sort -n "$work/s.delay" | tail -n 1)
+r_version=$(awk -v a="$m_version" -v b="$m_hello" 'BEGIN {print a / b}')
+r_status=$(awk -v a="$m_status" -v b="$m_cstatus" 'BEGIN {print a / b}')
+r_list=$(awk -v a="$m_list" -v b="$m_clist" 'BEGIN {print a / b}')
+
+cat <<EOF
+# itcare benchmarks
+
+- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)
+- machine: $(nproc) CPUs ($cpu), $((mem_kb / 1024)) MiB memory, Linux $(uname -r)
+- load average (1, 5, 15 min): $load_before before, $load_after after
+- go: $("$GO" version | sed 's/^go version //'); itcare $("$itcare" --version | sed 's/^itcare //')
+- sandbox: $INSTANCES instances, ${ACTION_SECS} s actions, on 127.0.0.1 (same machine)
+- medians of $RUNS runs (waits: $WAIT_RUNS), itcare and reference alternated
+
+| measure | itcare | reference | ratio | target | result |
+|---|---|---|---|---|---|
+| start-up: \`itcare version\` vs hello-world | $(ms "$m_version") | $(ms "$m_hello") | $(ratio "$m_version" "$m_hello") | ≤ 3× | $(judge "$r_version" 3) |
+| binary size (-trimpath -s -w, CGO off) | $(mib "$size_itcare") | $(mib "$size_hello") | $(ratio "$size_itcare" "$size_hello") | — | — |
+| \`itcare status\` vs \`curl -s \$ITCARE_API_URL/health\` | $(ms "$m_status") | $(ms "$m_cstatus") | $(ratio "$m_status" "$m_cstatus") | ≤ 1.3× | $(judge "$r_status" 1.3) |
+| \`instances get ID -o json\`, warm token vs curl + Bearer | $(ms "$m_get") | $(ms "$m_cget") | $(ratio "$m_get" "$m_cget") | — | — |
+| \`instances list --all -o json\`, $INSTANCES instances vs $pages sequential curls (size=$page_size) | $(ms "$m_list") | $(ms "$m_clist") | $(ratio "$m_list" "$m_clist") | ≤ 1.0× | $(judge "$r_list" 1.0) |
+| CPU time (user + sys) of the same, curl loop: all its processes | $(ms "$m_cpu") | $(ms "$m_ccpu") | $(ratio "$m_cpu" "$m_ccpu") | — | — |
+| peak RSS of \`list --all\` vs largest process of the curl loop | $(awk -v k="$m_rss" 'BEGIN {printf("%.1f MB", k * 1024 / 1e6)}') | $(awk -v k="$m_crss" 'BEGIN {printf("%.1f MB", k * 1024 / 1e6)}') | $(ratio "$m_rss" "$m_crss") | ≤ 60 MB | $(judge "$(awk -v k="$m_rss" 'BEGIN {print k * 1024 / 1e6}')" 60) |
+| \`actions wait\` on a ${ACTION_SECS} s action: polls (max) | $m_polls ($max_polls) | — | — | ≤ 12 | $(judge "$max_polls" 12) |
+| \`actions wait\`: exit − (submittedAt + ${ACTION_SECS} s) (max) | $(ms "$m_delay") ($(ms "$max_delay")) | — | — | ≤ 1 s | $(judge "$max_delay" 1000000) |
+EOF
