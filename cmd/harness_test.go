@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/contract"
 	"github.com/itcare-cli/itcare/internal/output"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
@@ -42,7 +43,7 @@ func newHarness(t *testing.T, opts sandbox.Options) *harness {
 		opts.Clients = map[string]string{"sandbox-client": "sandbox-secret", "other-client": "other-secret"}
 	}
 	if opts.Contract == nil {
-		opts.Contract = api.OpenAPISpec
+		opts.Contract = contract.MustLoad(api.OpenAPISpec)
 	}
 	sb := sandbox.New(opts)
 	if _, err := sb.Start("127.0.0.1:0"); err != nil {

@@ -7,17 +7,15 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/itcare-cli/itcare/internal/api"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
 func newSandboxCmd(f *Factory) *cobra.Command {
 	var (
-		addr     string
-		opts     sandbox.Options
-		latency  time.Duration
-		faults   []string
-		contract bool
+		addr    string
+		opts    sandbox.Options
+		latency time.Duration
+		faults  []string
 	)
 	cmd := &cobra.Command{
 		Use:   "sandbox",
@@ -61,9 +59,6 @@ revoke, revoke-all; without xCOUNT it applies to every matching request.`,
 				}
 				armed = append(armed, fault)
 			}
-			if contract {
-				opts.Contract = api.OpenAPISpec
-			}
 			s := sandbox.New(opts)
 			if err := s.SetFaults(armed...); err != nil {
 				return &UsageError{Err: err}
@@ -89,7 +84,6 @@ revoke, revoke-all; without xCOUNT it applies to every matching request.`,
 	fl.DurationVar(&opts.ActionDuration, "action-duration", 3*time.Second, "how long actions stay IN_PROGRESS")
 	fl.IntVar(&opts.Instances, "instances", 300, "number of seeded instances")
 	fl.DurationVar(&opts.AccessTokenLifetime, "token-lifetime", 1200*time.Second, "access token lifetime")
-	fl.BoolVar(&contract, "contract", false, "check every request and answer against the OpenAPI contract (internal/api/openapi.yaml); a request that breaks it is answered 400 CONTRACT_VIOLATION")
 	fl.DurationVar(&opts.RefreshTokenLifetime, "refresh-lifetime", 7200*time.Second, "refresh token lifetime")
 	fl.DurationVar(&latency, "latency", 0, "delay every request by this long")
 	fl.StringArrayVar(&faults, "fault", nil, "inject a fault, e.g. 'GET /itcare/compute/instances=503x2' (repeatable)")

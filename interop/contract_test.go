@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/contract"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -18,7 +19,7 @@ import (
 // against the parameters the contract declares).
 func TestWrongShapesCaughtBySandboxContract(t *testing.T) {
 	timed(t)
-	sb := sandbox.New(sandbox.Options{Contract: api.OpenAPISpec})
+	sb := sandbox.New(sandbox.Options{Contract: contract.MustLoad(api.OpenAPISpec)})
 	if _, err := sb.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}

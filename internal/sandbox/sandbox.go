@@ -55,9 +55,9 @@ type Options struct {
 	Clients              map[string]string // client_id -> secret; default {"sandbox-client": "sandbox-secret"}
 	Now                  func() time.Time  // optional clock for tests; default time.Now
 	Log                  io.Writer         // optional access log (never logs secrets or tokens)
-	// Contract, when set (normally api.OpenAPISpec), validates every /itcare
-	// request and answer against that OpenAPI document (validate.go).
-	Contract []byte
+	// Contract, when set (normally contract.MustLoad(api.OpenAPISpec)),
+	// validates every /itcare request and answer (validate.go).
+	Contract ContractChecker
 }
 
 // RecordedRequest is one request the sandbox received.

@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/contract"
 )
 
 // The contract tests talk to a sandbox started with Options.Contract over
@@ -201,11 +202,11 @@ func (e *ctEnv) familyServed(path string) {
 
 func contractDoc(t *testing.T) *openapi3.T {
 	t.Helper()
-	spec, err := loadContract(api.OpenAPISpec)
+	c, err := contract.Load(api.OpenAPISpec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return spec.doc
+	return c.Document()
 }
 
 // The embedded document is valid OpenAPI 3.0.3 (examples included), and
@@ -290,7 +291,7 @@ func TestContractDocument(t *testing.T) {
 }
 
 func TestContractAcceptsCorrectRequests(t *testing.T) {
-	e := newCTEnv(t, Options{Instances: 30, Contract: api.OpenAPISpec})
+	e := newCTEnv(t, Options{Instances: 30, Contract: contract.MustLoad(api.OpenAPISpec)})
 	var p struct {
 		Content []map[string]any
 	}
@@ -312,7 +313,7 @@ func TestContractAcceptsCorrectRequests(t *testing.T) {
 // The issue's "Done when": a deliberately wrong request shape is caught by
 // the sandbox's validator (the prism half uses the same openapi.yaml).
 func TestContractRejectsMisspelledQueryParameter(t *testing.T) {
-	e := newCTEnv(t, Options{Instances: 30, Contract: api.OpenAPISpec})
+	e := newCTEnv(t, Options{Instances: 30, Contract: contract.MustLoad(api.OpenAPISpec)})
 	r := e.do("GET", "/itcare/compute/instances?statuse=ACTIVE", "")
 	e.contractError(r, "statuse")
 	if !bytes.Contains(r.body, []byte(`unknown query parameter \"statuse\"`)) || !bytes.Contains(r.body, []byte("statuses")) {
@@ -334,7 +335,7 @@ func TestContractRejectsMisspelledQueryParameter(t *testing.T) {
 }
 
 func TestContractRejectsWrongShapes(t *testing.T) {
-	e := newCTEnv(t, Options{Instances: 30, Contract: api.OpenAPISpec})
+	e := newCTEnv(t, Options{Instances: 30, Contract: contract.MustLoad(api.OpenAPISpec)})
 	for _, c := range []struct {
 		method, path, body, desc string
 	}{
@@ -380,7 +381,7 @@ func TestContractRejectsWrongShapes(t *testing.T) {
 // Requests outside the contract are recorded but answered as the sandbox
 // (and the real API) would: 404, 405, 401.
 func TestContractRecordsUnknownRoutesAndMissingToken(t *testing.T) {
-	e := newCTEnv(t, Options{Instances: 5, Contract: api.OpenAPISpec})
+	e := newCTEnv(t, Options{Instances: 5, Contract: contract.MustLoad(api.OpenAPISpec)})
 	for _, c := range []struct {
 		method, path string
 		code         int
@@ -414,7 +415,7 @@ func TestContractRecordsUnknownRoutesAndMissingToken(t *testing.T) {
 // An answer that breaks the contract is recorded (and logged), and sent as is.
 func TestContractRecordsResponseViolations(t *testing.T) {
 	var log syncBuffer
-	e := newCTEnv(t, Options{Instances: 3, Contract: api.OpenAPISpec, Log: &log})
+	e := newCTEnv(t, Options{Instances: 3, Contract: contract.MustLoad(api.OpenAPISpec), Log: &log})
 	id := e.s.AddInstance(map[string]any{"name": "badone", "cpu": "two", "creationTime": "yesterday"})
 	var inst map[string]any
 	e.json(200, "GET", fmt.Sprintf("/itcare/compute/instances/%d", id), "", &inst)
@@ -451,7 +452,7 @@ func (s *syncBuffer) String() string {
 // realistic sequence of reads and changes. The families' sub-tests skip
 // only if the sandbox answers 404 NOT_FOUND for their path.
 func TestContractSandboxConforms(t *testing.T) {
-	e := newCTEnv(t, Options{Instances: 60, Contract: api.OpenAPISpec})
+	e := newCTEnv(t, Options{Instances: 60, Contract: contract.MustLoad(api.OpenAPISpec)})
 	t.Cleanup(func() {
 		if v := e.s.Violations(); len(v) > 0 {
 			t.Errorf("%d contract violation(s):\n%s", len(v), strings.Join(v, "\n"))
@@ -636,16 +637,16 @@ func TestContractSandboxConforms(t *testing.T) {
 // Contract validation must not slow the sandbox down noticeably, and the
 // document is parsed once per process.
 func TestContractParsedOnce(t *testing.T) {
-	a, err := loadContract(api.OpenAPISpec)
+	a, err := contract.Load(api.OpenAPISpec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := loadContract(slices.Clone(api.OpenAPISpec))
+	b, _ := contract.Load(slices.Clone(api.OpenAPISpec))
 	if a != b {
 		t.Fatal("the document was parsed twice")
 	}
-	s1, s2 := New(Options{Instances: -1, Contract: api.OpenAPISpec}), New(Options{Instances: -1, Contract: api.OpenAPISpec})
-	if s1.contract.spec != s2.contract.spec || s1.contract == s2.contract {
+	s1, s2 := New(Options{Instances: -1, Contract: a}), New(Options{Instances: -1, Contract: b})
+	if s1.contract.checker != s2.contract.checker || s1.contract == s2.contract {
 		t.Fatal("servers must share the parsed document, not their violations")
 	}
 	if New(Options{Instances: -1}).Violations() != nil {
@@ -655,7 +656,7 @@ func TestContractParsedOnce(t *testing.T) {
 
 // Servers sharing the parsed document validate concurrently.
 func TestContractConcurrent(t *testing.T) {
-	envs := []*ctEnv{newCTEnv(t, Options{Instances: 40, Contract: api.OpenAPISpec}), newCTEnv(t, Options{Instances: 40, Contract: api.OpenAPISpec})}
+	envs := []*ctEnv{newCTEnv(t, Options{Instances: 40, Contract: contract.MustLoad(api.OpenAPISpec)}), newCTEnv(t, Options{Instances: 40, Contract: contract.MustLoad(api.OpenAPISpec)})}
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Add(1)
