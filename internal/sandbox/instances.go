@@ -48,6 +48,9 @@ func (s *Server) listInstances(c *call) reply {
 	f.add(intFilter(q, "clouds", "cloudId"))
 	f.add(namesFilter(q))
 	for _, param := range []string{"types", "families", "environments", "statuses"} {
+		if len(q[param]) == 0 {
+			continue // the known values walk every instance: only when filtering
+		}
 		f.add(enumFilter(q, param, enumField[param], s.enumValuesLocked(param, enumField[param])))
 	}
 	f.add(tagsFilter(q))
