@@ -12,7 +12,6 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/itcare-cli/itcare/internal/config"
 	"github.com/itcare-cli/itcare/internal/output"
@@ -159,14 +158,4 @@ func wrapArgs(c *cobra.Command) {
 	for _, sub := range c.Commands() {
 		wrapArgs(sub)
 	}
-}
-
-// flagsChanged reports whether any of the named flags was given.
-func flagsChanged(fs *pflag.FlagSet, names ...string) bool {
-	for _, n := range names {
-		if f := fs.Lookup(n); f != nil && f.Changed {
-			return true
-		}
-	}
-	return false
 }

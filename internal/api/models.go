@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"path"
 	"strconv"
 	"strings"
@@ -154,6 +153,3 @@ func jsonInt(v json.RawMessage) int64 {
 	}
 	return 0
 }
-
-// IsDryRunRequest reports whether a request header set asks for a dry run.
-func IsDryRunRequest(h http.Header) bool { return strings.EqualFold(h.Get(HeaderDryRun), "true") }
