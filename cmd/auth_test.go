@@ -359,3 +359,22 @@ func TestStatusFallsBackToLegacyEndpoint(t *testing.T) {
 		t.Fatalf("status: %v", st)
 	}
 }
+
+// A token request changes nothing on the server, so a 503 from the token
+// endpoint is retried like a safe request (it used to fail the login, exit 4).
+func TestTokenEndpoint503IsRetried(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	f, err := sandbox.ParseFault("POST /auth/realms/cloud/protocol/openid-connect/token=503x1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.sb.AddFault(f); err != nil {
+		t.Fatal(err)
+	}
+	h.stdin = "sandbox-secret\n"
+	r := h.run("login", "--client-id", "sandbox-client", "--client-secret-stdin")
+	assertCode(t, r, 0)
+	if n := len(h.tokenRequests()); n != 2 {
+		t.Fatalf("%d token requests, want 2 (the 503, then the retry)", n)
+	}
+}

@@ -71,8 +71,8 @@ func (f *Factory) Debugf(format string, args ...any) {
 
 // baseTransport returns the transport every HTTP call goes through:
 // retries above a redacted --debug trace above the network (or the test's
-// Transport).
-func (f *Factory) baseTransport(cfg *config.Config) http.RoundTripper {
+// Transport). allSafe: every request may be repeated (token requests).
+func (f *Factory) baseTransport(cfg *config.Config, allSafe bool) http.RoundTripper {
 	o := api.TransportOptions{Timeout: cfg.Timeout}
 	if cfg.Debug {
 		o.Debug = f.IO.ErrOut
@@ -86,7 +86,7 @@ func (f *Factory) baseTransport(cfg *config.Config) http.RoundTripper {
 	default:
 		rt = f.Transport
 	}
-	return &api.RetryTransport{Base: rt, Debugf: f.Debugf}
+	return &api.RetryTransport{Base: rt, Debugf: f.Debugf, AllSafe: allSafe}
 }
 
 // ProfileStore returns the settings and the per-profile credentials and
@@ -133,8 +133,9 @@ func (f *Factory) newManager(cfg *config.Config, store *auth.Store, creds auth.C
 		Profile:     cfg.Profile,
 		AuthURL:     cfg.AuthURL,
 		Credentials: creds,
-		HTTPClient:  api.NewHTTPClient(f.baseTransport(cfg), cfg.Timeout),
-		Debugf:      f.Debugf,
+		// Token grants change nothing on the server: retried like GETs.
+		HTTPClient: api.NewHTTPClient(f.baseTransport(cfg, true), cfg.Timeout),
+		Debugf:     f.Debugf,
 	}
 }
 
@@ -158,7 +159,7 @@ func (f *Factory) API() (*api.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := &auth.Transport{Base: f.baseTransport(cfg), Manager: m, APIHost: hostOf(base)}
+	rt := &auth.Transport{Base: f.baseTransport(cfg, false), Manager: m, APIHost: hostOf(base)}
 	c, err = api.New(api.Options{BaseURL: cfg.APIURL, HTTPClient: api.NewHTTPClient(rt, cfg.Timeout),
 		UserAgent: build.UserAgent(), DryRun: cfg.DryRun})
 	if err != nil {
@@ -176,7 +177,7 @@ func (f *Factory) AnonymousAPI() (*api.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := api.New(api.Options{BaseURL: cfg.APIURL, HTTPClient: api.NewHTTPClient(f.baseTransport(cfg), cfg.Timeout),
+	c, err := api.New(api.Options{BaseURL: cfg.APIURL, HTTPClient: api.NewHTTPClient(f.baseTransport(cfg, false), cfg.Timeout),
 		UserAgent: build.UserAgent()})
 	if err != nil {
 		return nil, &UsageError{Err: err}

@@ -29,7 +29,11 @@ type RetryTransport struct {
 	BaseDelay   time.Duration // default 300ms
 	MaxDelay    time.Duration // default 10s
 	Debugf      func(format string, args ...any)
-	sleep       func(ctx context.Context, d time.Duration) error
+	// AllSafe treats every request as safe to repeat: for clients whose
+	// requests change nothing on the server, such as token requests (a POST
+	// that only issues a new token).
+	AllSafe bool
+	sleep   func(ctx context.Context, d time.Duration) error
 }
 
 // Retry defaults.
@@ -48,7 +52,7 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if sleep == nil {
 		sleep = sleepCtx
 	}
-	safe := isSafeMethod(req.Method)
+	safe := t.AllSafe || isSafeMethod(req.Method)
 	for attempt := 1; ; attempt++ {
 		r := req
 		if attempt > 1 && req.Body != nil && req.Body != http.NoBody {
