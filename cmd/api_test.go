@@ -216,3 +216,22 @@ func TestAPIBadInputIsUsageError(t *testing.T) {
 		t.Fatalf("%d requests sent", n)
 	}
 }
+
+// --paginate promises one merged JSON array: an answer that is not JSON
+// (cut by a proxy, say) is an error, not passed through with exit 0.
+func TestAPIPaginateRejectsNonJSON(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	h.login()
+	f, err := sandbox.ParseFault("GET /itcare/compute/instances=truncatex1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.sb.AddFault(f); err != nil {
+		t.Fatal(err)
+	}
+	r := h.run("api", "/compute/instances", "--paginate")
+	assertCode(t, r, ExitError)
+	if !strings.Contains(r.stderr, "not the expected JSON") {
+		t.Fatalf("stderr %q", r.stderr)
+	}
+}

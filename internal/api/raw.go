@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -51,6 +52,10 @@ func (c *Client) PaginateRaw(ctx context.Context, r *Request) (*Paginated, error
 		}
 		var p Page[json.RawMessage]
 		if !isPage(resp.Body) {
+			if !json.Valid(resp.Body) {
+				return nil, &DecodeError{Method: req.Method, Path: req.displayPath(), StatusCode: resp.StatusCode,
+					Excerpt: Excerpt(string(resp.Body), 200), Err: errors.New("not JSON")}
+			}
 			return nil, nil
 		}
 		if err := json.Unmarshal(resp.Body, &p); err != nil {
