@@ -206,15 +206,41 @@ func (s *Server) nextIPLocked(prefix string) string {
 	return fmt.Sprintf("%s.%s.%d.%d", parts[0], parts[1], third+(n/240)%8, 10+n%240)
 }
 
+// nameGen hands out seeded names: a stem and the next free two-digit number.
+type nameGen struct {
+	used     map[string]bool
+	counters map[string]int
+}
+
+func newNameGen() *nameGen { return &nameGen{used: map[string]bool{}, counters: map[string]int{}} }
+
+// reserve marks a fixed record's name as taken.
+func (g *nameGen) reserve(name string) { g.used[name] = true }
+
+// next returns stem01, stem02... skipping reserved names.
+func (g *nameGen) next(stem string) string {
+	for {
+		g.counters[stem]++
+		if name := fmt.Sprintf("%s%02d", stem, g.counters[stem]); !g.used[name] {
+			g.used[name] = true
+			return name
+		}
+	}
+}
+
+// randomEnv draws an environment with the seeded weights.
+func randomEnv(r *rng) envSpec {
+	return envSpecs[r.weighted(weightsOf(envSpecs, func(e envSpec) int { return e.weight }))]
+}
+
 // seed fills the server with n deterministic instances, a few snapshots and
 // a few historical actions.
 func (s *Server) seed(n int) {
 	r := newRNG(0x17CA2E5A4D80C5)
-	used := map[string]bool{}
+	names := newNameGen()
 	for _, f := range fixedInstances {
-		used[f.name] = true
+		names.reserve(f.name)
 	}
-	counters := map[string]int{}
 	ipSeqs := map[string]int{}
 	for i := range n {
 		id := int64(firstInstanceID + i)
@@ -222,19 +248,11 @@ func (s *Server) seed(n int) {
 		if i < len(fixedInstances) {
 			f = fixedInstances[i]
 		} else {
-			env := envSpecs[r.weighted(weightsOf(envSpecs, func(e envSpec) int { return e.weight }))]
+			env := randomEnv(r)
 			o := osSpecs[r.weighted(weightsOf(osSpecs, func(o osSpec) int { return o.weight }))]
 			role := pick(r, rolesByType[o.typ])
 			stem := env.letter + o.code + role
-			var name string
-			for {
-				counters[stem]++
-				name = fmt.Sprintf("%s%02d", stem, counters[stem])
-				if !used[name] {
-					break
-				}
-			}
-			used[name] = true
+			name := names.next(stem)
 			status := "ACTIVE"
 			if r.percent(15) {
 				status = "INACTIVE"

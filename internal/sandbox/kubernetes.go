@@ -59,26 +59,18 @@ const seededClusters = 12
 
 // seedKubernetes creates the clusters and their nodes.
 func (s *Server) seedKubernetes(r *rng) {
-	used := map[string]bool{}
+	names := newNameGen()
 	for _, f := range fixedClusters {
-		used[f.name] = true
+		names.reserve(f.name)
 	}
-	counters := map[string]int{}
 	for i := range seededClusters {
 		f := fixedCluster{}
 		if i < len(fixedClusters) {
 			f = fixedClusters[i]
 		} else {
-			env := envSpecs[r.weighted(weightsOf(envSpecs, func(e envSpec) int { return e.weight }))]
+			env := randomEnv(r)
 			stem := env.letter + "k8s" + pick(r, []string{"app", "web", "data", "api", "ci", "tools", "ml"})
-			var name string
-			for {
-				counters[stem]++
-				if name = fmt.Sprintf("%s%02d", stem, counters[stem]); !used[name] {
-					break
-				}
-			}
-			used[name] = true
+			name := names.next(stem)
 			f = fixedCluster{name: name, env: env.name, topology: "STANDARD", version: pick(r, k8sVersions),
 				status: "ACTIVE", service: pick(r, services).id, region: "EB"}
 			if r.percent(25) {

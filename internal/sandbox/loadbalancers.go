@@ -55,28 +55,20 @@ var lbRoles = map[string][]string{
 }
 
 func (s *Server) seedLoadBalancers(r *rng) {
-	used := map[string]bool{}
+	names := newNameGen()
 	for _, f := range fixedLBs {
-		used[f.name] = true
+		names.reserve(f.name)
 	}
-	counters := map[string]int{}
 	memberID := int64(firstMemberID)
 	for i := range seededLoadBalancers {
 		f := fixedLB{}
 		if i < len(fixedLBs) {
 			f = fixedLBs[i]
 		} else {
-			env := envSpecs[r.weighted(weightsOf(envSpecs, func(e envSpec) int { return e.weight }))]
+			env := randomEnv(r)
 			proto := lbProtocols[r.weighted([]int{3, 6, 2, 1})]
 			stem := env.letter + "lb" + pick(r, lbRoles[proto])
-			var name string
-			for {
-				counters[stem]++
-				if name = fmt.Sprintf("%s%02d", stem, counters[stem]); !used[name] {
-					break
-				}
-			}
-			used[name] = true
+			name := names.next(stem)
 			f = fixedLB{name, env.name, proto, "ACTIVE", pick(r, services).id, "EB"}
 			if r.percent(25) {
 				f.region = "ET"

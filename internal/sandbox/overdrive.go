@@ -45,26 +45,18 @@ var overdriveOps = map[string]struct{ requires, after, process, running, done st
 }
 
 func (s *Server) seedOverdrive(r *rng) {
-	used := map[string]bool{}
+	names := newNameGen()
 	for _, f := range fixedOverdrives {
-		used[f.name] = true
+		names.reserve(f.name)
 	}
-	counters := map[string]int{}
 	for i := range seededOverdrive {
 		f := fixedOverdrive{}
 		if i < len(fixedOverdrives) {
 			f = fixedOverdrives[i]
 		} else {
-			env := envSpecs[r.weighted(weightsOf(envSpecs, func(e envSpec) int { return e.weight }))]
+			env := randomEnv(r)
 			stem := env.letter + "od" + pick(r, []string{"share", "exchange", "docs", "scans", "media", "backup"})
-			var name string
-			for {
-				counters[stem]++
-				if name = fmt.Sprintf("%s%02d", stem, counters[stem]); !used[name] {
-					break
-				}
-			}
-			used[name] = true
+			name := names.next(stem)
 			f = fixedOverdrive{name, env.name, overdriveSizings[r.weighted([]int{2, 4, 4, 2, 1})], "ACTIVE", pick(r, services).id, "EB"}
 			if r.percent(20) {
 				f.region = "ET"
