@@ -216,7 +216,7 @@ func (s *Server) instancesRoute(c *call, rest []string, rel string) reply {
 	if len(rest) == 1 {
 		switch {
 		case c.is(http.MethodGet):
-			return s.getInstance(c, id)
+			return getItemLocked(s.instances, c, id, "instance")
 		case c.is(http.MethodPatch):
 			return s.patchInstance(c, id)
 		default:

@@ -332,6 +332,29 @@ func pathID(seg, field, kind string) (int64, *reply) {
 	return id, nil
 }
 
+// itemLocked checks that the request has no query parameters beyond
+// allowed and returns the item with that id, or the 404 reply.
+func itemLocked(items map[int64]map[string]any, c *call, id int64, kind string, allowed ...string) (map[string]any, *reply) {
+	if rep := checkParams(c.query, allowed...); rep != nil {
+		return nil, rep
+	}
+	item, ok := items[id]
+	if !ok {
+		rep := noSuch("id", kind, id)
+		return nil, &rep
+	}
+	return item, nil
+}
+
+// getItemLocked answers GET of one item.
+func getItemLocked(items map[int64]map[string]any, c *call, id int64, kind string) reply {
+	item, rep := itemLocked(items, c, id, kind)
+	if rep != nil {
+		return *rep
+	}
+	return jsonReply(http.StatusOK, item)
+}
+
 func noSuch(field, kind string, id int64) reply {
 	return apiError(http.StatusNotFound, "RESOURCE_NOT_FOUND", field, fmt.Sprintf("no such %s %d", kind, id))
 }

@@ -237,31 +237,12 @@ func listView(m map[string]any) map[string]any {
 	return out
 }
 
-func noSuchInstance(id int64) reply {
-	return apiError(http.StatusNotFound, "RESOURCE_NOT_FOUND", "id", fmt.Sprintf("no such instance %d", id))
-}
+func noSuchInstance(id int64) reply { return noSuch("id", "instance", id) }
 
 // instanceLocked returns the instance or a 404 reply, after checking that
 // the request has no query parameters beyond allowed.
 func (s *Server) instanceLocked(c *call, id int64, allowed ...string) (map[string]any, *reply) {
-	if rep := checkParams(c.query, allowed...); rep != nil {
-		return nil, rep
-	}
-	inst, ok := s.instances[id]
-	if !ok {
-		rep := noSuchInstance(id)
-		return nil, &rep
-	}
-	return inst, nil
-}
-
-// getInstance answers GET /compute/instances/{id} with the detail fields.
-func (s *Server) getInstance(c *call, id int64) reply {
-	inst, rep := s.instanceLocked(c, id)
-	if rep != nil {
-		return *rep
-	}
-	return jsonReply(http.StatusOK, inst)
+	return itemLocked(s.instances, c, id, "instance", allowed...)
 }
 
 // patchInstance answers PATCH /compute/instances/{id} {"operation": ...}.

@@ -235,7 +235,7 @@ func (s *Server) kubernetesRoute(c *call, rest []string) reply {
 	}
 	switch {
 	case len(rest) == 1 && c.is(http.MethodGet):
-		return s.getCluster(c, id)
+		return getItemLocked(s.fam.clusters, c, id, "Kubernetes cluster")
 	case len(rest) == 1:
 		return s.patchCluster(c, id)
 	case len(rest) == 2:
@@ -286,24 +286,7 @@ func (s *Server) listClusters(c *call) reply {
 }
 
 func (s *Server) clusterLocked(c *call, id int64) (map[string]any, *reply) {
-	if rep := checkParams(c.query); rep != nil {
-		return nil, rep
-	}
-	cl, ok := s.fam.clusters[id]
-	if !ok {
-		rep := noSuch("id", "Kubernetes cluster", id)
-		return nil, &rep
-	}
-	return cl, nil
-}
-
-// getCluster answers GET /compute/containers/kubernetes/{id}.
-func (s *Server) getCluster(c *call, id int64) reply {
-	cl, rep := s.clusterLocked(c, id)
-	if rep != nil {
-		return *rep
-	}
-	return jsonReply(http.StatusOK, cl)
+	return itemLocked(s.fam.clusters, c, id, "Kubernetes cluster")
 }
 
 // listNodes answers GET /compute/containers/kubernetes/{id}/nodes: a plain

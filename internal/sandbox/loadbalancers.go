@@ -222,14 +222,7 @@ func (s *Server) loadBalancersRoute(c *call, rest []string) reply {
 	if rep != nil {
 		return *rep
 	}
-	if rep := checkParams(c.query); rep != nil {
-		return *rep
-	}
-	lb, ok := s.fam.lbs[id]
-	if !ok {
-		return noSuch("id", "load balancer", id)
-	}
-	return jsonReply(http.StatusOK, lb)
+	return getItemLocked(s.fam.lbs, c, id, "load balancer")
 }
 
 // listLoadBalancers answers GET /networking/loadbalancers with a Spring page.

@@ -105,15 +105,11 @@ func (s *Server) overdriveRoute(c *call, rest []string) reply {
 	if rep != nil {
 		return *rep
 	}
+	if c.is(http.MethodGet) {
+		return getItemLocked(s.fam.overdrive, c, id, "Overdrive volume")
+	}
 	if rep := checkParams(c.query); rep != nil {
 		return *rep
-	}
-	if c.is(http.MethodGet) {
-		od, ok := s.fam.overdrive[id]
-		if !ok {
-			return noSuch("id", "Overdrive volume", id)
-		}
-		return jsonReply(http.StatusOK, od)
 	}
 	return s.patchOverdrive(c, id)
 }
