@@ -171,31 +171,11 @@ func registerCompletions(root *cobra.Command, f *Factory) {
 		}
 	}
 
-	for _, op := range []string{"get", "start", "stop", "reset", "delete"} {
-		setArgsCompletion(root, completeInstanceArgs(f), "instances", op)
-	}
-	// Every other command of a resource family whose first argument names
-	// one of its resources (`instances storage <instance>`, `kubernetes get
-	// <id|name>`, `overdrive stop <id|name>`...).
-	for name, path := range familyPaths {
-		if fam := findCommand(root, name); fam != nil {
-			completeFamilyTree(fam, completeFamilyArgs(f, path))
-		}
-	}
 	setArgsCompletion(root, completeRunningActions(f), "actions", "get")
 	setArgsCompletion(root, completeRunningActions(f), "actions", "wait")
 
 	_ = root.RegisterFlagCompletionFunc(config.KeyProfile, completeProfiles(f))
 	_ = root.RegisterFlagCompletionFunc(config.KeyOutput, completeOutputFormats)
-}
-
-// familyPaths maps the commands of resource families to their endpoints.
-var familyPaths = map[string]string{
-	"instances":     api.PathInstances,
-	"resources":     api.PathResources,
-	"kubernetes":    api.PathKubernetes,
-	"loadbalancers": api.PathLoadBalancers,
-	"overdrive":     api.PathOverdrive,
 }
 
 // findCommand returns the command at path (names, not aliases), or nil.
@@ -280,18 +260,11 @@ type completionItem struct {
 	ResourceName string `json:"resourceName"`
 }
 
-// completeInstanceArgs completes the one <id|name> argument of the instance
-// commands: names starting with what was typed (case-insensitively), with
-// their status and environment as description, and, once digits are typed,
-// ids with the name as description.
-func completeInstanceArgs(f *Factory) cobra.CompletionFunc {
-	return completeFamilyArgs(f, "/compute/instances")
-}
-
-// completeFamilyArgs completes a resource of the paged family at path (see
-// completeInstanceArgs): at most completionMaxPages pages are read, fewer if
-// the time runs out, and what was read is used.
-func completeFamilyArgs(f *Factory, path string) cobra.CompletionFunc {
+// completeFamilyArgs completes a resource of a paged family (names with
+// their status, ids once digits are typed): at most completionMaxPages pages
+// are read, fewer if the time runs out. familySpec.command sets it on every
+// command of the family whose first argument names one of its resources.
+func completeFamilyArgs(f *Factory, family func(*api.Client) *api.Family) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
@@ -303,7 +276,7 @@ func completeFamilyArgs(f *Factory, path string) cobra.CompletionFunc {
 		defer cancel()
 		var items []completionItem
 		for n := 0; n < completionMaxPages; n++ {
-			p, err := api.ListPages[completionItem](ctx, c, path, url.Values{},
+			p, err := api.ListPages[completionItem](ctx, c, family(c).Path, url.Values{},
 				api.PageOptions{Page: n, Size: completionPageSize})
 			if err != nil {
 				break

@@ -72,6 +72,7 @@ func (s *familySpec) command(f *Factory) *cobra.Command {
 	if s.Sub != nil {
 		cmd.AddCommand(s.Sub(f, s)...)
 	}
+	completeFamilyTree(cmd, completeFamilyArgs(f, s.Family))
 	return cmd
 }
 
