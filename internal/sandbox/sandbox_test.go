@@ -103,6 +103,7 @@ func (e *env) call(method, path, body string, headers ...string) (int, http.Head
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	req.Header.Set("Accept", "application/vnd.cegedim-it.v1+json, application/json") // as the CLI sends
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -2,10 +2,8 @@ package sandbox
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -20,68 +18,12 @@ import (
 )
 
 // The contract tests talk to a sandbox started with Options.Contract over
-// real HTTP. Their helpers are prefixed ct so as not to depend on the other
-// test files.
+// real HTTP, through the shared test env of sandbox_test.go.
 
-type ctClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// ctEnv is the shared test env (sandbox_test.go) with helpers for contract checks.
+type ctEnv struct{ *env }
 
-func (c *ctClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *ctClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-type ctEnv struct {
-	t     *testing.T
-	s     *Server
-	clock *ctClock
-	base  string
-	token string
-}
-
-func newCTEnv(t *testing.T, opts Options) *ctEnv {
-	t.Helper()
-	clock := &ctClock{t: time.Date(2025, 7, 1, 10, 0, 0, 0, time.UTC)}
-	opts.Now = clock.Now
-	s := New(opts)
-	base, err := s.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	e := &ctEnv{t: t, s: s, clock: clock, base: base}
-	e.token = e.newToken()
-	return e
-}
-
-func (e *ctEnv) newToken() string {
-	e.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, e.s.AuthURL()+"/protocol/openid-connect/token",
-		strings.NewReader("grant_type=client_credentials"))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(defaultClient+":"+defaultSecret)))
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var m struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(res.Body).Decode(&m); err != nil || m.AccessToken == "" {
-		e.t.Fatalf("token: %d %v", res.StatusCode, err)
-	}
-	return m.AccessToken
-}
+func newCTEnv(t *testing.T, opts Options) *ctEnv { return &ctEnv{newEnv(t, opts)} }
 
 type ctResp struct {
 	code   int
@@ -96,33 +38,8 @@ func (r ctResp) String() string { return fmt.Sprintf("%d %s", r.code, r.body) }
 // removes the token).
 func (e *ctEnv) do(method, path, body string, headers ...string) ctResp {
 	e.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, e.base+path, rd)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	req.Header.Set("Accept", api.AcceptHeader)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Authorization", "Bearer "+e.token)
-	for i := 0; i+1 < len(headers); i += 2 {
-		if headers[i] == "Authorization" && headers[i+1] == "-" {
-			req.Header.Del("Authorization")
-			continue
-		}
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return ctResp{res.StatusCode, res.Header, b}
+	code, h, b := e.call(method, path, body, headers...)
+	return ctResp{code, h, b}
 }
 
 // json sends a request expecting want and decodes the answer into out.
@@ -168,7 +85,7 @@ func (e *ctEnv) waitAction(id any) map[string]any {
 		if a["status"] != "IN_PROGRESS" {
 			return a
 		}
-		e.clock.advance(time.Second)
+		e.clock.Advance(time.Second)
 	}
 	e.t.Fatalf("action %v never ended", id)
 	return nil
@@ -407,7 +324,7 @@ func TestContractRecordsUnknownRoutesAndMissingToken(t *testing.T) {
 	}
 	// The realm is not part of the contract.
 	e.s.ResetViolations()
-	e.newToken()
+	e.clientCredentials(defaultClient, defaultSecret)
 	e.do("GET", "/auth/realms/cloud/.well-known/openid-configuration", "")
 	e.noViolations()
 }
@@ -630,7 +547,7 @@ func TestContractSandboxConforms(t *testing.T) {
 		if r.code != 401 || len(r.body) != 0 {
 			t.Fatalf("%s", r)
 		}
-		e.token = e.newToken()
+		e.token = e.clientCredentials(defaultClient, defaultSecret)
 	})
 }
 
