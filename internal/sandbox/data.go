@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -197,13 +198,19 @@ var fixedInstances = []fixedInstance{
 	{"ewin22sql02", "TEST", "win22", "INACTIVE", 2103, "ET", "ET-A"},
 }
 
+// rangeIP is host n of an address range: prefix "10.25.130", block 3 and
+// host 5 give 10.25.133.15 (240 hosts a block, from .10).
+func rangeIP(prefix string, block, n int) string {
+	parts := strings.Split(prefix, ".")
+	third, _ := strconv.Atoi(parts[2])
+	return fmt.Sprintf("%s.%s.%d.%d", parts[0], parts[1], third+block, 10+n%240)
+}
+
 // nextIPLocked hands out addresses in a VLAN's range.
 func (s *Server) nextIPLocked(prefix string) string {
 	n := s.ipSeq
 	s.ipSeq++
-	parts := strings.Split(prefix, ".")
-	third, _ := strconv.Atoi(parts[2])
-	return fmt.Sprintf("%s.%s.%d.%d", parts[0], parts[1], third+(n/240)%8, 10+n%240)
+	return rangeIP(prefix, (n/240)%8, n)
 }
 
 // nameGen hands out seeded names: a stem and the next free two-digit number.
@@ -228,6 +235,49 @@ func (g *nameGen) next(stem string) string {
 	}
 }
 
+// seedRecords yields the n records of a seed in order: the fixed ones
+// first, then ones made by gen, which takes their names from names (where
+// the fixed names are reserved). gen runs as the records are consumed, so
+// that it and the consumer draw from the same rng in turn.
+func seedRecords[T any](n int, fixed []T, nameOf func(T) string, gen func(names *nameGen) T) iter.Seq2[int, T] {
+	return func(yield func(int, T) bool) {
+		names := newNameGen()
+		for _, f := range fixed {
+			names.reserve(nameOf(f))
+		}
+		for i := range n {
+			var f T
+			if i < len(fixed) {
+				f = fixed[i]
+			} else {
+				f = gen(names)
+			}
+			if !yield(i, f) {
+				return
+			}
+		}
+	}
+}
+
+// seedDate is a creation date days to days+span days after seedEpoch, in
+// working hours.
+func seedDate(r *rng, days, span int) time.Time {
+	return seedEpoch.Add(time.Duration(days+r.intn(span))*24*time.Hour + time.Duration(r.intn(9*3600))*time.Second)
+}
+
+// seedTags are the tags of a seeded resource: its application, an owner
+// among owners and, sometimes, a criticality.
+func seedTags(r *rng, app string, owners []string) []any {
+	tags := []any{
+		map[string]any{"key": "application", "value": app},
+		map[string]any{"key": "owner", "value": pick(r, owners)},
+	}
+	if r.percent(40) {
+		tags = append(tags, map[string]any{"key": "criticality", "value": pick(r, []string{"high", "medium", "low"})})
+	}
+	return tags
+}
+
 // randomEnv draws an environment with the seeded weights.
 func randomEnv(r *rng) envSpec {
 	return envSpecs[r.weighted(weightsOf(envSpecs, func(e envSpec) int { return e.weight }))]
@@ -237,32 +287,23 @@ func randomEnv(r *rng) envSpec {
 // a few historical actions.
 func (s *Server) seed(n int) {
 	r := newRNG(0x17CA2E5A4D80C5)
-	names := newNameGen()
-	for _, f := range fixedInstances {
-		names.reserve(f.name)
-	}
 	ipSeqs := map[string]int{}
-	for i := range n {
-		id := int64(firstInstanceID + i)
-		var f fixedInstance
-		if i < len(fixedInstances) {
-			f = fixedInstances[i]
-		} else {
-			env := randomEnv(r)
-			o := osSpecs[r.weighted(weightsOf(osSpecs, func(o osSpec) int { return o.weight }))]
-			role := pick(r, rolesByType[o.typ])
-			stem := env.letter + o.code + role
-			name := names.next(stem)
-			status := "ACTIVE"
-			if r.percent(15) {
-				status = "INACTIVE"
-			}
-			region, az := "EB", pick(r, []string{"EB-A", "EB-B", "EB-C"})
-			if r.percent(30) {
-				region, az = "ET", pick(r, []string{"ET-A", "ET-B"})
-			}
-			f = fixedInstance{name, env.name, o.code, status, pick(r, services).id, region, az}
+	for i, f := range seedRecords(n, fixedInstances, func(f fixedInstance) string { return f.name }, func(names *nameGen) fixedInstance {
+		env := randomEnv(r)
+		o := osSpecs[r.weighted(weightsOf(osSpecs, func(o osSpec) int { return o.weight }))]
+		role := pick(r, rolesByType[o.typ])
+		name := names.next(env.letter + o.code + role)
+		status := "ACTIVE"
+		if r.percent(15) {
+			status = "INACTIVE"
 		}
+		region, az := "EB", pick(r, []string{"EB-A", "EB-B", "EB-C"})
+		if r.percent(30) {
+			region, az = "ET", pick(r, []string{"ET-A", "ET-B"})
+		}
+		return fixedInstance{name, env.name, o.code, status, pick(r, services).id, region, az}
+	}) {
+		id := int64(firstInstanceID + i)
 		m := s.genInstance(r, id, f, ipSeqs)
 		s.instances[id] = mustNormalize(m)
 		s.nextInstanceID = id + 1
@@ -301,19 +342,12 @@ func (s *Server) genInstance(r *rng, id int64, f fixedInstance, ipSeqs map[strin
 	vl := vlanFor(f.region, f.env, dmz)
 	seq := ipSeqs[vl.name]
 	ipSeqs[vl.name]++
-	parts := strings.Split(vl.prefix, ".")
-	third, _ := strconv.Atoi(parts[2])
-	ip := fmt.Sprintf("%s.%s.%d.%d", parts[0], parts[1], third+seq/240, 10+seq%240)
+	ip := rangeIP(vl.prefix, seq/240, seq)
 	cpu := pick(r, []int{1, 2, 2, 4, 4, 4, 8, 8, 16})
 	ram := min(cpu*pick(r, []int{2, 2, 4, 4, 8}), 128)
 	disks := pick(r, []int{40, 60, 80, 100, 150, 200, 500})
-	created := seedEpoch.Add(time.Duration(r.intn(6*365))*24*time.Hour +
-		time.Duration(r.intn(9*3600))*time.Second + time.Duration(r.intn(1000))*time.Millisecond)
-	tags := []any{map[string]any{"key": "application", "value": svc.app}}
-	tags = append(tags, map[string]any{"key": "owner", "value": pick(r, []string{"team-infra", "team-data", "team-web", "team-erp"})})
-	if r.percent(40) {
-		tags = append(tags, map[string]any{"key": "criticality", "value": pick(r, []string{"high", "medium", "low"})})
-	}
+	created := seedDate(r, 0, 6*365).Add(time.Duration(r.intn(1000)) * time.Millisecond)
+	tags := seedTags(r, svc.app, []string{"team-infra", "team-data", "team-web", "team-erp"})
 	prod := f.env == "PRODUCTION"
 	m := map[string]any{
 		"id":                    id,

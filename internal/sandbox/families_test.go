@@ -37,22 +37,32 @@ func (e *env) accepted(method, path, body string, headers ...string) map[string]
 	return m
 }
 
-func (e *env) action(id any) map[string]any {
-	e.t.Helper()
-	var a map[string]any
-	e.getJSON(fmt.Sprintf("/itcare/actions/%d", num(id)), &a)
-	return a
+// familyEnv starts a family test: a sandbox with 5 instances and the whole
+// list at path, checked to hold n items that all carry keys.
+func familyEnv(t *testing.T, path string, n int, keys ...string) (*env, []map[string]any) {
+	t.Helper()
+	e := newEnv(t, Options{Instances: 5})
+	all := e.listPage(path, "size=100").Content
+	if len(all) != n {
+		t.Fatalf("%s: %d items, want %d", path, len(all), n)
+	}
+	for _, m := range all {
+		hasKeys(t, path, m, keys...)
+	}
+	return e, all
+}
+
+// hasKeys fails the test when m (a what) lacks one of keys.
+func hasKeys(t *testing.T, what string, m map[string]any, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			t.Fatalf("%s lacks %s: %v", what, k, m)
+		}
+	}
 }
 
 var apiDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0200$`)
-
-func ids(items []map[string]any) []int64 {
-	var out []int64
-	for _, m := range items {
-		out = append(out, num(m["id"]))
-	}
-	return out
-}
 
 // pagesCover walks every page of size n and checks they partition all.
 func pagesCover(t *testing.T, e *env, path string, n int, all []map[string]any) {
@@ -86,13 +96,9 @@ func TestResources(t *testing.T) {
 		if r["path"] != wantPath[rt] {
 			t.Fatalf("resource %v: path %v", r["id"], r["path"])
 		}
-		for _, k := range []string{"id", "name", "path", "status", "environment", "serviceName", "serviceId", "category",
+		hasKeys(t, "resource", r, "id", "name", "path", "status", "environment", "serviceName", "serviceId", "category",
 			"type", "family", "cloudId", "cloudName", "productName", "resourceType", "internalResourceId",
-			"creationTime", "creationUser", "comment"} {
-			if _, ok := r[k]; !ok {
-				t.Fatalf("resource %v lacks %s", r["id"], k)
-			}
-		}
+			"creationTime", "creationUser", "comment")
 		if !apiDate.MatchString(r["creationTime"].(string)) {
 			t.Fatalf("creationTime %v", r["creationTime"])
 		}
@@ -114,10 +120,7 @@ func TestResources(t *testing.T) {
 	}
 
 	// Filters: resourceTypes / resourceType (merged), types, statuses, names, services.
-	for _, c := range []struct {
-		query string
-		want  func(m map[string]any) bool
-	}{
+	for _, c := range []filterCase{
 		{"resourceTypes=KUBERNETES", func(m map[string]any) bool { return m["resourceType"] == typeKubernetes }},
 		{"resourceType=overdrive", func(m map[string]any) bool { return m["resourceType"] == typeOverdrive }},
 		{"resourceType=OVERDRIVE&resourceTypes=LOADBALANCER", func(m map[string]any) bool {
@@ -130,12 +133,7 @@ func TestResources(t *testing.T) {
 		{"names=pk8sapp01,podshare01", func(m map[string]any) bool { return m["name"] == "pk8sapp01" || m["name"] == "podshare01" }},
 		{"services=2101", func(m map[string]any) bool { return num(m["serviceId"]) == 2101 }},
 	} {
-		var want []map[string]any
-		for _, m := range all {
-			if c.want(m) {
-				want = append(want, m)
-			}
-		}
+		want := matching(all, c.want)
 		got := e.listPage(pathResources, c.query+"&size=1000").Content
 		if len(want) == 0 || !slices.Equal(ids(got), ids(want)) {
 			t.Errorf("%s: got %d, want %d", c.query, len(got), len(want))
@@ -181,26 +179,12 @@ func TestResources(t *testing.T) {
 }
 
 func TestKubernetesList(t *testing.T) {
-	e := newEnv(t, Options{Instances: 5})
-	all := e.listPage(pathKubernetes, "size=100").Content
-	if len(all) != seededClusters {
-		t.Fatalf("%d clusters", len(all))
-	}
-	for _, cl := range all {
-		for _, k := range []string{"id", "name", "status", "environment", "serviceId", "topology", "version", "region",
-			"availabilityZones", "nodesCount", "tags", "creationTime"} {
-			if _, ok := cl[k]; !ok {
-				t.Fatalf("cluster lacks %s: %v", k, cl)
-			}
-		}
-	}
+	e, all := familyEnv(t, pathKubernetes, seededClusters, "id", "name", "status", "environment", "serviceId", "topology",
+		"version", "region", "availabilityZones", "nodesCount", "tags", "creationTime")
 	hasAZ := func(m map[string]any, az string) bool {
 		return slices.Contains(m["availabilityZones"].([]any), any(az))
 	}
-	for _, c := range []struct {
-		query string
-		want  func(m map[string]any) bool
-	}{
+	for _, c := range []filterCase{
 		{"topologies=ha", func(m map[string]any) bool { return m["topology"] == "HA" }},
 		{"topologies=Standard", func(m map[string]any) bool { return m["topology"] == "STANDARD" }},
 		{"versions=v1.28.13", func(m map[string]any) bool { return m["version"] == "v1.28.13" }},
@@ -215,12 +199,7 @@ func TestKubernetesList(t *testing.T) {
 		{"names=!pk8sapp01", func(m map[string]any) bool { return m["name"] != "pk8sapp01" }},
 		{"tags=application:itcare", func(m map[string]any) bool { return num(m["serviceId"]) == 2101 }},
 	} {
-		var want []map[string]any
-		for _, m := range all {
-			if c.want(m) {
-				want = append(want, m)
-			}
-		}
+		want := matching(all, c.want)
 		got := e.listPage(pathKubernetes, c.query+"&size=100").Content
 		if len(want) == 0 || len(want) == len(all) && !strings.HasPrefix(c.query, "names") || !slices.Equal(ids(got), ids(want)) {
 			t.Errorf("%s: got %v, want %v", c.query, ids(got), ids(want))
@@ -274,11 +253,7 @@ func TestKubernetesNodes(t *testing.T) {
 	roles := map[string]int{}
 	for _, n := range before {
 		roles[n["role"].(string)]++
-		for _, k := range []string{"id", "name", "status", "sizing", "az", "role", "ipAddress", "creationTime"} {
-			if _, ok := n[k]; !ok {
-				t.Fatalf("node lacks %s: %v", k, n)
-			}
-		}
+		hasKeys(t, "node", n, "id", "name", "status", "sizing", "az", "role", "ipAddress", "creationTime")
 	}
 	if roles["master"] != 1 || roles["ingress"] != 1 || roles["worker"] != 2 {
 		t.Fatalf("roles %v", roles)
@@ -407,31 +382,14 @@ func TestKubernetesLastNodes(t *testing.T) {
 }
 
 func TestLoadBalancers(t *testing.T) {
-	e := newEnv(t, Options{Instances: 5})
-	all := e.listPage(pathLoadBalancers, "size=100").Content
-	if len(all) != seededLoadBalancers {
-		t.Fatalf("%d load balancers", len(all))
-	}
+	e, all := familyEnv(t, pathLoadBalancers, seededLoadBalancers, "id", "name", "status", "environment", "serviceId", "url",
+		"urls", "protocol", "loadBalancingMode", "persistence", "members", "vip", "region", "vlan", "tags")
 	for _, lb := range all {
-		for _, k := range []string{"id", "name", "status", "environment", "serviceId", "url", "urls", "protocol",
-			"loadBalancingMode", "persistence", "members", "vip", "region", "vlan", "tags"} {
-			if _, ok := lb[k]; !ok {
-				t.Fatalf("load balancer lacks %s: %v", k, lb)
-			}
-		}
 		for _, m := range lb["members"].([]any) {
-			mm := m.(map[string]any)
-			for _, k := range []string{"id", "name", "ip", "port", "state", "status"} {
-				if _, ok := mm[k]; !ok {
-					t.Fatalf("member lacks %s: %v", k, mm)
-				}
-			}
+			hasKeys(t, "member", m.(map[string]any), "id", "name", "ip", "port", "state", "status")
 		}
 	}
-	for _, c := range []struct {
-		query string
-		want  func(m map[string]any) bool
-	}{
+	for _, c := range []filterCase{
 		{"protocols=https", func(m map[string]any) bool { return m["protocol"] == "HTTPS" }},
 		{"protocols=HTTP,MYSQL", func(m map[string]any) bool { return m["protocol"] == "HTTP" || m["protocol"] == "MYSQL" }},
 		{"environments=PRODUCTION&statuses=ACTIVE", func(m map[string]any) bool {
@@ -441,12 +399,7 @@ func TestLoadBalancers(t *testing.T) {
 		{"tags=application:billing", func(m map[string]any) bool { return num(m["serviceId"]) == 2102 }},
 		{"names=plbweb01,plbsql01", func(m map[string]any) bool { return m["name"] == "plbweb01" || m["name"] == "plbsql01" }},
 	} {
-		var want []map[string]any
-		for _, m := range all {
-			if c.want(m) {
-				want = append(want, m)
-			}
-		}
+		want := matching(all, c.want)
 		got := e.listPage(pathLoadBalancers, c.query+"&size=100").Content
 		if len(want) == 0 || len(want) == len(all) || !slices.Equal(ids(got), ids(want)) {
 			t.Errorf("%s: got %v, want %v", c.query, ids(got), ids(want))
@@ -474,17 +427,9 @@ func TestLoadBalancers(t *testing.T) {
 }
 
 func TestOverdrive(t *testing.T) {
-	e := newEnv(t, Options{Instances: 5})
-	all := e.listPage(pathOverdrive, "size=100").Content
-	if len(all) != seededOverdrive {
-		t.Fatalf("%d volumes", len(all))
-	}
+	e, all := familyEnv(t, pathOverdrive, seededOverdrive, "id", "name", "status", "sizing", "region", "serviceId",
+		"driveSiteUri", "creationTime")
 	for _, od := range all {
-		for _, k := range []string{"id", "name", "status", "sizing", "region", "serviceId", "driveSiteUri", "creationTime"} {
-			if _, ok := od[k]; !ok {
-				t.Fatalf("volume lacks %s: %v", k, od)
-			}
-		}
 		if !slices.Contains(overdriveSizings, od["sizing"].(string)) || !apiDate.MatchString(od["creationTime"].(string)) {
 			t.Fatalf("volume %v", od)
 		}

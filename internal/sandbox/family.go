@@ -86,9 +86,7 @@ func (s *Server) famIPLocked(prefix string, shift int) string {
 	key := fmt.Sprintf("%s+%d", prefix, shift)
 	n := s.fam.ipSeq[key]
 	s.fam.ipSeq[key]++
-	parts := strings.Split(prefix, ".")
-	third, _ := strconv.Atoi(parts[2])
-	return fmt.Sprintf("%s.%s.%d.%d", parts[0], parts[1], third+shift+n/240, 10+n%240)
+	return rangeIP(prefix, shift+n/240, n)
 }
 
 func jsonInt(n int64) json.Number { return json.Number(strconv.FormatInt(n, 10)) }
@@ -145,9 +143,14 @@ func namesFilter(q url.Values) (rowFilter, *reply) {
 }
 
 // enumFilter reads an enum array parameter matched case-insensitively
-// against field; a value outside known is 400.
-func enumFilter(q url.Values, param, field string, known []string) (rowFilter, *reply) {
-	return enumValuesFilter(param, listValues(q, param), field, known)
+// against field; a value outside base and the values of field in rows is
+// 400.
+func enumFilter(q url.Values, param, field string, base []string, rows iter.Seq[map[string]any]) (rowFilter, *reply) {
+	vals := listValues(q, param)
+	if len(vals) == 0 {
+		return nil, nil // the known values walk every row: only when filtering
+	}
+	return enumValuesFilter(param, vals, field, knownValues(base, field, rows))
 }
 
 func enumValuesFilter(param string, vals []string, field string, known []string) (rowFilter, *reply) {

@@ -11,24 +11,11 @@ import (
 	"time"
 )
 
-// faultEnv is env with a client that opens a new connection per request, so
-// that net/http never retries a request on its own.
+// rawCall sends the request with a client that opens a new connection per
+// request, so that net/http never retries a request on its own.
 func (e *env) rawCall(method, path, body string, timeout time.Duration) (*http.Response, []byte, error) {
 	e.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, e.base+path, rd)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if e.token != "" {
-		req.Header.Set("Authorization", "Bearer "+e.token)
-	}
+	req := e.request(method, path, body)
 	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: timeout}
 	res, err := hc.Do(req)
 	if err != nil {

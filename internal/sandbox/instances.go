@@ -48,10 +48,7 @@ func (s *Server) listInstances(c *call) reply {
 	f.add(intFilter(q, "clouds", "cloudId"))
 	f.add(namesFilter(q))
 	for _, param := range []string{"types", "families", "environments", "statuses"} {
-		if len(q[param]) == 0 {
-			continue // the known values walk every instance: only when filtering
-		}
-		f.add(enumFilter(q, param, enumField[param], s.enumValuesLocked(param, enumField[param])))
+		f.add(enumFilter(q, param, enumField[param], knownEnums[param], maps.Values(s.instances)))
 	}
 	f.add(tagsFilter(q))
 	f.add(textFilter(q, "az", "labelAvailabilityZone", "availabilityZone"), nil)
@@ -61,11 +58,6 @@ func (s *Server) listInstances(c *call) reply {
 		f.add(boolFilter(q, field, field))
 	}
 	return pageReply(q, byID(s.instances), f, sortableInstanceFields, listView)
-}
-
-// enumValuesLocked is the known set for an enum filter plus the values present.
-func (s *Server) enumValuesLocked(param, field string) []string {
-	return knownValues(knownEnums[param], field, maps.Values(s.instances))
 }
 
 // pageParams reads page (0-based, default 0) and size (default 20, 1..1000,

@@ -59,35 +59,27 @@ const seededClusters = 12
 
 // seedKubernetes creates the clusters and their nodes.
 func (s *Server) seedKubernetes(r *rng) {
-	names := newNameGen()
-	for _, f := range fixedClusters {
-		names.reserve(f.name)
-	}
-	for i := range seededClusters {
-		f := fixedCluster{}
-		if i < len(fixedClusters) {
-			f = fixedClusters[i]
-		} else {
-			env := randomEnv(r)
-			stem := env.letter + "k8s" + pick(r, []string{"app", "web", "data", "api", "ci", "tools", "ml"})
-			name := names.next(stem)
-			f = fixedCluster{name: name, env: env.name, topology: "STANDARD", version: pick(r, k8sVersions),
-				status: "ACTIVE", service: pick(r, services).id, region: "EB"}
-			if r.percent(25) {
-				f.region = "ET"
-			}
-			if r.percent(10) {
-				f.status = "INACTIVE"
-			}
-			if env.name == "PRODUCTION" && r.percent(70) || r.percent(15) {
-				f.topology = "HA"
-			}
-			if f.topology == "HA" {
-				f.workers, f.ingress = 3+r.intn(4), 2+r.intn(2)
-			} else {
-				f.workers, f.ingress = 1+r.intn(4), 1+r.intn(2)
-			}
+	for i, f := range seedRecords(seededClusters, fixedClusters, func(f fixedCluster) string { return f.name }, func(names *nameGen) fixedCluster {
+		env := randomEnv(r)
+		name := names.next(env.letter + "k8s" + pick(r, []string{"app", "web", "data", "api", "ci", "tools", "ml"}))
+		f := fixedCluster{name: name, env: env.name, topology: "STANDARD", version: pick(r, k8sVersions),
+			status: "ACTIVE", service: pick(r, services).id, region: "EB"}
+		if r.percent(25) {
+			f.region = "ET"
 		}
+		if r.percent(10) {
+			f.status = "INACTIVE"
+		}
+		if env.name == "PRODUCTION" && r.percent(70) || r.percent(15) {
+			f.topology = "HA"
+		}
+		if f.topology == "HA" {
+			f.workers, f.ingress = 3+r.intn(4), 2+r.intn(2)
+		} else {
+			f.workers, f.ingress = 1+r.intn(4), 1+r.intn(2)
+		}
+		return f
+	}) {
 		s.genCluster(r, int64(firstClusterID+i), f)
 	}
 }
@@ -100,15 +92,9 @@ func (s *Server) genCluster(r *rng, id int64, f fixedCluster) {
 	if f.topology == "STANDARD" {
 		azs = []string{pick(r, azs)}
 	}
-	created := seedEpoch.Add(time.Duration(365+r.intn(5*365))*24*time.Hour + time.Duration(r.intn(9*3600))*time.Second)
+	created := seedDate(r, 365, 5*365)
 	prod := f.env == "PRODUCTION"
-	tags := []any{
-		map[string]any{"key": "application", "value": svc.app},
-		map[string]any{"key": "owner", "value": pick(r, []string{"team-infra", "team-data", "team-web", "team-platform"})},
-	}
-	if r.percent(40) {
-		tags = append(tags, map[string]any{"key": "criticality", "value": pick(r, []string{"high", "medium", "low"})})
-	}
+	tags := seedTags(r, svc.app, []string{"team-infra", "team-data", "team-web", "team-platform"})
 	cl := map[string]any{
 		"id":                   id,
 		"name":                 f.name,
@@ -261,13 +247,13 @@ func (s *Server) listClusters(c *call) reply {
 	f.add(intFilter(q, "services", "serviceId"))
 	f.add(intFilter(q, "clouds", "cloudId"))
 	f.add(namesFilter(q))
-	f.add(enumFilter(q, "environments", "environment", knownValues(knownEnums["environments"], "environment", maps.Values(s.fam.clusters))))
-	f.add(enumFilter(q, "statuses", "status", knownValues(k8sStatuses, "status", maps.Values(s.fam.clusters))))
+	f.add(enumFilter(q, "environments", "environment", knownEnums["environments"], maps.Values(s.fam.clusters)))
+	f.add(enumFilter(q, "statuses", "status", k8sStatuses, maps.Values(s.fam.clusters)))
 	f.add(tagsFilter(q))
 	for _, field := range []string{"backupStatus", "recoveryStatus", "includedInPatchParty"} {
 		f.add(boolFilter(q, field, field))
 	}
-	f.add(enumFilter(q, "topologies", "topology", k8sTopologies))
+	f.add(enumValuesFilter("topologies", listValues(q, "topologies"), "topology", k8sTopologies))
 	// versions: exact, case-insensitive; "1.28.13" also matches "v1.28.13".
 	var versions []string
 	for _, v := range listValues(q, "versions") {
@@ -278,7 +264,7 @@ func (s *Server) listClusters(c *call) reply {
 			return slices.ContainsFunc(versions, func(v string) bool { return strings.EqualFold(v, sval(m, "version")) })
 		}, nil)
 	}
-	f.add(enumFilter(q, "regions", "region", knownValues([]string{"EB", "ET"}, "region", maps.Values(s.fam.clusters))))
+	f.add(enumFilter(q, "regions", "region", []string{"EB", "ET"}, maps.Values(s.fam.clusters)))
 	f.add(textFilter(q, "az", "availabilityZones"), nil)
 	f.add(textFilter(q, "ip", "ipAddress"), nil)
 	f.add(textFilter(q, "vlan", "vlan"), nil)

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"net/http"
 	"strings"
-	"time"
 )
 
 const (
@@ -55,30 +54,22 @@ var lbRoles = map[string][]string{
 }
 
 func (s *Server) seedLoadBalancers(r *rng) {
-	names := newNameGen()
-	for _, f := range fixedLBs {
-		names.reserve(f.name)
-	}
 	memberID := int64(firstMemberID)
-	for i := range seededLoadBalancers {
-		f := fixedLB{}
-		if i < len(fixedLBs) {
-			f = fixedLBs[i]
-		} else {
-			env := randomEnv(r)
-			proto := lbProtocols[r.weighted([]int{3, 6, 2, 1})]
-			stem := env.letter + "lb" + pick(r, lbRoles[proto])
-			name := names.next(stem)
-			f = fixedLB{name, env.name, proto, "ACTIVE", pick(r, services).id, "EB"}
-			if r.percent(25) {
-				f.region = "ET"
-			}
-			if r.percent(10) {
-				f.status = "INACTIVE"
-			}
+	for i, f := range seedRecords(seededLoadBalancers, fixedLBs, func(f fixedLB) string { return f.name }, func(names *nameGen) fixedLB {
+		env := randomEnv(r)
+		proto := lbProtocols[r.weighted([]int{3, 6, 2, 1})]
+		name := names.next(env.letter + "lb" + pick(r, lbRoles[proto]))
+		f := fixedLB{name, env.name, proto, "ACTIVE", pick(r, services).id, "EB"}
+		if r.percent(25) {
+			f.region = "ET"
 		}
-		lb := s.genLoadBalancer(r, int64(firstLoadBalancerID+i), f, &memberID)
-		s.fam.lbs[int64(firstLoadBalancerID+i)] = mustNormalize(lb)
+		if r.percent(10) {
+			f.status = "INACTIVE"
+		}
+		return f
+	}) {
+		id := int64(firstLoadBalancerID + i)
+		s.fam.lbs[id] = mustNormalize(s.genLoadBalancer(r, id, f, &memberID))
 	}
 }
 
@@ -170,14 +161,8 @@ func (s *Server) genLoadBalancer(r *rng, id int64, f fixedLB, memberID *int64) m
 		})
 		*memberID++
 	}
-	created := seedEpoch.Add(time.Duration(200+r.intn(6*365-200))*24*time.Hour + time.Duration(r.intn(9*3600))*time.Second)
-	tags := []any{
-		map[string]any{"key": "application", "value": svc.app},
-		map[string]any{"key": "owner", "value": pick(r, []string{"team-infra", "team-web", "team-erp"})},
-	}
-	if r.percent(40) {
-		tags = append(tags, map[string]any{"key": "criticality", "value": pick(r, []string{"high", "medium", "low"})})
-	}
+	created := seedDate(r, 200, 6*365-200)
+	tags := seedTags(r, svc.app, []string{"team-infra", "team-web", "team-erp"})
 	return map[string]any{
 		"id":                  id,
 		"name":                f.name,
@@ -233,10 +218,10 @@ func (s *Server) listLoadBalancers(c *call) reply {
 	}
 	f := &filters{}
 	f.add(namesFilter(q))
-	f.add(enumFilter(q, "environments", "environment", knownValues(knownEnums["environments"], "environment", maps.Values(s.fam.lbs))))
-	f.add(enumFilter(q, "statuses", "status", knownValues(lbStatuses, "status", maps.Values(s.fam.lbs))))
+	f.add(enumFilter(q, "environments", "environment", knownEnums["environments"], maps.Values(s.fam.lbs)))
+	f.add(enumFilter(q, "statuses", "status", lbStatuses, maps.Values(s.fam.lbs)))
 	f.add(tagsFilter(q))
-	f.add(enumFilter(q, "protocols", "protocol", knownValues(lbProtocols, "protocol", maps.Values(s.fam.lbs))))
+	f.add(enumFilter(q, "protocols", "protocol", lbProtocols, maps.Values(s.fam.lbs)))
 	f.add(textFilter(q, "vlan", "vlan"), nil)
 	return pageReply(q, byID(s.fam.lbs), f, sortableLoadBalancerFields, nil)
 }

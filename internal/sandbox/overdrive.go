@@ -45,29 +45,21 @@ var overdriveOps = map[string]struct{ requires, after, process, running, done st
 }
 
 func (s *Server) seedOverdrive(r *rng) {
-	names := newNameGen()
-	for _, f := range fixedOverdrives {
-		names.reserve(f.name)
-	}
-	for i := range seededOverdrive {
-		f := fixedOverdrive{}
-		if i < len(fixedOverdrives) {
-			f = fixedOverdrives[i]
-		} else {
-			env := randomEnv(r)
-			stem := env.letter + "od" + pick(r, []string{"share", "exchange", "docs", "scans", "media", "backup"})
-			name := names.next(stem)
-			f = fixedOverdrive{name, env.name, overdriveSizings[r.weighted([]int{2, 4, 4, 2, 1})], "ACTIVE", pick(r, services).id, "EB"}
-			if r.percent(20) {
-				f.region = "ET"
-			}
-			if r.percent(20) {
-				f.status = "INACTIVE"
-			}
+	for i, f := range seedRecords(seededOverdrive, fixedOverdrives, func(f fixedOverdrive) string { return f.name }, func(names *nameGen) fixedOverdrive {
+		env := randomEnv(r)
+		name := names.next(env.letter + "od" + pick(r, []string{"share", "exchange", "docs", "scans", "media", "backup"}))
+		f := fixedOverdrive{name, env.name, overdriveSizings[r.weighted([]int{2, 4, 4, 2, 1})], "ACTIVE", pick(r, services).id, "EB"}
+		if r.percent(20) {
+			f.region = "ET"
 		}
+		if r.percent(20) {
+			f.status = "INACTIVE"
+		}
+		return f
+	}) {
 		id := int64(firstOverdriveID + i)
 		svc, _ := serviceByID(f.service)
-		created := seedEpoch.Add(time.Duration(2*365+r.intn(4*365))*24*time.Hour + time.Duration(r.intn(9*3600))*time.Second)
+		created := seedDate(r, 2*365, 4*365)
 		s.fam.overdrive[id] = mustNormalize(map[string]any{
 			"id":           id,
 			"name":         f.name,

@@ -39,17 +39,30 @@ var familyProducts = map[string]string{
 
 var resourceComments = []string{"decommission planned", "managed by the platform team", "migrated from the legacy datacenter"}
 
+// itemsLocked is the set of the resources of type typ (nil for an unknown
+// type).
+func (s *Server) itemsLocked(typ string) map[int64]map[string]any {
+	switch typ {
+	case typeInstance:
+		return s.instances
+	case typeKubernetes:
+		return s.fam.clusters
+	case typeLoadBalancer:
+		return s.fam.lbs
+	case typeOverdrive:
+		return s.fam.overdrive
+	}
+	return nil
+}
+
 // syncResourceIDsLocked gives a resource id to every resource that has none
 // yet, family by family (instances, clusters, load balancers, Overdrive), in
 // id order. Ids are never reused.
 func (s *Server) syncResourceIDsLocked() {
-	for _, fam := range []struct {
-		typ string
-		set map[int64]map[string]any
-	}{{typeInstance, s.instances}, {typeKubernetes, s.fam.clusters}, {typeLoadBalancer, s.fam.lbs}, {typeOverdrive, s.fam.overdrive}} {
-		for _, m := range byID(fam.set) {
+	for _, typ := range resourceTypes {
+		for _, m := range byID(s.itemsLocked(typ)) {
 			id, _ := ival(m, "id")
-			k := resKey{fam.typ, id}
+			k := resKey{typ, id}
 			if _, ok := s.fam.resourceIDs[k]; !ok {
 				s.fam.resourceIDs[k] = s.fam.nextResourceID
 				s.fam.resourceKeys[s.fam.nextResourceID] = k
@@ -62,14 +75,14 @@ func (s *Server) syncResourceIDsLocked() {
 // resourceViewLocked is the /compute/resources item of resource k, or nil
 // when it no longer exists.
 func (s *Server) resourceViewLocked(k resKey) map[string]any {
-	var m map[string]any
-	var path, category, typ, family, product string
+	m := s.itemsLocked(k.typ)[k.id]
+	if m == nil {
+		return nil
+	}
+	var path, category, product string
+	typ, family := k.typ, k.typ
 	switch k.typ {
 	case typeInstance:
-		m = s.instances[k.id]
-		if m == nil {
-			return nil
-		}
 		path, category, typ, family = pathInstances, "INSTANCE", sval(m, "type"), sval(m, "family")
 		product = familyProducts[family]
 		for _, o := range osSpecs {
@@ -82,28 +95,11 @@ func (s *Server) resourceViewLocked(k resKey) map[string]any {
 			product = family
 		}
 	case typeKubernetes:
-		m = s.fam.clusters[k.id]
-		if m == nil {
-			return nil
-		}
-		path, category, typ, family = pathKubernetes, "CONTAINER", typeKubernetes, typeKubernetes
-		product = "Kubernetes " + sval(m, "version")
+		path, category, product = pathKubernetes, "CONTAINER", "Kubernetes "+sval(m, "version")
 	case typeLoadBalancer:
-		m = s.fam.lbs[k.id]
-		if m == nil {
-			return nil
-		}
-		path, category, typ, family = pathLoadBalancers, "LOADBALANCER", typeLoadBalancer, typeLoadBalancer
-		product = "Load balancer " + sval(m, "profileName")
+		path, category, product = pathLoadBalancers, "LOADBALANCER", "Load balancer "+sval(m, "profileName")
 	case typeOverdrive:
-		m = s.fam.overdrive[k.id]
-		if m == nil {
-			return nil
-		}
-		path, category, typ, family = pathOverdrive, "STORAGE", typeOverdrive, typeOverdrive
-		product = "Overdrive " + sval(m, "sizing")
-	default:
-		return nil
+		path, category, product = pathOverdrive, "STORAGE", "Overdrive "+sval(m, "sizing")
 	}
 	serviceID, _ := ival(m, "serviceId")
 	cloudID, _ := ival(m, "cloudId")
@@ -187,10 +183,9 @@ func (s *Server) listResources(c *call) reply {
 	present := slices.Values(rows)
 	f := &filters{}
 	f.add(namesFilter(q))
-	f.add(enumFilter(q, "types", "type", knownValues(append(slices.Clone(knownEnums["types"]), typeKubernetes,
-		typeLoadBalancer, typeOverdrive), "type", present)))
-	f.add(enumFilter(q, "statuses", "status", knownValues(knownEnums["statuses"], "status", present)))
-	f.add(enumFilter(q, "environments", "environment", knownValues(knownEnums["environments"], "environment", present)))
+	f.add(enumFilter(q, "types", "type", append(slices.Clone(knownEnums["types"]), typeKubernetes, typeLoadBalancer, typeOverdrive), present))
+	f.add(enumFilter(q, "statuses", "status", knownEnums["statuses"], present))
+	f.add(enumFilter(q, "environments", "environment", knownEnums["environments"], present))
 	f.add(intFilter(q, "services", "serviceId"))
 	single := listValues(q, "resourceType")
 	if _, rep := enumValuesFilter("resourceType", single, "resourceType", resourceTypes); rep != nil {

@@ -91,9 +91,9 @@ func (e *env) clientCredentials(id, secret string) string {
 	return m["access_token"].(string)
 }
 
-// call sends a request to base+path with the env's bearer token unless
-// headers carry an Authorization already ("-" removes it).
-func (e *env) call(method, path, body string, headers ...string) (int, http.Header, []byte) {
+// request is a request to base+path with the env's bearer token and, when
+// body is not "", a JSON body.
+func (e *env) request(method, path, body string) *http.Request {
 	e.t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -103,13 +103,21 @@ func (e *env) call(method, path, body string, headers ...string) (int, http.Head
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	req.Header.Set("Accept", "application/vnd.cegedim-it.v1+json, application/json") // as the CLI sends
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if e.token != "" {
 		req.Header.Set("Authorization", "Bearer "+e.token)
 	}
+	return req
+}
+
+// call sends a request to base+path with the env's bearer token unless
+// headers carry an Authorization already ("-" removes it).
+func (e *env) call(method, path, body string, headers ...string) (int, http.Header, []byte) {
+	e.t.Helper()
+	req := e.request(method, path, body)
+	req.Header.Set("Accept", "application/vnd.cegedim-it.v1+json, application/json") // as the CLI sends
 	for i := 0; i+1 < len(headers); i += 2 {
 		if headers[i] == "Authorization" && headers[i+1] == "-" {
 			req.Header.Del("Authorization")
@@ -135,6 +143,14 @@ func (e *env) getJSON(path string, into any) {
 	if err := json.Unmarshal(b, into); err != nil {
 		e.t.Fatalf("GET %s: %v", path, err)
 	}
+}
+
+// action GETs the action with that id.
+func (e *env) action(id any) map[string]any {
+	e.t.Helper()
+	var a map[string]any
+	e.getJSON(fmt.Sprintf("/itcare/actions/%d", num(id)), &a)
+	return a
 }
 
 type testPage struct {
@@ -186,6 +202,31 @@ func (e *env) expectError(code int, wantStatus int, h http.Header, b []byte, err
 func num(v any) int64 {
 	f, _ := v.(float64)
 	return int64(f)
+}
+
+func ids(items []map[string]any) []int64 {
+	var out []int64
+	for _, m := range items {
+		out = append(out, num(m["id"]))
+	}
+	return out
+}
+
+// filterCase is a list query and the items it should keep.
+type filterCase struct {
+	query string
+	want  func(m map[string]any) bool
+}
+
+// matching is the items of all that keep keeps, in order.
+func matching(all []map[string]any, keep func(m map[string]any) bool) []map[string]any {
+	var out []map[string]any
+	for _, m := range all {
+		if keep(m) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func TestDiscovery(t *testing.T) {
@@ -428,10 +469,7 @@ func TestFilters(t *testing.T) {
 		return false
 	}
 	sample := all[7]
-	cases := []struct {
-		query string
-		want  func(m map[string]any) bool
-	}{
+	cases := []filterCase{
 		{"services=2101", func(m map[string]any) bool { return num(m["serviceId"]) == 2101 }},
 		{"services=2101,2102", func(m map[string]any) bool { return num(m["serviceId"]) == 2101 || num(m["serviceId"]) == 2102 }},
 		{"services=2101&services=2103", func(m map[string]any) bool { return num(m["serviceId"]) == 2101 || num(m["serviceId"]) == 2103 }},
@@ -464,16 +502,8 @@ func TestFilters(t *testing.T) {
 		}},
 	}
 	for _, c := range cases {
-		var want []int64
-		for _, m := range all {
-			if c.want(m) {
-				want = append(want, num(m["id"]))
-			}
-		}
-		var got []int64
-		for _, m := range e.page(c.query + "&size=1000").Content {
-			got = append(got, num(m["id"]))
-		}
+		want := ids(matching(all, c.want))
+		got := ids(e.page(c.query + "&size=1000").Content)
 		if len(want) == 0 || len(want) == len(all) {
 			t.Errorf("%s: %d of %d match: the seed does not exercise this filter", c.query, len(want), len(all))
 		}
@@ -652,8 +682,7 @@ func TestInstanceDetailAndSubresources(t *testing.T) {
 	var acc map[string]any
 	json.Unmarshal(b, &acc)
 	e.clock.Advance(3 * time.Second)
-	var a map[string]any
-	e.getJSON(fmt.Sprintf("/itcare/actions/%d", num(acc["id"])), &a)
+	a := e.action(acc["id"])
 	if a["status"] != "SUCCESS" || a["process"] != "create-snapshot" {
 		t.Fatalf("snapshot action %v", a)
 	}
@@ -676,12 +705,12 @@ func TestStopLifecycle(t *testing.T) {
 		t.Fatalf("tracking body %v", acc)
 	}
 	id := num(acc["id"])
-	var inst, a map[string]any
+	var inst map[string]any
 	e.getJSON("/itcare/compute/instances/10001", &inst)
 	if inst["status"] != "STOPPING" {
 		t.Fatalf("during: %v", inst["status"])
 	}
-	e.getJSON(fmt.Sprintf("/itcare/actions/%d", id), &a)
+	a := e.action(acc["id"])
 	if a["status"] != "IN_PROGRESS" || a["completedAt"] != nil || a["process"] != "stop-instance" || a["resourceType"] != "INSTANCE" ||
 		a["resourceName"] != "pdeb12web01" || a["submittedBy"] != defaultClient || a["family"] != "DEBIAN" {
 		t.Fatalf("in progress action %v", a)
@@ -693,12 +722,12 @@ func TestStopLifecycle(t *testing.T) {
 	code, h, b = e.call("PATCH", "/itcare/compute/instances/10001", `{"operation":"start"}`)
 	e.expectError(code, 409, h, b, "ACTION_IN_PROGRESS", "status")
 	e.clock.Advance(2999 * time.Millisecond)
-	e.getJSON(fmt.Sprintf("/itcare/actions/%d", id), &a)
+	a = e.action(acc["id"])
 	if a["status"] != "IN_PROGRESS" {
 		t.Fatalf("finished early: %v", a["status"])
 	}
 	e.clock.Advance(time.Millisecond)
-	e.getJSON(fmt.Sprintf("/itcare/actions/%d", id), &a)
+	a = e.action(acc["id"])
 	if a["status"] != "SUCCESS" || a["completedAt"] != "2025-07-01T12:00:04.500+0200" || a["lastUpdatedAt"] != a["completedAt"] {
 		t.Fatalf("completed action %v", a)
 	}
@@ -780,10 +809,10 @@ func TestFailNext(t *testing.T) {
 	e := newEnv(t, Options{ActionDuration: time.Minute})
 	e.s.FailNext("stop", "hypervisor refused the shutdown")
 	_, _, b := e.call("PATCH", "/itcare/compute/instances/10001", `{"operation":"stop"}`)
-	var acc, a, inst map[string]any
+	var acc, inst map[string]any
 	json.Unmarshal(b, &acc)
 	e.clock.Advance(time.Minute)
-	e.getJSON(fmt.Sprintf("/itcare/actions/%d", num(acc["id"])), &a)
+	a := e.action(acc["id"])
 	if a["status"] != "ERROR" || a["message"] != "hypervisor refused the shutdown" || a["completedAt"] == nil {
 		t.Fatalf("failed action %v", a)
 	}
@@ -795,7 +824,7 @@ func TestFailNext(t *testing.T) {
 	_, _, b = e.call("PATCH", "/itcare/compute/instances/10001", `{"operation":"stop"}`)
 	json.Unmarshal(b, &acc)
 	e.clock.Advance(time.Minute)
-	e.getJSON(fmt.Sprintf("/itcare/actions/%d", num(acc["id"])), &a)
+	a = e.action(acc["id"])
 	if a["status"] != "SUCCESS" {
 		t.Fatalf("second stop %v", a)
 	}
@@ -868,8 +897,7 @@ func TestDryRun(t *testing.T) {
 	_, _, b = e.call("DELETE", "/itcare/compute/instances/10004", "")
 	json.Unmarshal(b, &body)
 	e.clock.Advance(10 * time.Second)
-	var a map[string]any
-	e.getJSON(fmt.Sprintf("/itcare/actions/%d", num(body["id"])), &a)
+	a := e.action(body["id"])
 	if a["status"] != "ERROR" || a["message"] != "boom" {
 		t.Fatalf("FailNext consumed by a dry run: %v", a)
 	}

@@ -105,6 +105,14 @@ func (e *ctEnv) accepted(method, path, body string) map[string]any {
 	return tr
 }
 
+// lists GETs path with each query and expects 200.
+func (e *ctEnv) lists(path string, queries ...string) {
+	e.t.Helper()
+	for _, q := range queries {
+		e.json(200, "GET", path+"?"+q, "", nil)
+	}
+}
+
 // familyServed skips the test when the sandbox does not serve path yet: it
 // answers 404 NOT_FOUND for an unknown path (not RESOURCE_NOT_FOUND).
 func (e *ctEnv) familyServed(path string) {
@@ -382,16 +390,14 @@ func TestContractSandboxConforms(t *testing.T) {
 	})
 
 	t.Run("instances", func(t *testing.T) {
-		for _, q := range []string{
+		e.lists("/itcare/compute/instances",
 			"",
 			"page=0&size=7&sort=name,desc",
 			"page=999&size=50",
 			"names=pdeb12web01&names=!pdeb12web010&statuses=ACTIVE&environments=PRODUCTION&types=LINUX&families=DEBIAN",
 			"services=2101&services=2102&clouds=301&tags=application:itcare&az=EB-A&vlan=EB_1125_DMZ8&sort=creationTime",
 			"ip=10.25.125.10&backupStatus=true&recoveryStatus=false&includedInPatchParty=true&sort=id,asc",
-		} {
-			e.json(200, "GET", "/itcare/compute/instances?"+q, "", nil)
-		}
+		)
 		for _, p := range []string{"", "/networks", "/storage", "/snapshots"} {
 			e.do("GET", "/itcare/compute/instances/10001"+p, "")
 		}
@@ -442,15 +448,13 @@ func TestContractSandboxConforms(t *testing.T) {
 			t.Fatalf("%d actions", len(acts))
 		}
 		last := acts[len(acts)-1]
-		for _, q := range []string{
+		e.lists("/itcare/actions",
 			"resourceName=pdeb12web01",
 			"resourceId=10001&serviceId=2101",
 			"statuses=SUCCESS&statuses=ERROR",
 			fmt.Sprintf("requestId=%v", last["requestId"]),
 			"resourceName=nothing-here",
-		} {
-			e.json(200, "GET", "/itcare/actions?"+q, "", nil)
-		}
+		)
 		e.json(200, "GET", fmt.Sprintf("/itcare/actions/%v", last["id"]), "", nil)
 		e.json(404, "GET", "/itcare/actions/1", "", nil)
 	})
@@ -462,12 +466,10 @@ func TestContractSandboxConforms(t *testing.T) {
 		if len(p.Content) == 0 {
 			t.Fatal("no resources")
 		}
-		for _, q := range []string{
+		e.lists("/itcare/compute/resources",
 			"resourceTypes=KUBERNETES&resourceTypes=OVERDRIVE&statuses=ACTIVE",
 			"resourceType=INSTANCE&names=pdeb12web01&environments=PRODUCTION&services=2101&types=LINUX&page=0&size=3",
-		} {
-			e.json(200, "GET", "/itcare/compute/resources?"+q, "", nil)
-		}
+		)
 		e.json(200, "GET", fmt.Sprintf("/itcare/compute/resources/%v", p.Content[0]["id"]), "", nil)
 		e.json(404, "GET", "/itcare/compute/resources/1", "", nil)
 	})
@@ -476,13 +478,11 @@ func TestContractSandboxConforms(t *testing.T) {
 		e.familyServed("/itcare/compute/containers/kubernetes")
 		var p struct{ Content []map[string]any }
 		e.json(200, "GET", "/itcare/compute/containers/kubernetes?size=100", "", &p)
-		for _, q := range []string{
+		e.lists("/itcare/compute/containers/kubernetes",
 			"names=pk8sapp01&statuses=ACTIVE&environments=PRODUCTION&services=2101&tags=application:itcare",
 			"topologies=HA&versions=v1.28.13&regions=EB&az=EB-A&backupStatus=true&sort=nodesCount,desc",
 			"recoveryStatus=false&includedInPatchParty=true&ip=10.0.0.1&vlan=EB_1130_PROD1&clouds=301&page=1&size=2",
-		} {
-			e.json(200, "GET", "/itcare/compute/containers/kubernetes?"+q, "", nil)
-		}
+		)
 		id := p.Content[0]["id"]
 		base := fmt.Sprintf("/itcare/compute/containers/kubernetes/%v", id)
 		e.json(200, "GET", base, "", nil)
@@ -514,12 +514,10 @@ func TestContractSandboxConforms(t *testing.T) {
 		e.familyServed("/itcare/networking/loadbalancers")
 		var p struct{ Content []map[string]any }
 		e.json(200, "GET", "/itcare/networking/loadbalancers?size=100", "", &p)
-		for _, q := range []string{
+		e.lists("/itcare/networking/loadbalancers",
 			"names=plbweb01&statuses=ACTIVE&environments=PRODUCTION&tags=application:itcare",
 			"protocols=HTTPS&protocols=HTTP&vlan=EB_1125_DMZ8&sort=name,desc&page=0&size=5",
-		} {
-			e.json(200, "GET", "/itcare/networking/loadbalancers?"+q, "", nil)
-		}
+		)
 		e.json(200, "GET", fmt.Sprintf("/itcare/networking/loadbalancers/%v", p.Content[0]["id"]), "", nil)
 		e.json(404, "GET", "/itcare/networking/loadbalancers/1", "", nil)
 	})
