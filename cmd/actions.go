@@ -122,10 +122,11 @@ passed (the actions go on; the command to resume is printed), 130 on Ctrl-C.`,
 				return err
 			}
 			actions, err := waitActions(cmd.Context(), f, ss.C, ids, timeout, interval)
-			if err != nil {
-				return err
+			// Scripts get the final state of every action, failed ones included.
+			if perr := reportActions(ss.P, actions); err == nil {
+				err = perr
 			}
-			return reportActions(ss.P, actions)
+			return err
 		},
 	}
 	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Minute, "give up after this long (exit 5); the actions go on")

@@ -385,3 +385,18 @@ func TestInterruptDuringWaitExits130WithHint(t *testing.T) {
 		t.Fatalf("stderr %s", r.stderr)
 	}
 }
+
+// With -o json, an action that ended in ERROR is still printed on stdout
+// (exit 3), so scripts see its final state and message.
+func TestJSONReportsFailedAction(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	h.login()
+	id := fmt.Sprint(firstInstance(t, h, "--status", "ACTIVE")["id"])
+	h.sb.FailNext("stop", "hypervisor busy")
+	r := h.run("instances", "stop", id, "-o", "json")
+	assertCode(t, r, ExitActionError)
+	acts := decodeJSON[[]map[string]any](t, r.stdout)
+	if len(acts) != 1 || acts[0]["status"] != "ERROR" || acts[0]["message"] != "hypervisor busy" {
+		t.Fatalf("stdout %s", r.stdout)
+	}
+}

@@ -107,8 +107,8 @@ func runChange(ctx context.Context, f *Factory, ss *Session, w waitFlags, ch cha
 		return p.PrintObject(acc, nil)
 	}
 	actions, err := waitActions(ctx, f, c, []int64{acc.ActionID}, w.Timeout, 0)
-	if err != nil {
-		return err
+	if perr := reportActions(p, actions); err == nil {
+		err = perr
 	}
-	return reportActions(p, actions)
+	return err
 }

@@ -187,6 +187,7 @@ func (s *ActionsService) Wait(ctx context.Context, ids []int64, opts WaitOptions
 		}
 		var wg sync.WaitGroup
 		var fatal error
+		sem := make(chan struct{}, DefaultConcurrency) // bounded polls per round
 		for i, id := range ids {
 			if final[i] != nil && final[i].Done() {
 				continue
@@ -194,7 +195,9 @@ func (s *ActionsService) Wait(ctx context.Context, ids []int64, opts WaitOptions
 			wg.Add(1)
 			go func(i int, id int64) {
 				defer wg.Done()
+				sem <- struct{}{}
 				a, err := s.Get(waitCtx, id)
+				<-sem
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil {
