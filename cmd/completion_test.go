@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	gokeyring "github.com/zalando/go-keyring"
+
 	"github.com/itcare-cli/itcare/internal/gendocs"
 	"github.com/itcare-cli/itcare/internal/output"
 	"github.com/itcare-cli/itcare/internal/sandbox"
@@ -408,6 +410,9 @@ func buildItcare(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	// No test may reach the developer's keyring: in-process commands get
+	// the library's in-memory mock.
+	gokeyring.MockInit()
 	code := m.Run()
 	if builtBin != "" {
 		os.RemoveAll(filepath.Dir(builtBin))

@@ -26,6 +26,8 @@ type Factory struct {
 	Transport http.RoundTripper
 	// WaitOptions tunes action polling (tests shorten the intervals).
 	WaitOptions api.WaitOptions
+	// Keyring, when set, replaces the system keyring (tests).
+	Keyring auth.Keyring
 
 	mu      sync.Mutex
 	flags   *pflag.FlagSet
@@ -96,7 +98,18 @@ func (f *Factory) ProfileStore() (*config.Config, *auth.Store, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return cfg, &auth.Store{Dir: cfg.Dir, Warn: f.IO.Warnf}, nil
+	return cfg, &auth.Store{Dir: cfg.Dir, Warn: f.IO.Warnf, Keyring: f.keyring()}, nil
+}
+
+// keyring is the keyring login saves secrets to: the system's, each call
+// bounded in time, unless a test set another.
+func (f *Factory) keyring() auth.Keyring {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.Keyring == nil {
+		f.Keyring = auth.SystemKeyring(0)
+	}
+	return f.Keyring
 }
 
 // AuthManager returns the token source for the profile, with credentials
@@ -116,7 +129,7 @@ func (f *Factory) AuthManager() (*auth.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	creds, err := auth.Resolve(store, cfg.Profile)
+	creds, err := auth.Resolve(store, cfg.Profile, cfg.APIURL, cfg.AuthURL)
 	if err != nil {
 		return nil, err
 	}

@@ -15,8 +15,9 @@ import (
 )
 
 type loginOptions struct {
-	ClientID    string
-	SecretStdin bool
+	ClientID        string
+	SecretStdin     bool
+	InsecureStorage bool
 }
 
 func newLoginCmd(f *Factory) *cobra.Command {
@@ -25,8 +26,12 @@ func newLoginCmd(f *Factory) *cobra.Command {
 		Use:   "login",
 		Short: "Log in with an ITCare API account and save it for the profile",
 		Long: `Proves the API account's credentials by getting a token (OAuth 2.0 client
-credentials grant), then saves the credentials and the token for the profile in
-the itcare config directory (files readable by you only).
+credentials grant), then saves them for the profile, with the API and auth URLs
+they belong to: the client secret in the system keyring (macOS Keychain, Windows
+Credential Manager, the Secret Service on Linux), the client id and the token in
+the itcare config directory (files readable by you only). Where no keyring can
+be reached, or with --insecure-storage, the secret goes to that folder too.
+Saved credentials are only ever sent to the URLs they were saved for.
 
 The client id comes from --client-id, ITCARE_CLIENT_ID, the profile's saved id,
 or a prompt. The secret is never accepted as a flag value: it is read from
@@ -39,7 +44,10 @@ for with hidden input on a terminal.`,
   itcare login --client-id my-api-account --client-secret-stdin < secret.txt
 
   # a second profile for another organisation
-  itcare login -p staging --client-id staging-account`,
+  itcare login -p staging --client-id staging-account
+
+  # keep the secret in a file even where a keyring exists
+  itcare login --client-id my-api-account --insecure-storage`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLogin(cmd, f, opts)
@@ -47,6 +55,7 @@ for with hidden input on a terminal.`,
 	}
 	cmd.Flags().StringVar(&opts.ClientID, "client-id", "", "API account client id")
 	cmd.Flags().BoolVar(&opts.SecretStdin, "client-secret-stdin", false, "read the client secret from standard input")
+	cmd.Flags().BoolVar(&opts.InsecureStorage, "insecure-storage", false, "save the client secret in a file (readable by you only) instead of the system keyring")
 	return cmd
 }
 
@@ -55,10 +64,10 @@ func runLogin(cmd *cobra.Command, f *Factory, opts *loginOptions) error {
 	if err != nil {
 		return err
 	}
-	saved, _ := store.LoadCredentials(cfg.Profile)
-	creds := auth.Credentials{ClientID: strings.TrimSpace(opts.ClientID), Source: "flag"}
+	saved, _ := store.LoadLogin(cfg.Profile)
+	creds := auth.Credentials{ClientID: strings.TrimSpace(opts.ClientID), Source: "flag", APIURL: cfg.APIURL, AuthURL: cfg.AuthURL}
 	if creds.ClientID == "" {
-		if v := os.Getenv("ITCARE_CLIENT_ID"); v != "" {
+		if v := os.Getenv(auth.EnvClientID); v != "" {
 			creds.ClientID, creds.Source = v, "env"
 		} else if saved != nil && saved.ClientID != "" {
 			creds.ClientID, creds.Source = saved.ClientID, "file"
@@ -76,8 +85,8 @@ func runLogin(cmd *cobra.Command, f *Factory, opts *loginOptions) error {
 		if creds.ClientSecret, err = output.ReadSecretLine(f.IO.In); err != nil {
 			return usageErrorf("reading the client secret from standard input: %v", err)
 		}
-	case os.Getenv("ITCARE_CLIENT_SECRET") != "":
-		creds.ClientSecret = os.Getenv("ITCARE_CLIENT_SECRET")
+	case os.Getenv(auth.EnvClientSecret) != "":
+		creds.ClientSecret = os.Getenv(auth.EnvClientSecret)
 	case f.IO.CanPrompt():
 		if creds.ClientSecret, err = output.PromptSecret(f.IO, "Client secret for "+creds.ClientID+": "); err != nil {
 			return err
@@ -95,19 +104,29 @@ func runLogin(cmd *cobra.Command, f *Factory, opts *loginOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := store.SaveCredentials(cfg.Profile, creds); err != nil {
+	if r := auth.Replaces(cfg.Profile, saved, creds); r != "" {
+		f.IO.Warnf("%s", r)
+	}
+	res, err := store.SaveCredentials(cfg.Profile, creds, opts.InsecureStorage)
+	if err != nil {
 		return fmt.Errorf("saving credentials: %w", err)
+	}
+	if res.Notice != "" {
+		f.IO.Warnf("%s", res.Notice)
+	}
+	if res.Warning != "" {
+		f.IO.Warnf("%s", res.Warning)
 	}
 	fmt.Fprintf(f.IO.ErrOut, "%s Logged in to %s as %s (profile %q)\n", f.IO.Green("✓"), cfg.APIURL, creds.ClientID, cfg.Profile)
 	fmt.Fprintf(f.IO.ErrOut, "  token valid until %s; it is refreshed automatically\n", tok.Expiry.Local().Format(time.DateTime))
-	fmt.Fprintf(f.IO.ErrOut, "  credentials saved in %s\n", store.CredentialsPath(cfg.Profile))
+	fmt.Fprintf(f.IO.ErrOut, "  secret saved in %s\n", res.Location)
 	return nil
 }
 
 func newLogoutCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "logout",
-		Short: "Remove the profile's saved credentials and tokens",
+		Short: "Remove the profile's saved credentials (keyring and file) and tokens",
 		Example: `  itcare logout
   itcare logout -p staging`,
 		Args: cobra.NoArgs,
@@ -116,12 +135,12 @@ func newLogoutCmd(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := store.Delete(cfg.Profile); err != nil {
+			if err := store.Logout(cfg.Profile); err != nil {
 				return err
 			}
-			fmt.Fprintf(f.IO.ErrOut, "Logged out of profile %q: saved credentials and tokens removed\n", cfg.Profile)
-			if os.Getenv("ITCARE_CLIENT_ID") != "" || os.Getenv("ITCARE_CLIENT_SECRET") != "" {
-				f.IO.Warnf("ITCARE_CLIENT_ID / ITCARE_CLIENT_SECRET are still set in the environment and will be used")
+			fmt.Fprintf(f.IO.ErrOut, "Logged out of profile %q: saved credentials (keyring and file) and tokens removed\n", cfg.Profile)
+			if os.Getenv(auth.EnvClientID) != "" || os.Getenv(auth.EnvClientSecret) != "" {
+				f.IO.Warnf("%s / %s are still set in the environment and will be used", auth.EnvClientID, auth.EnvClientSecret)
 			}
 			return nil
 		},
@@ -136,6 +155,7 @@ type authStatus struct {
 	AuthURL           string   `json:"authUrl"`
 	CredentialsSource string   `json:"credentialsSource"`
 	CredentialsFile   string   `json:"credentialsFile,omitempty"`
+	SecretLocation    string   `json:"secretLocation,omitempty"`
 	TokenCache        string   `json:"tokenCache"`
 	TokenExpiry       string   `json:"tokenExpiry,omitempty"`
 	RefreshExpiry     string   `json:"refreshExpiry,omitempty"`
@@ -151,6 +171,7 @@ var authStatusColumns = []output.Column{
 	{Header: "AUTH", Path: "authUrl"},
 	{Header: "CREDENTIALS", Path: "credentialsSource"},
 	{Header: "CREDENTIALS-FILE", Path: "credentialsFile"},
+	{Header: "SECRET", Path: "secretLocation"},
 	{Header: "TOKEN-CACHE", Path: "tokenCache"},
 	{Header: "TOKEN-EXPIRY", Path: "tokenExpiry", Kind: output.Date},
 	{Header: "REFRESH-EXPIRY", Path: "refreshExpiry", Kind: output.Date},
@@ -168,8 +189,8 @@ func newAuthCmd(f *Factory) *cobra.Command {
 		Use:   "status",
 		Short: "Show the profile, client id, URLs, token expiry and where credentials come from",
 		Long: `Shows the profile in use, its client id, the API and auth URLs, the cached
-token's expiry, and where the credentials come from (the environment or the file
-saved by login) and are stored. Never prints a secret. Exits 4 when no
+token's expiry, and where the credentials come from (the environment, or what
+login saved) and where the secret is (the system keyring entry, or the file). Never prints a secret. Exits 4 when no
 credentials are configured.`,
 		Example: `  itcare auth status
   itcare auth status -p staging -o json`,
@@ -185,9 +206,19 @@ credentials are configured.`,
 			}
 			st := authStatus{Profile: cfg.Profile, APIURL: cfg.APIURL, AuthURL: cfg.AuthURL,
 				TokenCache: store.TokenPath(cfg.Profile), ConfigFile: cfg.File, CredentialsSource: "none"}
-			creds, credErr := auth.Resolve(store, cfg.Profile)
+			creds, credErr := auth.Resolve(store, cfg.Profile, cfg.APIURL, cfg.AuthURL)
+			if credErr != nil {
+				if l, _ := store.LoadLogin(cfg.Profile); l != nil {
+					st.ClientID, st.CredentialsFile = l.ClientID, store.CredentialsPath(cfg.Profile)
+					st.SecretLocation = l.SecretLocation(st.CredentialsFile)
+				}
+			}
 			if credErr == nil {
 				st.ClientID, st.CredentialsSource, st.CredentialsFile = creds.ClientID, creds.Source, creds.Path
+				st.SecretLocation = creds.Location
+				if creds.Source == "env" {
+					st.SecretLocation = auth.EnvClientSecret
+				}
 				if tok, _ := store.LoadToken(cfg.Profile); tok != nil && tok.ClientID == creds.ClientID {
 					st.TokenExpiry = api.FormatDate(tok.Expiry)
 					if !tok.RefreshExpiry.IsZero() {

@@ -51,6 +51,9 @@ func ValidateProfile(name string) error {
 type Store struct {
 	Dir  string
 	Warn func(format string, args ...any) // nil = no warnings
+	// Keyring keeps the client secrets saved by login (nil: none, secrets
+	// go to the credentials file).
+	Keyring Keyring
 
 	warned sync.Map // path → struct{}: permission warnings already given
 }
@@ -93,12 +96,6 @@ func (t CachedToken) Format(f fmt.State, verb rune) {
 	}
 }
 
-// credentialsFile is the on-disk form of saved credentials.
-type credentialsFile struct {
-	ClientID     string `json:"client_id"`
-	ClientSecret string `json:"client_secret"`
-}
-
 // CredentialsPath is the file login saves the profile's credentials to.
 func (s *Store) CredentialsPath(profile string) string {
 	return filepath.Join(s.Dir, profile+credentialsSuffix)
@@ -112,42 +109,6 @@ func (s *Store) TokenPath(profile string) string {
 // LockPath is the lock file taken while the profile's token is obtained.
 func (s *Store) LockPath(profile string) string {
 	return filepath.Join(s.Dir, profile+lockSuffix)
-}
-
-// LoadCredentials returns the credentials saved for profile (Source "file"),
-// or nil, nil if there are none.
-func (s *Store) LoadCredentials(profile string) (*Credentials, error) {
-	if err := ValidateProfile(profile); err != nil {
-		return nil, err
-	}
-	path := s.CredentialsPath(profile)
-	data, err := s.read(path)
-	if err != nil || data == nil {
-		return nil, err
-	}
-	var f credentialsFile
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("credentials file %s is not valid JSON: run `itcare login` again", path)
-	}
-	if f.ClientID == "" || f.ClientSecret == "" {
-		return nil, fmt.Errorf("credentials file %s has no client id or no client secret: run `itcare login` again", path)
-	}
-	return &Credentials{ClientID: f.ClientID, ClientSecret: f.ClientSecret, Source: "file", Path: path}, nil
-}
-
-// SaveCredentials saves the client id and secret of c for profile.
-func (s *Store) SaveCredentials(profile string, c Credentials) error {
-	if err := ValidateProfile(profile); err != nil {
-		return err
-	}
-	if c.ClientID == "" || c.ClientSecret == "" {
-		return errors.New("cannot save credentials without a client id and a client secret")
-	}
-	data, err := json.MarshalIndent(credentialsFile{ClientID: c.ClientID, ClientSecret: c.ClientSecret}, "", "  ")
-	if err != nil {
-		return err
-	}
-	return s.write(s.CredentialsPath(profile), append(data, '\n'))
 }
 
 // LoadToken returns the profile's cached token, or nil, nil if there is
