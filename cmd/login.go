@@ -182,7 +182,7 @@ var authStatusColumns = []output.Column{
 func newAuthCmd(f *Factory) *cobra.Command {
 	authCmd := &cobra.Command{
 		Use:   "auth <command>",
-		Short: "Inspect the login of a profile",
+		Short: "Inspect, list and switch the logins of profiles",
 		Args:  cobra.NoArgs,
 	}
 	authCmd.AddCommand(&cobra.Command{
@@ -237,6 +237,7 @@ credentials are configured.`,
 			return credErr
 		},
 	})
+	authCmd.AddCommand(newProfilesCmd(f, "list"), newAuthSwitchCmd(f))
 	authCmd.AddCommand(&cobra.Command{
 		Use:   "token",
 		Short: "Print a valid access token for the profile",

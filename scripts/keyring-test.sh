@@ -117,7 +117,7 @@ ok "--insecure-storage keeps the secret in the 0600 file only"
 
 # 6. No Secret Service on the bus: the file, with a one-line notice.
 DBUS_SESSION_BUS_ADDRESS="unix:path=$work/no-bus" login 2>"$work/err" || fail "login without a bus: $(cat "$work/err")"
-grep -q '^warning: no system keyring available' "$work/err" || fail "no notice: $(cat "$work/err")"
+grep -q '^warning: no usable system keyring' "$work/err" || fail "no notice: $(cat "$work/err")"
 grep -q -- "$secret" "$cfg/default.credentials.json" || fail "no bus: the secret is not in the file"
 DBUS_SESSION_BUS_ADDRESS="unix:path=$work/no-bus" "$bin" logout 2>/dev/null
 ok "no Secret Service reachable: login falls back to the file and says so"
@@ -137,7 +137,7 @@ grep -q 'cannot read the secret' "$work/err" || fail "hung read: $(cat "$work/er
 start=$(date +%s%N)
 login -p other 2>"$work/err" || fail "login with a hung keyring: $(cat "$work/err")"
 login_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-grep -q '^warning: no system keyring available' "$work/err" || fail "hung login: no notice: $(cat "$work/err")"
+grep -q '^warning: no usable system keyring' "$work/err" || fail "hung login: no notice: $(cat "$work/err")"
 kill -CONT "$keyring_pid"
 [ "$read_ms" -lt 10000 ] && [ "$login_ms" -lt 10000 ] || fail "hung keyring: read took ${read_ms}ms, login ${login_ms}ms"
 ok "a hung keyring: a read gives up with exit 4 after ${read_ms}ms, login falls back to the file after ${login_ms}ms"

@@ -116,6 +116,14 @@ func isLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// CheckAuthURL returns an error if raw cannot be used as the auth server
+// (realm) URL: not an absolute URL, user info in it, or plain http to
+// another host than this one.
+func CheckAuthURL(raw string) error {
+	_, err := checkSecureURL("auth URL", strings.TrimSpace(raw))
+	return err
+}
+
 // checkSecureURL parses an auth server URL and refuses anything but https,
 // or http to a loopback address. what names the URL in messages.
 func checkSecureURL(what, raw string) (*url.URL, error) {

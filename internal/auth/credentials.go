@@ -165,7 +165,7 @@ func (s *Store) SaveCredentials(profile string, c Credentials, insecure bool) (*
 		if err == nil {
 			l.Storage, l.KeyringService, l.KeyringAccount = StorageKeyring, KeyringService, account
 		} else {
-			res.Notice = fmt.Sprintf("no system keyring available (%v): the secret is saved in %s, readable by you only", err, path)
+			res.Notice = fmt.Sprintf("%v; the secret is saved in %s, readable by you only", err, path)
 		}
 	}
 	if l.Storage == "" {

@@ -124,7 +124,7 @@ func TestNoKeyringFallsBackToTheFileWithANotice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Storage != StorageFile || !strings.Contains(res.Notice, "no system keyring") || !strings.Contains(res.Notice, s.CredentialsPath("default")) {
+	if res.Storage != StorageFile || !strings.Contains(res.Notice, "no usable system keyring") || !strings.Contains(res.Notice, s.CredentialsPath("default")) {
 		t.Errorf("result: %+v", res)
 	}
 	c, err := s.LoadCredentials("default")

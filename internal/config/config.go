@@ -19,6 +19,8 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/itcare-cli/itcare/internal/auth"
 )
 
 // Kind is the type of an option's value.
@@ -40,6 +42,9 @@ type Option struct {
 	Usage     string
 	InFile    bool // may be set in the config file's profile section
 	Hidden    bool
+	// Check validates a value beyond its Kind, as the command using it
+	// would (nil: any value of the Kind).
+	Check func(value string) error
 }
 
 // Keys of the options.
@@ -63,10 +68,10 @@ const (
 
 // Options is the one table of global settings.
 var Options = []Option{
-	{Key: KeyAPIURL, Env: "ITCARE_API_URL", Default: DefaultAPIURL, InFile: true, Usage: "ITCare API base URL"},
-	{Key: KeyAuthURL, Env: "ITCARE_AUTH_URL", Default: DefaultAuthURL, InFile: true, Usage: "OIDC issuer URL (Keycloak realm) used to get tokens"},
+	{Key: KeyAPIURL, Env: "ITCARE_API_URL", Default: DefaultAPIURL, InFile: true, Usage: "ITCare API base URL", Check: checkAPIURL},
+	{Key: KeyAuthURL, Env: "ITCARE_AUTH_URL", Default: DefaultAuthURL, InFile: true, Usage: "OIDC issuer URL (Keycloak realm) used to get tokens", Check: auth.CheckAuthURL},
 	{Key: KeyProfile, Shorthand: "p", Env: "ITCARE_PROFILE", Default: "default", Usage: "configuration profile to use"},
-	{Key: KeyOutput, Shorthand: "o", Env: "ITCARE_OUTPUT", InFile: true, Usage: "output format: table, wide, json, yaml, columns=COL,..., template=GO-TEMPLATE"},
+	{Key: KeyOutput, Shorthand: "o", Env: "ITCARE_OUTPUT", InFile: true, Usage: "output format: table, wide, json, yaml, columns=COL,..., template=GO-TEMPLATE", Check: checkOutput},
 	{Key: KeyDryRun, Env: "ITCARE_DRY_RUN", Default: "false", Kind: Bool, InFile: true, Usage: "ask the API to validate changes without doing them (ITCare-DryRun: true)"},
 	{Key: KeyDebug, Env: "ITCARE_DEBUG", Default: "false", Kind: Bool, InFile: true, Usage: "trace HTTP requests and decisions on stderr (secrets redacted)"},
 	{Key: KeyNoColor, Env: "ITCARE_NO_COLOR", Default: "false", Kind: Bool, InFile: true, Usage: "disable colour (also NO_COLOR)"},
@@ -117,6 +122,7 @@ type Config struct {
 	FileExists bool              // whether it existed
 	Dir        string            // where credentials and tokens are kept: the config file's folder
 	Sources    map[string]string // key → "flag", "env", "file" or "default"
+	Values     map[string]string // key → the effective value, as text
 }
 
 var profileRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
@@ -152,7 +158,10 @@ func displayDefaultConfig() string {
 //	    api-url: https://api.cegedim.cloud/itcare
 //	    output: table
 type File struct {
-	Profiles map[string]map[string]any `yaml:"profiles"`
+	// DefaultProfile is the profile used without -p or ITCARE_PROFILE
+	// (set by `itcare auth switch`).
+	DefaultProfile string                    `yaml:"default-profile,omitempty"`
+	Profiles       map[string]map[string]any `yaml:"profiles"`
 }
 
 // ReadFile reads a config file; a missing file is an empty one.
@@ -201,15 +210,20 @@ func Load(flags *pflag.FlagSet) (*Config, error) {
 		c.File = filepath.Join(dir, "config.yaml")
 	}
 	c.Dir = filepath.Dir(c.File)
-	c.Profile = v.GetString(KeyProfile)
-	if err := ValidProfile(c.Profile); err != nil {
-		return nil, err
-	}
 	file, exists, err := ReadFile(c.File)
 	if err != nil {
 		return nil, err
 	}
 	c.FileExists = exists
+	c.Profile = v.GetString(KeyProfile)
+	po, _ := Lookup(KeyProfile)
+	profileSource := source(po, flags, nil)
+	if profileSource == "default" && file.DefaultProfile != "" {
+		c.Profile, profileSource = file.DefaultProfile, "file"
+	}
+	if err := ValidProfile(c.Profile); err != nil {
+		return nil, err
+	}
 	section := file.Profiles[c.Profile]
 	if len(section) > 0 {
 		clean := map[string]any{}
@@ -227,6 +241,7 @@ func Load(flags *pflag.FlagSet) (*Config, error) {
 	for _, o := range Options {
 		c.Sources[o.Key] = source(o, flags, section)
 	}
+	c.Sources[KeyProfile] = profileSource
 	c.APIURL = v.GetString(KeyAPIURL)
 	c.AuthURL = strings.TrimSuffix(v.GetString(KeyAuthURL), "/")
 	c.Output = v.GetString(KeyOutput)
@@ -242,6 +257,13 @@ func Load(flags *pflag.FlagSet) (*Config, error) {
 	if c.Timeout, err = getDuration(v, KeyTimeout); err != nil {
 		return nil, err
 	}
+	c.Values = map[string]string{}
+	for _, o := range Options {
+		c.Values[o.Key] = v.GetString(o.Key)
+	}
+	c.Values[KeyProfile], c.Values[KeyConfig], c.Values[KeyAuthURL] = c.Profile, c.File, c.AuthURL
+	c.Values[KeyDryRun], c.Values[KeyDebug], c.Values[KeyNoColor] = fmt.Sprint(c.DryRun), fmt.Sprint(c.Debug), fmt.Sprint(c.NoColor)
+	c.Values[KeyTimeout] = c.Timeout.String()
 	return c, nil
 }
 
@@ -296,7 +318,11 @@ func (e *SettingError) Error() string {
 }
 
 func getBool(v *viper.Viper, key string) (bool, error) {
-	s := strings.ToLower(strings.TrimSpace(v.GetString(key)))
+	return parseBool(key, v.GetString(key))
+}
+
+func parseBool(key, s string) (bool, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
 	switch s {
 	case "", "0", "false", "no", "off":
 		return false, nil
@@ -307,7 +333,11 @@ func getBool(v *viper.Viper, key string) (bool, error) {
 }
 
 func getDuration(v *viper.Viper, key string) (time.Duration, error) {
-	s := strings.TrimSpace(v.GetString(key))
+	return parseDuration(key, v.GetString(key))
+}
+
+func parseDuration(key, s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
 		return 0, &SettingError{Key: key, Value: s, Want: "a duration such as 30s or 2m"}
