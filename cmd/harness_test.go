@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/auth"
 	"github.com/itcare-cli/itcare/internal/contract"
 	"github.com/itcare-cli/itcare/internal/output"
 	"github.com/itcare-cli/itcare/internal/sandbox"
@@ -27,6 +28,9 @@ type harness struct {
 	stdin                          string
 	width                          int
 	transport                      http.RoundTripper
+	// keyring replaces the system keyring (nil: the library's in-memory
+	// mock, see TestMain).
+	keyring auth.Keyring
 }
 
 type result struct {
@@ -86,6 +90,7 @@ func (h *harness) runCtx(ctx context.Context, args ...string) result {
 	}
 	f := NewFactory(ios)
 	f.Transport = h.transport
+	f.Keyring = h.keyring
 	f.WaitOptions = api.WaitOptions{MinInterval: 20 * time.Millisecond, MaxInterval: 100 * time.Millisecond}
 	code := Execute(ctx, f, args)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
