@@ -136,10 +136,20 @@ type Create struct {
 // output type.
 type Column struct {
 	Header string
-	Path   string // JSON path in the resource
-	Kind   string // "", "date", "list", "tags"
-	Wide   bool   // only with -o wide
+	Path   string     // JSON path in the resource
+	Kind   ColumnKind // how the value is shown
+	Wide   bool       // only with -o wide
 }
+
+// ColumnKind says how a column shows its value.
+type ColumnKind string
+
+const (
+	Date  ColumnKind = "date"  // an API date
+	List  ColumnKind = "list"  // a list joined with ","
+	Tags  ColumnKind = "tags"  // {key, value} pairs
+	Count ColumnKind = "count" // the length of a list
+)
 
 // Family is one resource family.
 type Family struct {
@@ -148,6 +158,8 @@ type Family struct {
 	Short   string   // one line of help for the command
 	Long    string   // more help, may be ""
 	Noun    Noun
+	// Columns of list and get (output data, converted by cmd).
+	Columns []Column
 	// Path is the list endpoint relative to the API base: "/compute/instances".
 	Path       string
 	PathSource Source
