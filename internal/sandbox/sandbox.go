@@ -107,7 +107,6 @@ type Server struct {
 	instances      map[int64]map[string]any
 	snapshots      map[int64][]map[string]any
 	snapshotSeq    map[int64]int
-	pending        map[int64]int64 // instance id -> id of its IN_PROGRESS action
 	nextInstanceID int64
 	ipSeq          int
 
@@ -117,7 +116,7 @@ type Server struct {
 	nextRequestID int64
 	failNext      map[string][]string
 
-	fam familyState // Kubernetes, load balancers, Overdrive, resource ids (family.go)
+	fam familyState // the other families, busy resources, resource ids (family.go)
 
 	faults faultSet // injected faults (faults.go); own lock
 
@@ -141,7 +140,6 @@ func New(opts Options) *Server {
 		instances:       map[int64]map[string]any{},
 		snapshots:       map[int64][]map[string]any{},
 		snapshotSeq:     map[int64]int{},
-		pending:         map[int64]int64{},
 		nextInstanceID:  firstInstanceID,
 		actionByID:      map[int64]*action{},
 		nextActionID:    firstActionID,
