@@ -10,10 +10,7 @@
 // the command layer.
 package family
 
-import (
-	"slices"
-	"strings"
-)
+import "slices"
 
 // Source says where a fact comes from.
 type Source string
@@ -276,17 +273,4 @@ func ResourceTypes() []string {
 		out = append(out, f.ResourceType)
 	}
 	return out
-}
-
-// PluralList names the families for help: "instances, Kubernetes clusters
-// and load balancers".
-func PluralList(fams []*Family) string {
-	names := make([]string, len(fams))
-	for i, f := range fams {
-		names[i] = f.Noun.Plural
-	}
-	if len(names) < 2 {
-		return strings.Join(names, "")
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
