@@ -189,11 +189,15 @@ func (f *Family) Methods() []string {
 
 // Operation returns the operation called name.
 func (f *Family) Operation(name string) (Operation, bool) {
-	i := slices.IndexFunc(f.Operations, func(o Operation) bool { return o.Name == name })
-	if i < 0 {
-		return Operation{}, false
+	return find(f.Operations, func(o Operation) bool { return o.Name == name })
+}
+
+func find[T any](xs []T, match func(T) bool) (T, bool) {
+	var zero T
+	if i := slices.IndexFunc(xs, match); i >= 0 {
+		return xs[i], true
 	}
-	return f.Operations[i], true
+	return zero, false
 }
 
 // Filter returns the filter of query parameter param, or nil.
@@ -208,11 +212,7 @@ func (f *Family) Filter(param string) *Filter {
 
 // Sub returns the sub-resource called name.
 func (f *Family) Sub(name string) (Sub, bool) {
-	i := slices.IndexFunc(f.Subs, func(s Sub) bool { return s.Name == name })
-	if i < 0 {
-		return Sub{}, false
-	}
-	return f.Subs[i], true
+	return find(f.Subs, func(s Sub) bool { return s.Name == name })
 }
 
 // Params are the query parameters of the list endpoint: the filters' and

@@ -5,6 +5,7 @@ package sandbox
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -62,13 +63,8 @@ func (s *Server) seedKubernetes(r *rng) {
 		env := randomEnv(r)
 		name := names.next(env.letter + "k8s" + pick(r, []string{"app", "web", "data", "api", "ci", "tools", "ml"}))
 		f := fixedCluster{name: name, env: env.name, topology: "STANDARD", version: pick(r, k8sVersions),
-			status: "ACTIVE", service: pick(r, services).id, region: "EB"}
-		if r.percent(25) {
-			f.region = "ET"
-		}
-		if r.percent(10) {
-			f.status = "INACTIVE"
-		}
+			service: pick(r, services).id}
+		f.region, f.status = randomPlacement(r, 25, 10)
 		if env.name == "PRODUCTION" && r.percent(70) || r.percent(15) {
 			f.topology = "HA"
 		}
@@ -94,14 +90,8 @@ func (s *Server) genCluster(r *rng, id int64, f fixedCluster) {
 	created := seedDate(r, 365, 5*365)
 	prod := f.env == "PRODUCTION"
 	tags := seedTags(r, svc.app, []string{"team-infra", "team-data", "team-web", "team-platform"})
-	cl := map[string]any{
-		"id":                   id,
-		"name":                 f.name,
-		"status":               f.status,
-		"environment":          f.env,
-		"serviceId":            svc.id,
-		"serviceKey":           svc.key,
-		"cloudId":              svc.cloud,
+	cl := seedBase(id, f.name, f.status, f.env, svc)
+	maps.Copy(cl, map[string]any{
 		"topology":             f.topology,
 		"version":              f.version,
 		"region":               f.region,
@@ -117,7 +107,7 @@ func (s *Server) genCluster(r *rng, id int64, f fixedCluster) {
 		"backupStatus":         prod || r.percent(30),
 		"recoveryStatus":       prod && f.topology == "HA",
 		"includedInPatchParty": r.percent(80),
-	}
+	})
 	s.fam.items[typeKubernetes][id] = mustNormalize(cl)
 	nodeStatus := "ACTIVE"
 	if f.status != "ACTIVE" {

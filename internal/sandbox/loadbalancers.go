@@ -57,13 +57,8 @@ func (s *Server) seedLoadBalancers(r *rng) {
 		env := randomEnv(r)
 		proto := lbProtocols[r.weighted([]int{3, 6, 2, 1})]
 		name := names.next(env.letter + "lb" + pick(r, lbRoles[proto]))
-		f := fixedLB{name, env.name, proto, "ACTIVE", pick(r, services).id, "EB"}
-		if r.percent(25) {
-			f.region = "ET"
-		}
-		if r.percent(10) {
-			f.status = "INACTIVE"
-		}
+		f := fixedLB{name: name, env: env.name, protocol: proto, service: pick(r, services).id}
+		f.region, f.status = randomPlacement(r, 25, 10)
 		return f
 	}) {
 		id := int64(firstLoadBalancerID + i)

@@ -40,13 +40,8 @@ func (s *Server) seedOverdrive(r *rng) {
 	for i, f := range seedRecords(seededOverdrive, fixedOverdrives, func(f fixedOverdrive) string { return f.name }, func(names *nameGen) fixedOverdrive {
 		env := randomEnv(r)
 		name := names.next(env.letter + "od" + pick(r, []string{"share", "exchange", "docs", "scans", "media", "backup"}))
-		f := fixedOverdrive{name, env.name, overdriveSizings[r.weighted([]int{2, 4, 4, 2, 1})], "ACTIVE", pick(r, services).id, "EB"}
-		if r.percent(20) {
-			f.region = "ET"
-		}
-		if r.percent(20) {
-			f.status = "INACTIVE"
-		}
+		f := fixedOverdrive{name: name, env: env.name, sizing: overdriveSizings[r.weighted([]int{2, 4, 4, 2, 1})], service: pick(r, services).id}
+		f.region, f.status = randomPlacement(r, 20, 20)
 		return f
 	}) {
 		id := int64(firstOverdriveID + i)

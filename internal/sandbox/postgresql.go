@@ -5,6 +5,7 @@ package sandbox
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/itcare-cli/itcare/internal/family"
@@ -41,27 +42,16 @@ func (s *Server) seedPostgreSQL(r *rng) {
 	for i, f := range seedRecords(seededPostgreSQL, fixedPostgreSQLs, func(f fixedPostgreSQL) string { return f.name }, func(names *nameGen) fixedPostgreSQL {
 		env := randomEnv(r)
 		name := names.next(env.letter + "pg" + pick(r, []string{"sql", "app", "erp", "crm", "bi"}))
-		f := fixedPostgreSQL{name, env.name, pick(r, []string{"14", "15", "16", "16"}), pick(r, []string{"S", "M", "M", "L"}),
-			"ACTIVE", pick(r, services).id, "EB"}
-		if r.percent(25) {
-			f.region = "ET"
-		}
-		if r.percent(15) {
-			f.status = "INACTIVE"
-		}
+		f := fixedPostgreSQL{name: name, env: env.name, version: pick(r, []string{"14", "15", "16", "16"}),
+			sizing: pick(r, []string{"S", "M", "M", "L"}), service: pick(r, services).id}
+		f.region, f.status = randomPlacement(r, 25, 15)
 		return f
 	}) {
 		id := int64(firstPostgreSQLID + i)
 		svc, _ := serviceByID(f.service)
 		prod := f.env == "PRODUCTION"
-		s.fam.items[family.PostgreSQL.ResourceType][id] = mustNormalize(map[string]any{
-			"id":               id,
-			"name":             f.name,
-			"status":           f.status,
-			"environment":      f.env,
-			"serviceId":        svc.id,
-			"serviceKey":       svc.key,
-			"cloudId":          svc.cloud,
+		m := seedBase(id, f.name, f.status, f.env, svc)
+		maps.Copy(m, map[string]any{
 			"version":          f.version,
 			"sizing":           f.sizing,
 			"region":           f.region,
@@ -74,5 +64,6 @@ func (s *Server) seedPostgreSQL(r *rng) {
 			"creationTime":     formatDate(seedDate(r, 200, 4*365)),
 			"creationUser":     pick(r, creators),
 		})
+		s.fam.items[family.PostgreSQL.ResourceType][id] = mustNormalize(m)
 	}
 }
