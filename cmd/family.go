@@ -125,6 +125,14 @@ func operationNote(op family.Operation) string {
 	return fmt.Sprintf(`Sends PATCH {"operation": %q} (documented).`, op.Name)
 }
 
+// deleteNote marks an inferred deletion in the help.
+func deleteNote(d *family.Delete) string {
+	if d.Source == family.Inferred {
+		return "\nThe request is inferred, see docs/api-assumptions.md."
+	}
+	return ""
+}
+
 func (s *familySpec) listCmd(f *Factory) *cobra.Command {
 	filters := s.flagFilters()
 	values := make([][]string, len(filters))
@@ -226,7 +234,7 @@ func (s *familySpec) deleteCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "delete <id|name>",
 		Short: "Delete " + s.Noun.A() + " (irreversible)",
-		Long: s.Delete.Long + `
+		Long: s.Delete.Long + deleteNote(s.Delete) + `
 
 This cannot be undone. On a terminal you are asked to confirm; elsewhere --yes is
 required.`,

@@ -214,7 +214,7 @@ is the id to use with that family's commands.`,
 	PostgreSQL = &Family{
 		Name:    "postgresql",
 		Aliases: []string{"pg"},
-		Short:   "List, inspect, start, stop and delete PostgreSQL databases",
+		Short:   "List, inspect, start, stop and delete PostgreSQL databases (API inferred)",
 		Noun:    Noun{"PostgreSQL database", "PostgreSQL databases", "a"},
 		Path:    "/databases/postgresql", PathSource: Inferred,
 		ResourceType: "POSTGRESQL", Category: "DATABASE",
