@@ -527,7 +527,7 @@ func tableFilter(q url.Values, f *family.Family, fl family.Filter, rows iter.Seq
 		for _, other := range f.Filters {
 			if other.Kind == family.Enum && len(other.Fields) > 0 && other.Fields[0] == field {
 				v := listValues(q, other.Param)
-				if _, rep := enumFilter(q, other.Param, field, fl.Values, rows); rep != nil {
+				if _, rep := enumFilter(q, other.Param, field, other.Values, rows); rep != nil {
 					return nil, rep
 				}
 				vals = append(vals, v...)
