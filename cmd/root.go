@@ -123,15 +123,11 @@ and JSON or YAML for scripts.`,
 		newAuthCmd(f),
 		newProfilesCmd(f, "profiles"),
 		newConfigCmd(f),
-		newInstancesCmd(f),
-		resourcesSpec.command(f),
-		kubernetesSpec.command(f),
-		loadBalancersSpec.command(f),
-		overdriveSpec.command(f),
 		newActionsCmd(f),
 		newAPICmd(f),
 		newSandboxCmd(f),
 	)
+	root.AddCommand(familyCommands(f)...)
 	registerCompletions(root, f)
 	wrapArgs(root)
 	return root
