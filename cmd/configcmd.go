@@ -89,13 +89,9 @@ file) or default.`,
 		Args:              cobra.ExactArgs(2),
 		ValidArgsFunction: completeConfigKeys(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := f.Config()
+			cfg, o, err := fileSetting(f, args[0])
 			if err != nil {
 				return err
-			}
-			o, err := config.FileOption(args[0])
-			if err != nil {
-				return &UsageError{Err: err}
 			}
 			value, err := o.Normalize(args[1])
 			if err != nil {
@@ -116,13 +112,9 @@ file) or default.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeConfigKeys(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := f.Config()
+			cfg, o, err := fileSetting(f, args[0])
 			if err != nil {
 				return err
-			}
-			o, err := config.FileOption(args[0])
-			if err != nil {
-				return &UsageError{Err: err}
 			}
 			found, err := config.UnsetValue(cfg.File, cfg.Profile, o.Key)
 			if err != nil {
@@ -137,6 +129,20 @@ file) or default.`,
 		},
 	})
 	return c
+}
+
+// fileSetting returns the settings and the option declared under key, which
+// the config file must be able to hold (else a usage error).
+func fileSetting(f *Factory, key string) (*config.Config, config.Option, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, config.Option{}, err
+	}
+	o, err := config.FileOption(key)
+	if err != nil {
+		return nil, config.Option{}, &UsageError{Err: err}
+	}
+	return cfg, o, nil
 }
 
 // warnShadowed says when the value just written is hidden by the

@@ -101,6 +101,19 @@ func (f *Factory) ProfileStore() (*config.Config, *auth.Store, error) {
 	return cfg, &auth.Store{Dir: cfg.Dir, Warn: f.IO.Warnf, Keyring: f.keyring()}, nil
 }
 
+// profilePrinter returns the settings, the profile store and the printer.
+func (f *Factory) profilePrinter() (*config.Config, *auth.Store, *output.Printer, error) {
+	cfg, store, err := f.ProfileStore()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p, err := f.Printer()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return cfg, store, p, nil
+}
+
 // keyring is the keyring login saves secrets to: the system's, each call
 // bounded in time, unless a test set another.
 func (f *Factory) keyring() auth.Keyring {

@@ -190,17 +190,13 @@ func newAuthCmd(f *Factory) *cobra.Command {
 		Short: "Show the profile, client id, URLs, token expiry and where credentials come from",
 		Long: `Shows the profile in use, its client id, the API and auth URLs, the cached
 token's expiry, and where the credentials come from (the environment, or what
-login saved) and where the secret is (the system keyring entry, or the file). Never prints a secret. Exits 4 when no
-credentials are configured.`,
+login saved) and where the secret is (the system keyring entry, or the file).
+Never prints a secret. Exits 4 when no credentials are configured.`,
 		Example: `  itcare auth status
   itcare auth status -p staging -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, store, err := f.ProfileStore()
-			if err != nil {
-				return err
-			}
-			p, err := f.Printer()
+			cfg, store, p, err := f.profilePrinter()
 			if err != nil {
 				return err
 			}

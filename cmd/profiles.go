@@ -43,11 +43,7 @@ file), until when the cached token is valid, and a * on the active one (the one
   itcare profiles -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, store, err := f.ProfileStore()
-			if err != nil {
-				return err
-			}
-			p, err := f.Printer()
+			cfg, store, p, err := f.profilePrinter()
 			if err != nil {
 				return err
 			}

@@ -23,8 +23,8 @@ func checkAPIURL(s string) error { _, err := api.ParseBaseURL(s); return err }
 
 func checkOutput(s string) error { _, err := output.ParseFormat(s); return err }
 
-// FileOption returns the option key names that may be set in a profile's
-// section of the config file, or an error listing the valid ones.
+// FileOption returns the option declared under key when a profile's section
+// of the config file may hold it, else an error listing the valid keys.
 func FileOption(key string) (Option, error) {
 	o, ok := Lookup(key)
 	if !ok || !o.InFile {
