@@ -65,7 +65,10 @@ func (o Option) Normalize(value string) (string, error) {
 // replaced atomically.
 func SetValue(path, profile, key, value string, kind Kind) error {
 	return editFile(path, func(root *yaml.Node) (bool, error) {
-		section := mappingAt(root, true, "profiles", profile)
+		section, err := mappingAt(root, true, "profiles", profile)
+		if err != nil {
+			return false, err
+		}
 		setScalar(section, key, value, kind)
 		return true, nil
 	})
@@ -76,9 +79,9 @@ func SetValue(path, profile, key, value string, kind Kind) error {
 func UnsetValue(path, profile, key string) (bool, error) {
 	var found bool
 	err := editFile(path, func(root *yaml.Node) (bool, error) {
-		section := mappingAt(root, false, "profiles", profile)
-		found = section != nil && removeKey(section, key)
-		return found, nil
+		section, err := mappingAt(root, false, "profiles", profile)
+		found = err == nil && section != nil && removeKey(section, key)
+		return found, err
 	})
 	return found, err
 }
@@ -124,8 +127,11 @@ func editFile(path string, edit func(root *yaml.Node) (bool, error)) error {
 		root.Style = 0
 	}
 	changed, err := edit(root)
-	if err != nil || !changed {
-		return err
+	if err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	if !changed {
+		return nil
 	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
@@ -140,28 +146,28 @@ func editFile(path string, edit func(root *yaml.Node) (bool, error)) error {
 }
 
 // mappingAt returns the mapping under the keys path of m, creating the
-// missing ones when create is set (else nil).
-func mappingAt(m *yaml.Node, create bool, path ...string) *yaml.Node {
+// missing ones when create is set (else nil). A key that holds something
+// else than a mapping is an error: it is not replaced.
+func mappingAt(m *yaml.Node, create bool, path ...string) (*yaml.Node, error) {
 	for _, key := range path {
 		next := valueOf(m, key)
-		if next == nil || next.Kind != yaml.MappingNode {
-			if !create {
-				return nil
-			}
-			fresh := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-			if next != nil {
-				*next = *fresh
-			} else {
-				m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, fresh)
-				next = fresh
-			}
+		switch {
+		case next == nil && !create:
+			return nil, nil
+		case next == nil:
+			next = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+			m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, next)
+		case next.Kind == yaml.ScalarNode && next.Tag == "!!null":
+			*next = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		case next.Kind != yaml.MappingNode:
+			return nil, fmt.Errorf("%s (line %d) is not a mapping: fix the config file by hand", key, next.Line)
 		}
 		if next.Style&yaml.FlowStyle != 0 {
 			next.Style = 0
 		}
 		m = next
 	}
-	return m
+	return m, nil
 }
 
 func valueOf(m *yaml.Node, key string) *yaml.Node {
