@@ -104,7 +104,7 @@ func runLogin(cmd *cobra.Command, f *Factory, opts *loginOptions) error {
 	if err != nil {
 		return err
 	}
-	if r := auth.Replaces(cfg.Profile, saved, creds); r != "" {
+	if r := store.Replaces(cfg.Profile, creds); r != "" {
 		f.IO.Warnf("%s", r)
 	}
 	res, err := store.SaveCredentials(cfg.Profile, creds, opts.InsecureStorage)

@@ -232,15 +232,20 @@ func (s *Store) Profiles() []string {
 	return names
 }
 
-// Replaces describes what a login of next over the saved login prev
-// changes (client id, URLs), or "" when it changes none of them.
-func Replaces(profile string, prev *SavedLogin, next Credentials) string {
+// Replaces describes what a login of next over the profile's saved login
+// changes (client id, secret, URLs), or "" when it changes none of them.
+// The saved secret is read to compare it (from the keyring if it is there);
+// it is never shown.
+func (s *Store) Replaces(profile string, next Credentials) string {
+	prev, _ := s.LoadLogin(profile)
 	if prev == nil {
 		return ""
 	}
 	var parts []string
 	if prev.ClientID != next.ClientID {
 		parts = append(parts, fmt.Sprintf("client id %s (now %s)", prev.ClientID, next.ClientID))
+	} else if old, err := s.credentialsOf(profile, prev); err == nil && old.ClientSecret != next.ClientSecret {
+		parts = append(parts, "the secret of "+prev.ClientID)
 	}
 	if prev.APIURL != "" && !sameURL(prev.APIURL, next.APIURL) {
 		parts = append(parts, fmt.Sprintf("API %s (now %s)", prev.APIURL, trimURL(next.APIURL)))

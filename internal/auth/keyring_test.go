@@ -251,3 +251,32 @@ func TestLogoutWithUnreachableKeyringSaysWhatIsLeft(t *testing.T) {
 		t.Error("the files were not removed")
 	}
 }
+
+func TestReplacesSaysWhatALoginChanges(t *testing.T) {
+	s := &Store{Dir: t.TempDir(), Keyring: &memKeyring{}}
+	next := Credentials{ClientID: "id", ClientSecret: "one", APIURL: "https://a/itcare", AuthURL: "https://k/realms/r"}
+	if r := s.Replaces("p", next); r != "" {
+		t.Errorf("nothing saved: %q", r)
+	}
+	if _, err := s.SaveCredentials("p", next, false); err != nil {
+		t.Fatal(err)
+	}
+	if r := s.Replaces("p", next); r != "" {
+		t.Errorf("same login: %q", r)
+	}
+	changed := next
+	changed.ClientSecret = "two"
+	if r := s.Replaces("p", changed); !strings.Contains(r, "the secret of id") || strings.Contains(r, "one") || strings.Contains(r, "two") {
+		t.Errorf("new secret: %q", r)
+	}
+	changed = Credentials{ClientID: "id2", ClientSecret: "x", APIURL: "http://127.0.0.1:8080/itcare", AuthURL: "https://k/realms/r"}
+	r := s.Replaces("p", changed)
+	for _, want := range []string{`profile "p"`, "client id id (now id2)", "API https://a/itcare (now http://127.0.0.1:8080/itcare)"} {
+		if !strings.Contains(r, want) {
+			t.Errorf("%q lacks %q", r, want)
+		}
+	}
+	if strings.Contains(r, "auth server") {
+		t.Errorf("same auth server reported: %q", r)
+	}
+}
