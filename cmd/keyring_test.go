@@ -378,8 +378,9 @@ func TestConfigSetGetUnsetList(t *testing.T) {
 	}
 }
 
-// The real binary, with a session bus that accepts connections and never
-// answers (a hung D-Bus): login falls back to the file in bounded time.
+// The real binary, with no session bus, then with a session bus that accepts
+// connections and never answers (a hung D-Bus): login falls back to the file,
+// at once and in bounded time.
 func TestBinaryWithHungBusFallsBack(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the Secret Service over D-Bus is the Linux keyring")
@@ -401,12 +402,22 @@ func TestBinaryWithHungBusFallsBack(t *testing.T) {
 			defer c.Close() // held open, never answered
 		}
 	}()
-	c := exec.Command(bin, "login", "--client-id", "sandbox-client", "--client-secret-stdin")
+	// No bus at all: the file at once, with the notice.
+	c := exec.Command(bin, "login", "-p", "nobus", "--client-id", "sandbox-client", "--client-secret-stdin")
+	c.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(t.TempDir(), "none"))
+	c.Stdin = strings.NewReader("sandbox-secret\n")
+	start := time.Now()
+	out, err := c.CombinedOutput()
+	if err != nil || time.Since(start) > 2*time.Second || !strings.Contains(string(out), "warning: no usable system keyring") {
+		t.Fatalf("no bus, after %s: %v\n%s", time.Since(start), err, out)
+	}
+
+	c = exec.Command(bin, "login", "--client-id", "sandbox-client", "--client-secret-stdin")
 	c.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=unix:path="+sock)
 	c.Stdin = strings.NewReader("sandbox-secret\n")
 	var stderr strings.Builder
 	c.Stderr = &stderr
-	start := time.Now()
+	start = time.Now()
 	if err := c.Run(); err != nil {
 		t.Fatalf("login: %v\n%s", err, stderr.String())
 	}
