@@ -69,3 +69,32 @@ func FuzzAppendCanonical(f *testing.F) {
 		}
 	})
 }
+
+// Writing a list item by item gives the bytes of writing it whole.
+func TestStreamedListsMatchWholeEncoding(t *testing.T) {
+	list := json.RawMessage(`[{"b":1,"a":{"x":[1,{"k":"v"}],"e":[],"o":{}},"s":"yes"},{"n":null,"t":true,"z":"0123","q":"a: b"},[],"plain",12.5]`)
+	whole, err := toGeneric(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"json", "yaml"} {
+		f, _ := ParseFormat(format)
+		ios, _, out, _ := Test()
+		p := &Printer{IO: ios, Opts: Options{Format: f}}
+		if err := p.PrintList(list, nil, "items"); err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		if format == "json" {
+			err = encodeJSON(&want, whole, true)
+		} else {
+			err = encodeYAML(&want, whole)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != want.String() {
+			t.Errorf("%s:\n got %s\nwant %s", format, out, want.String())
+		}
+	}
+}

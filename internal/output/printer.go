@@ -63,6 +63,11 @@ func (p *Printer) PrintList(data any, cols []Column, noun string) error {
 			return err
 		}
 	}
+	if p.Opts.JQ == "" && p.Opts.Format.Kind == YAML {
+		if done, err := p.streamYAMLList(data); done {
+			return err
+		}
+	}
 	if p.Opts.JQ == "" && p.Opts.Format.IsTable() && cols != nil {
 		if items, ok := listItems(data); ok {
 			return p.printTable(items, cols, noun)

@@ -99,3 +99,26 @@ func rawItems(b []byte) ([]any, bool) {
 	}
 	return out, true
 }
+
+// streamYAMLList writes a list as YAML one item at a time: each item is
+// decoded, written as a one-item sequence and dropped, which gives the same
+// text as encoding the whole sequence at once, without a node tree of the
+// whole list in memory. It reports false for anything but a non-empty list.
+func (p *Printer) streamYAMLList(data any) (bool, error) {
+	items, ok := listItems(data)
+	if !ok || len(items) == 0 {
+		return false, nil
+	}
+	p.beforeData()
+	w := bufio.NewWriterSize(p.IO.Out, 64<<10)
+	for _, item := range items {
+		v, err := toGeneric(item)
+		if err != nil {
+			return true, err
+		}
+		if err := encodeYAML(w, []any{v}); err != nil {
+			return true, err
+		}
+	}
+	return true, w.Flush()
+}
