@@ -334,10 +334,8 @@ func renderTable(w io.Writer, ios *IOStreams, t tableSpec) error {
 		}
 	}
 
-	if !t.vertical {
-		if done, err := writePlainTable(w, header, t.rows); done {
-			return err
-		}
+	if done, err := writePlainTable(w, header, t.rows); done {
+		return err
 	}
 	return writeTablewriter(w, header, t.rows)
 }
