@@ -2,8 +2,8 @@ package cmd
 
 import (
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/family"
 	"github.com/itcare-cli/itcare/internal/output"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
@@ -89,7 +90,7 @@ func benchList(b *testing.B, instances int, format string, jq string) {
 		if len(res.Content) != instances {
 			b.Fatalf("got %d items", len(res.Content))
 		}
-		if err := p.PrintList(res.Content, instanceColumns, "instances"); err != nil {
+		if err := p.PrintList(res.Content, outputColumns(family.Instances.Columns), "instances"); err != nil {
 			b.Fatal(err)
 		}
 	}
