@@ -161,7 +161,8 @@ func (f *Factory) API() (*api.Client, error) {
 	}
 	rt := &auth.Transport{Base: f.baseTransport(cfg, false), Manager: m, APIHost: hostOf(base)}
 	c, err = api.New(api.Options{BaseURL: cfg.APIURL, HTTPClient: api.NewHTTPClient(rt, cfg.Timeout),
-		UserAgent: build.UserAgent(), DryRun: cfg.DryRun})
+		UserAgent: build.UserAgent(), DryRun: cfg.DryRun,
+		Limits: api.Limits{MaxItems: cfg.MaxItems, MaxBytes: int64(cfg.MaxListMiB) << 20}})
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}

@@ -34,6 +34,7 @@ type Client struct {
 	http      *http.Client
 	userAgent string
 	dryRun    bool
+	limits    Limits // bounds of one listing (ListPages, PaginateRaw)
 
 	// Resource families (itcare-api.md §7).
 	Instances     *Family
@@ -50,6 +51,8 @@ type Options struct {
 	HTTPClient *http.Client // carries authentication, timeouts and debug logging
 	UserAgent  string
 	DryRun     bool // send ITCare-DryRun: true on every request
+	// Limits bound every listing of every page (zero fields: the defaults).
+	Limits Limits
 }
 
 // New returns a client for the API at opts.BaseURL.
@@ -62,7 +65,7 @@ func New(opts Options) (*Client, error) {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	c := &Client{base: u, http: hc, userAgent: opts.UserAgent, dryRun: opts.DryRun}
+	c := &Client{base: u, http: hc, userAgent: opts.UserAgent, dryRun: opts.DryRun, limits: opts.Limits.orDefault(Limits{})}
 	c.Instances = c.Family("instance", PathInstances)
 	c.Resources = c.Family("resource", PathResources)
 	c.Kubernetes = c.Family("Kubernetes cluster", PathKubernetes)
@@ -233,6 +236,10 @@ func (c *Client) DoJSON(ctx context.Context, r *Request, out any) (*Response, er
 	resp, err := c.Do(ctx, r)
 	if err != nil {
 		return resp, err
+	}
+	if out != nil && string(bytes.TrimSpace(resp.Body)) == "null" {
+		return resp, &DecodeError{Method: r.Method, Path: r.displayPath(), StatusCode: resp.StatusCode,
+			Excerpt: "null", Err: errors.New("the answer is null where a JSON value was expected")}
 	}
 	if out != nil && len(bytes.TrimSpace(resp.Body)) > 0 {
 		if err := json.Unmarshal(resp.Body, out); err != nil {

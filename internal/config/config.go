@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +29,7 @@ const (
 	String Kind = iota
 	Bool
 	Duration
+	Int
 )
 
 // Option declares one setting.
@@ -53,6 +55,9 @@ const (
 	KeyNoColor = "no-color"
 	KeyConfig  = "config"
 	KeyTimeout = "timeout"
+	// Bounds of one listing (list --all, api --paginate).
+	KeyMaxItems   = "max-items"
+	KeyMaxListMiB = "max-list-mib"
 )
 
 // Defaults of the real service (itcare-api.md §1, §2).
@@ -72,6 +77,8 @@ var Options = []Option{
 	{Key: KeyNoColor, Env: "ITCARE_NO_COLOR", Default: "false", Kind: Bool, InFile: true, Usage: "disable colour (also NO_COLOR)"},
 	{Key: KeyConfig, Env: "ITCARE_CONFIG", Usage: "config file (default " + displayDefaultConfig() + ")"},
 	{Key: KeyTimeout, Env: "ITCARE_TIMEOUT", Default: "30s", Kind: Duration, InFile: true, Usage: "timeout of one HTTP request"},
+	{Key: KeyMaxItems, Env: "ITCARE_MAX_ITEMS", Default: "100000", Kind: Int, InFile: true, Usage: "most items one listing (--all, --paginate) may return"},
+	{Key: KeyMaxListMiB, Env: "ITCARE_MAX_LIST_MIB", Default: "256", Kind: Int, InFile: true, Usage: "most MiB of answers one listing (--all, --paginate) may read"},
 }
 
 // Lookup returns the option declared under key.
@@ -93,6 +100,9 @@ func RegisterFlags(fs *pflag.FlagSet) {
 		case Duration:
 			d, _ := time.ParseDuration(o.Default)
 			fs.DurationP(o.Key, o.Shorthand, d, o.Usage)
+		case Int:
+			n, _ := strconv.Atoi(o.Default)
+			fs.IntP(o.Key, o.Shorthand, n, o.Usage)
 		default:
 			fs.StringP(o.Key, o.Shorthand, o.Default, o.Usage)
 		}
@@ -113,6 +123,8 @@ type Config struct {
 	Debug      bool
 	NoColor    bool
 	Timeout    time.Duration
+	MaxItems   int               // items in one listing
+	MaxListMiB int               // MiB of answers in one listing
 	File       string            // the config file read (it may not exist)
 	FileExists bool              // whether it existed
 	Dir        string            // where credentials and tokens are kept: the config file's folder
@@ -242,6 +254,12 @@ func Load(flags *pflag.FlagSet) (*Config, error) {
 	if c.Timeout, err = getDuration(v, KeyTimeout); err != nil {
 		return nil, err
 	}
+	if c.MaxItems, err = getPositiveInt(v, KeyMaxItems); err != nil {
+		return nil, err
+	}
+	if c.MaxListMiB, err = getPositiveInt(v, KeyMaxListMiB); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -313,4 +331,13 @@ func getDuration(v *viper.Viper, key string) (time.Duration, error) {
 		return 0, &SettingError{Key: key, Value: s, Want: "a duration such as 30s or 2m"}
 	}
 	return d, nil
+}
+
+func getPositiveInt(v *viper.Viper, key string) (int, error) {
+	s := strings.TrimSpace(v.GetString(key))
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 || n > 1<<30 {
+		return 0, &SettingError{Key: key, Value: s, Want: "a positive whole number"}
+	}
+	return n, nil
 }
