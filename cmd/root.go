@@ -43,6 +43,7 @@ func Execute(ctx context.Context, f *Factory, args []string) int {
 	root.SetErr(f.IO.ErrOut)
 	cmd, err := root.ExecuteContextC(ctx)
 	f.IO.StopProgress()
+	defer f.IO.Flush()
 	if err == nil {
 		return ExitOK
 	}

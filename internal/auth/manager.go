@@ -14,6 +14,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/itcare-cli/itcare/internal/redact"
 )
 
 // DefaultSkew is how long before its expiry a token is renewed when
@@ -92,6 +94,7 @@ func (m *Manager) warnf(format string, args ...any) {
 
 // authURL checks the configuration and returns the normalised auth URL.
 func (m *Manager) authURL() (string, error) {
+	redact.AddClient(m.Credentials.ClientID, m.Credentials.ClientSecret)
 	if m.Credentials.ClientID == "" || m.Credentials.ClientSecret == "" {
 		return "", &Error{Msg: "no credentials configured: run `itcare login` or set " + EnvClientID + " and " + EnvClientSecret}
 	}
@@ -166,7 +169,12 @@ func (m *Manager) lock(ctx context.Context) func() {
 	return unlock
 }
 
+// clone copies t for a caller, registering its tokens with the output
+// redaction first: whatever prints them later, by mistake or because a
+// server echoed them, masks them.
 func clone(t *CachedToken) *CachedToken {
+	redact.Add(t.AccessToken)
+	redact.Add(t.RefreshToken)
 	c := *t
 	return &c
 }

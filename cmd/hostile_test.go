@@ -1,0 +1,158 @@
+package cmd
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/itcare-cli/itcare/internal/sandbox"
+)
+
+// hostile puts a server in front of the harness's sandbox: intercept
+// answers the requests it wants to (returning true), the rest go to the
+// sandbox. OIDC discovery is answered 404 so that the token endpoint is the
+// fallback one, on this server too. ITCARE_API_URL and ITCARE_AUTH_URL point
+// at it.
+func hostile(t *testing.T, h *harness, intercept func(w http.ResponseWriter, r *http.Request) bool) *httptest.Server {
+	t.Helper()
+	target, _ := url.Parse(h.sb.APIURL())
+	target.Path = ""
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/.well-known/openid-configuration") {
+			http.NotFound(w, r)
+			return
+		}
+		if intercept != nil && intercept(w, r) {
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	swap := func(u string) string {
+		p, _ := url.Parse(u)
+		return srv.URL + p.Path
+	}
+	t.Setenv("ITCARE_API_URL", swap(h.sb.APIURL()))
+	t.Setenv("ITCARE_AUTH_URL", swap(h.sb.AuthURL()))
+	return srv
+}
+
+const (
+	hostileID     = "hostile-client"
+	hostileSecret = "p@ss/w+rd&s3cr=t"
+)
+
+func hostileHarness(t *testing.T) *harness {
+	h := newHarness(t, sandbox.Options{Clients: map[string]string{hostileID: hostileSecret, "sandbox-client": "sandbox-secret"}})
+	t.Setenv("ITCARE_CLIENT_ID", hostileID)
+	t.Setenv("ITCARE_CLIENT_SECRET", hostileSecret)
+	return h
+}
+
+func isTokenRequest(r *http.Request) bool {
+	return strings.HasSuffix(r.URL.Path, "/protocol/openid-connect/token")
+}
+
+// secretForms are what must never be printed.
+func secretForms(tokens ...string) []string {
+	forms := []string{hostileSecret, url.QueryEscape(hostileSecret), url.PathEscape(hostileSecret),
+		base64.StdEncoding.EncodeToString([]byte(hostileID + ":" + hostileSecret)),
+		base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(hostileID) + ":" + url.QueryEscape(hostileSecret)))}
+	return append(forms, tokens...)
+}
+
+func assertNoSecret(t *testing.T, r result, forms []string) {
+	t.Helper()
+	for _, f := range forms {
+		if f != "" && (strings.Contains(r.stdout, f) || strings.Contains(r.stderr, f)) {
+			t.Fatalf("secret form %q printed\nstdout: %s\nstderr: %s", f, r.stdout, r.stderr)
+		}
+	}
+}
+
+func TestSecretsEchoedByTheTokenEndpointAreMasked(t *testing.T) {
+	h := hostileHarness(t)
+	hostile(t, h, func(w http.ResponseWriter, r *http.Request) bool {
+		if !isTokenRequest(r) {
+			return false
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		body, _ := readAllString(r)
+		fmt.Fprintf(w, `{"error":"invalid_client","error_description":"rejected %s with body %s"}`, r.Header.Get("Authorization"), body)
+		return true
+	})
+	for _, args := range [][]string{{"instances", "list"}, {"--debug", "instances", "list"}, {"-o", "json", "instances", "list"}} {
+		r := h.run(args...)
+		assertCode(t, r, ExitAuth)
+		assertNoSecret(t, r, secretForms())
+		if !strings.Contains(r.stderr, "[REDACTED]") {
+			t.Fatalf("%v: the echoed header should show as masked:\n%s", args, r.stderr)
+		}
+	}
+}
+
+func TestSecretsAndTokensEchoedByTheAPIAreMasked(t *testing.T) {
+	h := hostileHarness(t)
+	var lastToken string
+	hostile(t, h, func(w http.ResponseWriter, r *http.Request) bool {
+		if isTokenRequest(r) {
+			return false
+		}
+		lastToken = strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/echo"):
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"raw":%q,"query":%q,"path":%q}`, hostileSecret, url.QueryEscape(hostileSecret), url.PathEscape(hostileSecret))
+		case strings.HasSuffix(r.URL.Path, "/bad"):
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, `{"errorMessage":"bad header %s","errorCode":"X"}`, r.Header.Get("Authorization"))
+		default:
+			return false
+		}
+		return true
+	})
+	r := h.run("--debug", "api", "/echo")
+	assertCode(t, r, 0)
+	assertNoSecret(t, r, secretForms(lastToken))
+	if lastToken == "" || !strings.Contains(r.stderr, "[REDACTED]") {
+		t.Fatalf("no request or nothing masked:\n%s", r.stderr)
+	}
+	for _, args := range [][]string{{"api", "/bad"}, {"--debug", "api", "/bad"}, {"-o", "json", "api", "/bad"}} {
+		r = h.run(args...)
+		assertCode(t, r, ExitError)
+		assertNoSecret(t, r, secretForms(lastToken))
+		if !strings.Contains(r.stderr, "Bearer [REDACTED]") {
+			t.Fatalf("%v: %s", args, r.stderr)
+		}
+	}
+	// auth token prints the token on purpose.
+	r = h.mustRun("auth", "token")
+	if strings.TrimSpace(r.stdout) == "" || strings.Contains(r.stdout, "REDACTED") {
+		t.Fatalf("auth token printed %q", r.stdout)
+	}
+}
+
+func readAllString(r *http.Request) (string, error) {
+	if r.Body == nil {
+		return "", nil
+	}
+	var b strings.Builder
+	_, err := fmt.Fprint(&b, "")
+	buf := make([]byte, 4096)
+	for {
+		n, rerr := r.Body.Read(buf)
+		b.Write(buf[:n])
+		if rerr != nil {
+			break
+		}
+	}
+	return b.String(), err
+}
