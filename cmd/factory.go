@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -28,6 +29,7 @@ type Factory struct {
 	WaitOptions api.WaitOptions
 
 	mu      sync.Mutex
+	ctx     context.Context // the invocation's: ends with Ctrl-C / SIGTERM
 	flags   *pflag.FlagSet
 	cfg     *config.Config
 	cfgErr  error
@@ -208,7 +210,7 @@ func (f *Factory) Printer() (*output.Printer, error) {
 			return nil, &UsageError{Err: err}
 		}
 	}
-	return &output.Printer{IO: f.IO, Opts: opts}, nil
+	return &output.Printer{IO: f.IO, Opts: opts, Ctx: f.ctx}, nil
 }
 
 // Session is what a command that talks to the API needs: the printer

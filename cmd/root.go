@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,20 +23,33 @@ import (
 // Ctrl-C kills the process at once.
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ios := output.System()
 	go func() {
 		<-ctx.Done()
 		stop() // restore default handling: a second Ctrl-C ends the process
+		// Every wait of a command ends with the context; should one not,
+		// the signal still ends the process promptly, with the same code.
+		time.AfterFunc(interruptGrace, func() {
+			ios.StopProgress()
+			ios.Flush()
+			fmt.Fprintln(ios.ErrOut, "error: interrupted")
+			os.Exit(ExitInterrupted)
+		})
 	}()
 	defer stop()
-	ios := output.System()
 	code := Execute(ctx, NewFactory(ios), os.Args[1:])
 	ios.StopProgress()
 	return code
 }
 
+// interruptGrace is how long a command has, after Ctrl-C or SIGTERM, to end
+// by itself (cancelled context) before the process exits anyway.
+const interruptGrace = 2 * time.Second
+
 // Execute runs the command line args and returns the exit code. Errors are
 // printed here, once, on stderr.
 func Execute(ctx context.Context, f *Factory, args []string) int {
+	f.ctx = ctx
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	root.SetIn(f.IO.In)

@@ -6,8 +6,10 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -167,18 +170,50 @@ type File struct {
 	Profiles map[string]map[string]any `yaml:"profiles"`
 }
 
-// ReadFile reads a config file; a missing file is an empty one.
+// MaxFileBytes bounds the config file: it holds a few settings per profile.
+const MaxFileBytes = 1 << 20
+
+// ReadFile reads a config file; a missing file is an empty one. Only a
+// regular file of at most MaxFileBytes is read (a FIFO or a device given as
+// --config would block or never end); unknown keys are errors at every level.
 func ReadFile(path string) (*File, bool, error) {
-	data, err := os.ReadFile(path)
+	fd, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &File{}, false, nil
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("reading config file: %w", err)
 	}
+	defer fd.Close()
+	fi, err := fd.Stat()
+	if err != nil {
+		return nil, false, fmt.Errorf("reading config file: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, true, fmt.Errorf("config file %s is not a regular file", path)
+	}
+	if fi.Size() > MaxFileBytes {
+		return nil, true, fmt.Errorf("config file %s is larger than %d KiB", path, MaxFileBytes>>10)
+	}
+	data, err := io.ReadAll(io.LimitReader(fd, MaxFileBytes+1))
+	if err != nil {
+		return nil, true, fmt.Errorf("reading config file: %w", err)
+	}
+	if len(data) > MaxFileBytes {
+		return nil, true, fmt.Errorf("config file %s is larger than %d KiB", path, MaxFileBytes>>10)
+	}
 	var f File
-	if err := yaml.Unmarshal(data, &f); err != nil {
-		return nil, true, fmt.Errorf("config file %s is not valid YAML: %w", path, err)
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+		return nil, true, fmt.Errorf("config file %s is not valid (a YAML map with a top-level profiles: key): %w", path, err)
+	}
+	for name, section := range f.Profiles {
+		for k := range section {
+			if o, ok := Lookup(k); !ok || !o.InFile {
+				return nil, true, fmt.Errorf("config file %s, profile %q: unknown setting %q (valid: %s)", path, name, k, strings.Join(fileKeys(), ", "))
+			}
+		}
 	}
 	return &f, true, nil
 }
