@@ -164,7 +164,8 @@ func (f *Factory) API() (*api.Client, error) {
 	rt := &auth.Transport{Base: f.baseTransport(cfg, false), Manager: m, APIHost: hostOf(base)}
 	c, err = api.New(api.Options{BaseURL: cfg.APIURL, HTTPClient: api.NewHTTPClient(rt, cfg.Timeout),
 		UserAgent: build.UserAgent(), DryRun: cfg.DryRun,
-		Limits: api.Limits{MaxItems: cfg.MaxItems, MaxBytes: int64(cfg.MaxListMiB) << 20}})
+		Limits:  api.Limits{MaxItems: cfg.MaxItems, MaxBytes: int64(cfg.MaxListMiB) << 20},
+		Prepare: func(ctx context.Context) error { _, err := m.Token(ctx); return err }})
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -155,4 +157,80 @@ func readAllString(r *http.Request) (string, error) {
 		}
 	}
 	return b.String(), err
+}
+
+func TestHangingTokenEndpointIsAnAuthFailureNamingIt(t *testing.T) {
+	h := hostileHarness(t)
+	release := make(chan struct{})
+	hostile(t, h, func(w http.ResponseWriter, r *http.Request) bool {
+		if !isTokenRequest(r) {
+			return false
+		}
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+		return true
+	})
+	t.Cleanup(func() { close(release) })
+	for i := 0; i < 3; i++ {
+		r := h.run("--timeout", "300ms", "instances", "list")
+		assertCode(t, r, ExitAuth)
+		if !strings.Contains(r.stderr, "token endpoint") || !strings.Contains(r.stderr, "/protocol/openid-connect/token") {
+			t.Fatalf("run %d: %s", i, r.stderr)
+		}
+	}
+}
+
+func TestRedirectsOffTheAPIHostOrIntoAGetAreNotFollowed(t *testing.T) {
+	h := hostileHarness(t)
+	var offHost int
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		offHost++
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"content":[],"number":0,"last":true}`)
+	}))
+	defer other.Close()
+	var srvURL string
+	srv := hostile(t, h, func(w http.ResponseWriter, r *http.Request) bool {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/away"):
+			http.Redirect(w, r, other.URL+"/itcare/x", http.StatusFound)
+		case strings.HasSuffix(r.URL.Path, "/same"):
+			// 302 on a PATCH: Go would follow it as a GET.
+			http.Redirect(w, r, srvURL+"/itcare/health", http.StatusFound)
+		default:
+			return false
+		}
+		return true
+	})
+	srvURL = srv.URL
+	for _, args := range [][]string{{"api", "/away"}, {"api", "-X", "PATCH", "/away", "-f", "a=b"}, {"api", "-X", "PATCH", "/same", "-f", "a=b"}} {
+		r := h.run(args...)
+		assertCode(t, r, ExitError)
+		if !strings.Contains(r.stderr, "not followed") {
+			t.Fatalf("%v: %s", args, r.stderr)
+		}
+	}
+	if offHost != 0 {
+		t.Fatalf("%d requests reached the other host", offHost)
+	}
+}
+
+func TestUnknownConfigKeysAreErrorsAtEveryLevel(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	for _, body := range []string{
+		"profile:\n  default:\n    output: json\n",
+		"profiles:\n  default:\n    output: json\n  other:\n    outptu: yaml\n",
+		"profiles:\n  default:\n    outptu: json\n",
+	} {
+		if err := os.WriteFile(filepath.Join(h.dir, "config.yaml"), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := h.run("version")
+		assertCode(t, r, ExitUsage)
+		if !strings.Contains(r.stderr, "profile") {
+			t.Fatalf("%q: %s", body, r.stderr)
+		}
+	}
 }

@@ -35,6 +35,7 @@ type Client struct {
 	userAgent string
 	dryRun    bool
 	limits    Limits // bounds of one listing (ListPages, PaginateRaw)
+	prepare   func(context.Context) error
 
 	// Resource families (itcare-api.md §7).
 	Instances     *Family
@@ -53,6 +54,11 @@ type Options struct {
 	DryRun     bool // send ITCare-DryRun: true on every request
 	// Limits bound every listing of every page (zero fields: the defaults).
 	Limits Limits
+	// Prepare runs before each request, outside the request's timeout: the
+	// authenticated client gets its token there, so that a failing token
+	// endpoint is reported as such (with its own timeout), never as a
+	// timeout of the API request. Its error is returned as is.
+	Prepare func(context.Context) error
 }
 
 // New returns a client for the API at opts.BaseURL.
@@ -65,7 +71,7 @@ func New(opts Options) (*Client, error) {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	c := &Client{base: u, http: hc, userAgent: opts.UserAgent, dryRun: opts.DryRun, limits: opts.Limits.orDefault(Limits{})}
+	c := &Client{base: u, http: hc, userAgent: opts.UserAgent, dryRun: opts.DryRun, limits: opts.Limits.orDefault(Limits{}), prepare: opts.Prepare}
 	c.Instances = c.Family("instance", PathInstances)
 	c.Resources = c.Family("resource", PathResources)
 	c.Kubernetes = c.Family("Kubernetes cluster", PathKubernetes)
@@ -196,6 +202,11 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.prepare != nil {
+		if err := c.prepare(ctx); err != nil {
+			return nil, err
+		}
+	}
 	res, err := c.http.Do(req)
 	if err != nil {
 		return nil, c.transportError(ctx, req, err, false)
@@ -306,6 +317,13 @@ func (c *Client) transportError(ctx context.Context, req *http.Request, err erro
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
+	}
+	var re *RedirectError
+	if errors.As(err, &re) {
+		if change {
+			return fmt.Errorf("%w; %s", re, MaybeAppliedNote)
+		}
+		return re
 	}
 	e := &TransportError{Method: req.Method, URL: redactURL(req.URL), Err: err, Reading: reading}
 	if c.http.Timeout > 0 && !dialError(err) && (errors.Is(err, context.DeadlineExceeded) || isTimeout(err)) {
