@@ -234,3 +234,31 @@ func TestUnknownConfigKeysAreErrorsAtEveryLevel(t *testing.T) {
 		}
 	}
 }
+
+func TestAPollAboutAnotherActionOrANegativeIDIsAnError(t *testing.T) {
+	h := hostileHarness(t)
+	hostile(t, h, func(w http.ResponseWriter, r *http.Request) bool {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/itcare/actions/"):
+			fmt.Fprint(w, `{"id":999,"status":"SUCCESS","process":"STOP","resourceName":"x"}`)
+		case strings.HasSuffix(r.URL.Path, "/negative"):
+			w.WriteHeader(http.StatusAccepted)
+			fmt.Fprint(w, `{"id":-5}`)
+		default:
+			return false
+		}
+		return true
+	})
+	inst := firstInstance(t, h, "--status", "ACTIVE")
+	r := h.run("instances", "stop", fmt.Sprint(inst["id"]))
+	assertCode(t, r, ExitError)
+	if !strings.Contains(r.stderr, "answered with action 999") {
+		t.Fatalf("%s", r.stderr)
+	}
+	r = h.run("api", "-X", "PATCH", "/negative", "-f", "a=b", "--wait")
+	assertCode(t, r, ExitError)
+	if !strings.Contains(r.stderr, "action -5") {
+		t.Fatalf("%s", r.stderr)
+	}
+}
