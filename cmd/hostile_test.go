@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
@@ -260,5 +261,60 @@ func TestAPollAboutAnotherActionOrANegativeIDIsAnError(t *testing.T) {
 	assertCode(t, r, ExitError)
 	if !strings.Contains(r.stderr, "action -5") {
 		t.Fatalf("%s", r.stderr)
+	}
+}
+
+func TestShortLivedTokensAreReused(t *testing.T) {
+	h := newHarness(t, sandbox.Options{AccessTokenLifetime: 40 * time.Second})
+	h.login()
+	for i := 0; i < 5; i++ {
+		h.mustRun("instances", "list", "--size", "1")
+	}
+	if n := len(h.tokenRequests()); n != 0 {
+		t.Fatalf("%d token requests for 5 commands within a 40s token's life, want 0 (the login's token)", n)
+	}
+}
+
+func TestACachedTokenIsNotSentToAnotherAuthServersAPI(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	h.login()
+	var tokenCalls, apiCalls int
+	var apiAuth []string
+	hostile(t, h, func(w http.ResponseWriter, r *http.Request) bool {
+		if isTokenRequest(r) {
+			tokenCalls++
+		} else {
+			apiCalls++
+			apiAuth = append(apiAuth, r.Header.Get("Authorization"))
+		}
+		return false
+	})
+	cached := strings.TrimSpace(h.mustRun("auth", "token").stdout)
+	if tokenCalls != 1 || cached == "" {
+		t.Fatalf("%d token requests to the new auth server, want 1", tokenCalls)
+	}
+	// The token the login cached for the first auth URL is never used here.
+	t.Setenv("ITCARE_AUTH_URL", h.sb.AuthURL())
+	first := strings.TrimSpace(h.mustRun("auth", "token").stdout)
+	if first == cached {
+		t.Fatalf("the token of one auth URL was served for another")
+	}
+}
+
+func TestForbiddenIsAnAuthFailure(t *testing.T) {
+	h := hostileHarness(t)
+	hostile(t, h, func(w http.ResponseWriter, r *http.Request) bool {
+		if isTokenRequest(r) {
+			return false
+		}
+		w.WriteHeader(http.StatusForbidden)
+		return true
+	})
+	for _, args := range [][]string{{"instances", "list"}, {"api", "/compute/instances"}, {"-o", "json", "instances", "get", "1"}} {
+		r := h.run(args...)
+		assertCode(t, r, ExitAuth)
+		if !strings.Contains(r.stderr, "403") {
+			t.Fatalf("%v: %s", args, r.stderr)
+		}
 	}
 }

@@ -121,7 +121,21 @@ func (m *Manager) matches(t *CachedToken, authURL string) bool {
 
 // fresh reports whether t's access token can still be used.
 func (m *Manager) fresh(t *CachedToken, authURL string, now time.Time) bool {
-	return m.matches(t, authURL) && t.AccessToken != "" && now.Before(t.Expiry.Add(-m.skew()))
+	return m.matches(t, authURL) && t.AccessToken != "" && now.Before(t.Expiry.Add(-m.margin(t)))
+}
+
+// margin is how long before its expiry t is renewed: Skew when set, else
+// DefaultSkew but at most a quarter of the token's lifetime when it is
+// known, so that a token living 60s or less is still reused (a fixed 60s
+// margin would renew it at once).
+func (m *Manager) margin(t *CachedToken) time.Duration {
+	s := m.skew()
+	if m.Skew <= 0 && !t.IssuedAt.IsZero() {
+		if life := t.Expiry.Sub(t.IssuedAt); life > 0 && life/4 < s {
+			s = life / 4
+		}
+	}
+	return s
 }
 
 // refreshable reports whether t's refresh token can still be used. A zero
@@ -407,6 +421,7 @@ func (m *Manager) convert(tok *oauth2.Token, authURL, tokenURL string, prev *Cac
 		ClientID:     m.Credentials.ClientID,
 		TokenURL:     tokenURL,
 		AuthURL:      authURL,
+		IssuedAt:     now,
 	}
 	if t.TokenType == "" {
 		t.TokenType = "Bearer"

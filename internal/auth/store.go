@@ -67,6 +67,7 @@ type CachedToken struct {
 	ClientID      string    `json:"client_id"`
 	TokenURL      string    `json:"token_url"`
 	AuthURL       string    `json:"auth_url"` // the configured auth (realm) URL, normalised, that TokenURL was found from
+	IssuedAt      time.Time `json:"issued_at,omitzero"` // when the access token was obtained: its lifetime scales the renewal margin
 }
 
 // String never shows the tokens.
