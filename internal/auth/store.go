@@ -66,7 +66,7 @@ type CachedToken struct {
 	RefreshExpiry time.Time `json:"refresh_expiry,omitzero"` // zero: no refresh token, or its lifetime is unknown
 	ClientID      string    `json:"client_id"`
 	TokenURL      string    `json:"token_url"`
-	AuthURL       string    `json:"auth_url"` // the configured auth (realm) URL, normalised, that TokenURL was found from
+	AuthURL       string    `json:"auth_url"`           // the configured auth (realm) URL, normalised, that TokenURL was found from
 	IssuedAt      time.Time `json:"issued_at,omitzero"` // when the access token was obtained: its lifetime scales the renewal margin
 }
 
