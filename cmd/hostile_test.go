@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/itcare-cli/itcare/internal/auth"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -317,4 +318,30 @@ func TestForbiddenIsAnAuthFailure(t *testing.T) {
 			t.Fatalf("%v: %s", args, r.stderr)
 		}
 	}
+}
+
+func TestLockFileDoesNotFollowAPlantedLink(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	target := filepath.Join(t.TempDir(), "created-by-itcare")
+	lock := (&auth.Store{Dir: h.dir}).LockPath("default")
+	if err := os.Symlink(target, lock); err != nil {
+		t.Fatal(err)
+	}
+	h.login()
+	if _, err := os.Lstat(target); err == nil {
+		t.Fatalf("the lock followed the link and created %s", target)
+	}
+}
+
+func TestConfigFolderWritableByOthersIsRefused(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	if err := os.Chmod(h.dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	r := h.run("instances", "list")
+	assertCode(t, r, ExitUsage)
+	if !strings.Contains(r.stderr, "written by other users") {
+		t.Fatalf("%s", r.stderr)
+	}
+	os.Chmod(h.dir, 0o700)
 }

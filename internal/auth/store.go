@@ -231,7 +231,7 @@ func (s *Store) lock(ctx context.Context, profile string) (unlock func(), err er
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return nop, err
 	}
-	fl := flock.New(s.LockPath(profile), flock.SetPermissions(0o600))
+	fl := flock.New(s.LockPath(profile), flock.SetPermissions(0o600), flock.SetFlag(os.O_CREATE|os.O_RDONLY|noFollow))
 	ctx, cancel := context.WithTimeout(ctx, lockWait)
 	defer cancel()
 	ok, err := fl.TryLockContext(ctx, lockRetry)

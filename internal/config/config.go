@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -248,6 +249,9 @@ func Load(flags *pflag.FlagSet) (*Config, error) {
 		c.File = filepath.Join(dir, "config.yaml")
 	}
 	c.Dir = filepath.Dir(c.File)
+	if err := checkNotShared(c.Dir); err != nil {
+		return nil, err
+	}
 	c.Profile = v.GetString(KeyProfile)
 	if err := ValidProfile(c.Profile); err != nil {
 		return nil, err
@@ -375,4 +379,22 @@ func getPositiveInt(v *viper.Viper, key string) (int, error) {
 		return 0, &SettingError{Key: key, Value: s, Want: "a positive whole number"}
 	}
 	return n, nil
+}
+
+// checkNotShared refuses a config folder other users can write to: they
+// could replace the config file, plant links where the credentials and the
+// token cache are written, or read them. A folder that does not exist yet is
+// created 0700 when needed.
+func checkNotShared(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil
+	}
+	if mode := fi.Mode().Perm(); mode&0o022 != 0 {
+		return fmt.Errorf("the config folder %s can be written by other users (mode %04o): refusing to use it; run: chmod 700 %s", dir, mode, dir)
+	}
+	return nil
 }
