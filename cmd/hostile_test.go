@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -344,4 +345,53 @@ func TestConfigFolderWritableByOthersIsRefused(t *testing.T) {
 		t.Fatalf("%s", r.stderr)
 	}
 	os.Chmod(h.dir, 0o700)
+}
+
+func TestValuesGivenToLoginAreNeverEchoed(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	for _, args := range [][]string{
+		{"login", "--client-secret-stdin=S3CRET-typed-here"},
+		{"login", "--client-id", "x", "S3CRET-typed-here"},
+		{"login", "S3CRET-typed-here", "--client-id=y"},
+	} {
+		r := h.run(args...)
+		assertCode(t, r, ExitUsage)
+		if strings.Contains(r.stderr+r.stdout, "S3CRET") {
+			t.Fatalf("%v: %s", args, r.stderr)
+		}
+	}
+}
+
+func TestTerminalEscapesFromTheServerAreShownHarmless(t *testing.T) {
+	h := hostileHarness(t)
+	evil := "web\x1b]0;pwned\x07\x1b[2J\r\u202eexe.txt"
+	hostile(t, h, func(w http.ResponseWriter, r *http.Request) bool {
+		if isTokenRequest(r) {
+			return false
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/compute/instances") {
+			fmt.Fprintf(w, `{"content":[{"id":1,"name":%s,"status":"ACTIVE"}],"number":0,"totalPages":1,"last":true}`, jsonString(evil))
+			return true
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"errorMessage":%s}`, jsonString(evil))
+		return true
+	})
+	h.stdoutTTY, h.stderrTTY = true, true
+	r := h.mustRun("instances", "list")
+	if strings.ContainsAny(r.stdout, "\x1b\x07\r\u202e") || !strings.Contains(r.stdout, `web\x1b]0;pwned`) {
+		t.Fatalf("table: %q", r.stdout)
+	}
+	r = h.run("instances", "get", "1")
+	assertCode(t, r, ExitError)
+	_, msg, _ := strings.Cut(r.stderr, "error: ")
+	if msg == "" || strings.ContainsAny(msg, "\x1b\x07\r\u202e") || !strings.Contains(msg, `\x1b[2J`) {
+		t.Fatalf("error: %q", r.stderr)
+	}
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -62,6 +64,9 @@ func Execute(ctx context.Context, f *Factory, args []string) int {
 		return ExitOK
 	}
 	code := ExitCode(err)
+	if code == ExitUsage && cmd != nil && cmd.Name() == "login" {
+		err = &UsageError{Err: errors.New(hideValues(err.Error(), args))}
+	}
 	var silent *SilentError
 	if errors.As(err, &silent) {
 		return code
@@ -169,4 +174,27 @@ func wrapArgs(c *cobra.Command) {
 	for _, sub := range c.Commands() {
 		wrapArgs(sub)
 	}
+}
+
+// hideValues removes from msg the values given on the command line, for a
+// command whose arguments may be secrets typed in the wrong place (login):
+// a mistaken `--client-secret-stdin=S3CRET` or a secret given as an
+// argument is never echoed in the usage error.
+func hideValues(msg string, args []string) string {
+	for _, a := range args {
+		v := a
+		if strings.HasPrefix(a, "-") {
+			_, val, ok := strings.Cut(a, "=")
+			if !ok {
+				continue
+			}
+			v = val
+		}
+		if v == "" {
+			continue
+		}
+		msg = strings.ReplaceAll(msg, strconv.Quote(v), `"(value not shown)"`)
+		msg = strings.ReplaceAll(msg, "="+v, "=(value not shown)")
+	}
+	return msg
 }

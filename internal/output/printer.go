@@ -215,6 +215,9 @@ func (p *Printer) PrintError(err error) {
 		return
 	}
 	msg := strings.TrimRight(err.Error(), "\n")
+	if p.IO.IsStderrTTY() {
+		msg = Sanitize(msg)
+	}
 	fmt.Fprintf(p.IO.ErrOut, "error: %s\n", msg)
 }
 
