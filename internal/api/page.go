@@ -58,6 +58,10 @@ type PageOptions struct {
 	// Limits bound a listing with All; zero fields take the client's
 	// (Options.Limits), then the defaults.
 	Limits Limits
+	// Each, with All, receives the items of every page (a []T) in order as
+	// soon as they can be given, and the merged page comes back without
+	// content: the listing is then never held whole in memory.
+	Each func(items any) error
 }
 
 // DefaultPageSize is used when fetching every page; the API's maximum is
@@ -251,6 +255,17 @@ func mergeRest[T any](ctx context.Context, fetch pageFetcher[T], first *fetchedP
 	}
 	merged := *first.page
 	size := o.size()
+	keep := func(items []T) error {
+		if o.Each != nil {
+			return o.Each(items)
+		}
+		merged.Content = append(merged.Content, items...)
+		return nil
+	}
+	merged.Content = nil
+	if err := keep(first.page.Content); err != nil {
+		return nil, err
+	}
 	switch {
 	case first.page.isLast(o.Page, size):
 	case first.page.TotalPages > 0:
@@ -260,12 +275,8 @@ func mergeRest[T any](ctx context.Context, fetch pageFetcher[T], first *fetchedP
 		if total-o.Page-1 > o.Limits.MaxItems {
 			return nil, &LimitError{What: "items", Limit: int64(o.Limits.MaxItems), Flag: FlagMaxItems}
 		}
-		rest, err := fetchConcurrently(ctx, fetch, l, o.Page+1, total, o.Concurrency)
-		if err != nil {
+		if err := fetchConcurrently(ctx, fetch, l, o.Page+1, total, o.Concurrency, keep); err != nil {
 			return nil, err
-		}
-		for _, p := range rest {
-			merged.Content = append(merged.Content, p.Content...)
 		}
 	default:
 		// No totalPages: walk sequentially until the server says last; the
@@ -278,28 +289,35 @@ func mergeRest[T any](ctx context.Context, fetch pageFetcher[T], first *fetchedP
 			if err := l.add(n, f); err != nil {
 				return nil, err
 			}
-			merged.Content = append(merged.Content, f.page.Content...)
+			if err := keep(f.page.Content); err != nil {
+				return nil, err
+			}
 			if f.page.isLast(n, size) {
 				break
 			}
 		}
 	}
 	merged.NumberOfElements = len(merged.Content)
-	merged.Last, merged.Empty = true, len(merged.Content) == 0
+	merged.Last, merged.Empty = true, l.items == 0
 	return &merged, nil
 }
 
-func fetchConcurrently[T any](ctx context.Context, fetch pageFetcher[T], l *listing[T], from, to, workers int) ([]*Page[T], error) {
+// fetchConcurrently fetches pages from..to-1 with at most workers at once
+// and hands their items to keep in page order, each as soon as the pages
+// before it have been.
+func fetchConcurrently[T any](ctx context.Context, fetch pageFetcher[T], l *listing[T], from, to, workers int, keep func([]T) error) error {
 	if workers <= 0 {
 		workers = DefaultConcurrency
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pages := make([]*Page[T], to-from)
+	ready := make([]*Page[T], to-from)
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		firstErr error
+		orderMu  sync.Mutex
+		next     int // index of the next page to hand to keep
 	)
 	fail := func(n int, err error) {
 		mu.Lock()
@@ -314,15 +332,30 @@ func fetchConcurrently[T any](ctx context.Context, fetch pageFetcher[T], l *list
 			cancel()
 		}
 	}
-	next := make(chan int)
+	store := func(n int, p *Page[T]) error {
+		orderMu.Lock()
+		defer orderMu.Unlock()
+		ready[n-from] = p
+		for ; next < len(ready) && ready[next] != nil; next++ {
+			if err := keep(ready[next].Content); err != nil {
+				return err
+			}
+			ready[next] = nil
+		}
+		return nil
+	}
+	jobs := make(chan int)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for n := range next {
+			for n := range jobs {
 				f, err := fetch(ctx, n)
 				if err == nil {
 					err = l.add(n, f)
+				}
+				if err == nil {
+					err = store(n, f.page)
 				}
 				if err != nil {
 					// A page failing because another one did (and
@@ -330,29 +363,24 @@ func fetchConcurrently[T any](ctx context.Context, fetch pageFetcher[T], l *list
 					if ctx.Err() == nil || !errors.Is(err, context.Canceled) {
 						fail(n, err)
 					}
-					continue
 				}
-				pages[n-from] = f.page
 			}
 		}()
 	}
 feed:
 	for n := from; n < to; n++ {
 		select {
-		case next <- n:
+		case jobs <- n:
 		case <-ctx.Done():
 			break feed
 		}
 	}
-	close(next)
+	close(jobs)
 	wg.Wait()
 	if firstErr != nil {
-		return nil, firstErr
+		return firstErr
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return pages, nil
+	return ctx.Err()
 }
 
 // nullItem returns the index of the first null item of a page, or -1: a
