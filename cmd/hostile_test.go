@@ -146,7 +146,6 @@ func TestSecretsAndTokensEchoedByTheAPIAreMasked(t *testing.T) {
 	}
 }
 
-
 func TestHangingTokenEndpointIsAnAuthFailureNamingIt(t *testing.T) {
 	h := hostileHarness(t)
 	release := make(chan struct{})
