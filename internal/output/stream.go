@@ -33,6 +33,7 @@ type ListStream struct {
 	w   *bufio.Writer
 	buf bytes.Buffer
 	enc *json.Encoder
+	out []byte
 	n   int
 }
 
@@ -65,6 +66,15 @@ func (s *ListStream) Add(data any) error {
 
 func (s *ListStream) add(items []any) error {
 	for _, item := range items {
+		s.begin()
+		// Fast path: the item's own bytes, re-indented with sorted keys.
+		if raw, ok := rawJSON(item); ok {
+			var err error
+			if s.out, err = appendCanonical(s.out[:0], raw, "  ", "  ", 0); err == nil {
+				s.w.Write(s.out)
+				continue
+			}
+		}
 		v, err := toGeneric(item)
 		if err != nil {
 			return err
@@ -73,17 +83,21 @@ func (s *ListStream) add(items []any) error {
 		if err := s.enc.Encode(v); err != nil {
 			return err
 		}
-		if s.n == 0 {
-			s.p.beforeData()
-			s.w.WriteString("[\n")
-		} else {
-			s.w.WriteString(",\n")
-		}
-		s.n++
-		s.w.WriteString("  ")
 		s.w.Write(bytes.TrimSuffix(s.buf.Bytes(), []byte("\n")))
 	}
 	return nil
+}
+
+// begin writes what comes before an item.
+func (s *ListStream) begin() {
+	if s.n == 0 {
+		s.p.beforeData()
+		s.w.WriteString("[\n")
+	} else {
+		s.w.WriteString(",\n")
+	}
+	s.n++
+	s.w.WriteString("  ")
 }
 
 // Close ends the list ([] when nothing was added) and flushes it.
@@ -95,6 +109,21 @@ func (s *ListStream) Close() error {
 		s.w.WriteString("\n]\n")
 	}
 	return s.w.Flush()
+}
+
+// rawJSON returns the JSON bytes an item already holds: raw messages, and
+// values that marshal themselves (API objects keep the bytes they came in).
+func rawJSON(item any) ([]byte, bool) {
+	switch d := item.(type) {
+	case json.RawMessage:
+		return d, true
+	case []byte:
+		return d, true
+	case json.Marshaler:
+		b, err := d.MarshalJSON()
+		return b, err == nil
+	}
+	return nil, false
 }
 
 // listItems splits data into its items: the elements of a slice, or of a
@@ -127,4 +156,27 @@ func rawItems(b []byte) ([]any, bool) {
 		out[i] = r
 	}
 	return out, true
+}
+
+// streamYAMLList writes a list as YAML one item at a time: each item is
+// decoded, written as a one-item sequence and dropped, which gives the same
+// text as encoding the whole sequence at once, without a node tree of the
+// whole list in memory. It reports false for anything but a non-empty list.
+func (p *Printer) streamYAMLList(data any) (bool, error) {
+	items, ok := listItems(data)
+	if !ok || len(items) == 0 {
+		return false, nil
+	}
+	p.beforeData()
+	w := bufio.NewWriterSize(p.IO.Out, 64<<10)
+	for _, item := range items {
+		v, err := toGeneric(item)
+		if err != nil {
+			return true, err
+		}
+		if err := encodeYAML(w, []any{v}); err != nil {
+			return true, err
+		}
+	}
+	return true, w.Flush()
 }
