@@ -39,9 +39,12 @@ func (p *Page[T]) isLast(n, asked int) bool {
 	if p.TotalPages > 0 {
 		return n+1 >= p.TotalPages
 	}
-	size := p.Size
-	if asked > 0 {
-		size = asked
+	// A page shorter than the page size is the last one. The size is the
+	// one asked for, or the server's when it says it uses a smaller one (a
+	// server capping the page size); a larger one was refused already.
+	size := asked
+	if p.Size > 0 && (size == 0 || p.Size < size) {
+		size = p.Size
 	}
 	return len(p.Content) == 0 || (size > 0 && len(p.Content) < size)
 }

@@ -265,3 +265,16 @@ func TestNullBodyAndNullItemsAreErrors(t *testing.T) {
 		t.Fatalf("null body: err = %v", err)
 	}
 }
+
+func TestAServerCappingThePageSizeIsFollowedToTheEnd(t *testing.T) {
+	// Asked 200 a page, the server gives 3 and says so, without last or
+	// totalPages: its full pages are not the last.
+	ps, c := newPageServer(t, func(w http.ResponseWriter, n, size int) {
+		from, to := n*3, min(n*3+3, 8)
+		writePage(w, map[string]any{"content": items(from, to), "number": n, "size": 3})
+	})
+	p, err := listAll(t, c, PageOptions{})
+	if err != nil || len(p.Content) != 8 || ps.requests.Load() != 3 {
+		t.Fatalf("got %v items in %d requests (%v), want 8 in 3", len(p.Content), ps.requests.Load(), err)
+	}
+}
