@@ -41,6 +41,7 @@ func Main() int {
 	defer stop()
 	code := Execute(ctx, NewFactory(ios), os.Args[1:])
 	ios.StopProgress()
+	ios.Flush() // what the redacting writers kept back, e.g. the end of the cursor sequence
 	return code
 }
 
