@@ -102,6 +102,11 @@ func SetDefaultProfile(path, profile string) error {
 // the file does not exist), lets edit change the root mapping, and writes
 // the result back atomically when edit reports a change.
 func editFile(path string, edit func(root *yaml.Node) (bool, error)) error {
+	// The checks of every read first: a regular file, bounded, valid, known
+	// keys only. A file itcare would refuse to read is not rewritten.
+	if _, _, err := ReadFile(path); err != nil {
+		return err
+	}
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("reading config file: %w", err)
