@@ -115,8 +115,9 @@ func TestLoosePermissionsAreWarnedAboutOnRead(t *testing.T) {
 // token is sent over plain http to another host; nothing is sent at all.
 func TestPlainHTTPIsRefusedExceptToLoopback(t *testing.T) {
 	h := newHarness(t, sandbox.Options{})
-	// From the environment: a saved login would be refused at once for
-	// another API URL than its own, before this check.
+	h.login() // a cached token: nothing needs the token endpoint
+	// The same account from the environment: a saved login would be refused
+	// at once for another API URL than its own, before this check.
 	t.Setenv("ITCARE_CLIENT_ID", "sandbox-client")
 	t.Setenv("ITCARE_CLIENT_SECRET", "sandbox-secret")
 	t.Setenv("ITCARE_API_URL", "http://api.example.invalid/itcare")
