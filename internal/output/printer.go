@@ -77,10 +77,7 @@ func (p *Printer) PrintList(data any, cols []Column, noun string) error {
 	if handled, err := p.printData(v); handled {
 		return err
 	}
-	if cols == nil {
-		cols = deriveColumns(list)
-	}
-	shown, err := selectColumns(p.Opts.Format, cols)
+	t, err := p.listTable(list, cols)
 	if err != nil {
 		return err
 	}
@@ -92,6 +89,20 @@ func (p *Printer) PrintList(data any, cols []Column, noun string) error {
 		return nil
 	}
 	p.beforeData()
+	return renderTable(p.IO.Out, p.IO, t)
+}
+
+// listTable lays out the cells of a list in a table format: the columns
+// the format selects (all the items' fields when cols is nil), one row per
+// item.
+func (p *Printer) listTable(list []any, cols []Column) (tableSpec, error) {
+	if cols == nil {
+		cols = deriveColumns(list)
+	}
+	shown, err := selectColumns(p.Opts.Format, cols)
+	if err != nil {
+		return tableSpec{}, err
+	}
 	tty := p.IO.IsStdoutTTY()
 	ctx := cellContext{tty: tty}
 	names := make([]string, len(shown))
@@ -110,7 +121,7 @@ func (p *Printer) PrintList(data any, cols []Column, noun string) error {
 		}
 		rows[r] = row
 	}
-	return renderTable(p.IO.Out, p.IO, tableSpec{header: header, kinds: names, rows: rows, tty: tty})
+	return tableSpec{header: header, kinds: names, rows: rows, tty: tty}, nil
 }
 
 // PrintObject prints one object. In a table format it is a vertical list of
