@@ -81,6 +81,9 @@ func (p *Printer) PrintList(data any, cols []Column, noun string) error {
 	if err != nil {
 		return err
 	}
+	if p.Opts.Format.Kind == CSV {
+		return p.writeCSV(t)
+	}
 	if len(list) == 0 {
 		if noun == "" {
 			noun = "items"
@@ -103,7 +106,7 @@ func (p *Printer) listTable(list []any, cols []Column) (tableSpec, error) {
 	if err != nil {
 		return tableSpec{}, err
 	}
-	tty := p.IO.IsStdoutTTY()
+	tty := p.IO.IsStdoutTTY() && p.Opts.Format.Kind != CSV
 	ctx := cellContext{tty: tty}
 	names := make([]string, len(shown))
 	for i, c := range shown {
@@ -152,6 +155,13 @@ func (p *Printer) PrintObject(data any, cols []Column) error {
 		if cols, err = selectColumns(p.Opts.Format, cols); err != nil {
 			return err
 		}
+	}
+	if p.Opts.Format.Kind == CSV {
+		t, err := p.listTable([]any{obj}, cols)
+		if err != nil {
+			return err
+		}
+		return p.writeCSV(t)
 	}
 	p.beforeData()
 	tty := p.IO.IsStdoutTTY()
