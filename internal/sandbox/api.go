@@ -130,6 +130,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, body []byte, r
 		return
 	}
 	s.settleLocked()
+	s.churnLocked()
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	var rep reply
 	if err != nil {
@@ -148,6 +149,8 @@ func knownAPIPath(rel string) bool {
 		return false
 	}
 	switch {
+	case knownObservePath(segs):
+		return true
 	case segs[0] == "actions":
 		return len(segs) <= 2
 	case len(segs) >= 2 && segs[0] == "compute" && segs[1] == "instances":
@@ -178,6 +181,9 @@ func (s *Server) dispatchLocked(c *call, rel string) reply {
 			return badValue("actionId", "action id %q is not an integer", segs[1])
 		}
 		return s.getAction(c, id)
+	}
+	if rep, ok := s.observeRoute(c, segs); ok {
+		return rep
 	}
 	if rep, ok := s.dispatchFamilyLocked(c, segs); ok {
 		return rep

@@ -58,6 +58,9 @@ type Options struct {
 	// Contract, when set (normally contract.MustLoad(api.OpenAPISpec)),
 	// validates every /itcare request and answer (validate.go).
 	Contract ContractChecker
+	// Churn, when positive, stops or starts an instance every Churn on its
+	// own (churn.go).
+	Churn time.Duration
 }
 
 // RecordedRequest is one request the sandbox received.
@@ -123,6 +126,8 @@ type Server struct {
 
 	contract *contractState // nil: no contract validation (validate.go); own lock
 
+	churn churnState // statuses moving on their own (churn.go)
+
 	srv     *http.Server
 	baseURL string
 }
@@ -148,6 +153,7 @@ func New(opts Options) *Server {
 		nextRequestID:   firstRequestID,
 		failNext:        map[string][]string{},
 		contract:        newContractState(opts.Contract),
+		churn:           churnState{every: max(opts.Churn, 0)},
 	}
 	if s.now == nil {
 		s.now = time.Now
