@@ -27,6 +27,7 @@ type harness struct {
 	stdin                          string
 	width                          int
 	transport                      http.RoundTripper
+	watchPolls                     int // ends a --watch after that many polls
 }
 
 type result struct {
@@ -86,6 +87,7 @@ func (h *harness) runCtx(ctx context.Context, args ...string) result {
 	}
 	f := NewFactory(ios)
 	f.Transport = h.transport
+	f.WatchPolls = h.watchPolls
 	f.WaitOptions = api.WaitOptions{MinInterval: 20 * time.Millisecond, MaxInterval: 100 * time.Millisecond}
 	code := Execute(ctx, f, args)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}

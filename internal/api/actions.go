@@ -270,12 +270,23 @@ func allDone(as []*Action) bool {
 	return true
 }
 
-// transient reports whether a failed poll is worth trying again.
+// transient reports whether a failed poll of an action is worth trying
+// again: what Retryable says, and a 404 (a new action may not be visible
+// yet).
 func transient(err error) bool {
+	var he *HTTPError
+	return Retryable(err) || errors.As(err, &he) && he.StatusCode == http.StatusNotFound
+}
+
+// Retryable reports whether a failed read may succeed if tried again later:
+// the API was unreachable, overloaded or failing (429, 500, 502, 503, 504),
+// the connection broke, or the answer was garbled. Authentication refusals
+// and other client errors are not.
+func Retryable(err error) bool {
 	var he *HTTPError
 	if errors.As(err, &he) {
 		switch he.StatusCode {
-		case http.StatusNotFound, http.StatusTooManyRequests, http.StatusInternalServerError,
+		case http.StatusTooManyRequests, http.StatusInternalServerError,
 			http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 			return true
 		}
