@@ -52,8 +52,8 @@ start, and when one finishes it is shown once more with its final status
 			if err := filter.Validate(); err != nil {
 				return &UsageError{Err: err}
 			}
-			if since < 0 {
-				return usageErrorf("invalid --since %s: must not be negative", since)
+			if err := validateDurations(map[string]time.Duration{"since": since}); err != nil {
+				return err
 			}
 			interval, watching, err := w.interval(cmd)
 			if err != nil {

@@ -50,6 +50,9 @@ its INTERNAL-ID is the id to use with that family's commands.`,
   itcare resources list --resource-type KUBERNETES --env PRODUCTION
   itcare resources list --all -o json --jq 'group_by(.resourceType) | map({(.[0].resourceType): length}) | add'`,
 	GetExample: `  itcare resources get 20001 -o yaml`,
+	Sub: func(f *Factory, s *familySpec) []*cobra.Command {
+		return []*cobra.Command{newResourcesHistoryCmd(f, s)}
+	},
 }
 
 var kubernetesSpec = &familySpec{

@@ -127,6 +127,7 @@ and JSON or YAML for scripts.`,
 		loadBalancersSpec.command(f),
 		overdriveSpec.command(f),
 		newActionsCmd(f),
+		newChangesCmd(f),
 		newAPICmd(f),
 		newSandboxCmd(f),
 	)

@@ -475,3 +475,71 @@ func newestFirst(raw json.RawMessage, keys ...string) ([]json.RawMessage, error)
 	}
 	return out, nil
 }
+
+// Monitored is an instance as the monitoring knows it: the chart endpoint
+// takes the /compute/resources id, not the instance id.
+type Monitored struct {
+	InstanceID int64
+	ResourceID int64
+	Name       string
+	Type       string // LINUX, WINDOWS, AIX...
+}
+
+// MonitoredInstance resolves an instance (id or name) of instances and finds
+// its /compute/resources id in resources (looked up by name and
+// internalResourceId).
+func MonitoredInstance(ctx context.Context, instances, resources *Family, idOrName string) (*Monitored, error) {
+	id, err := instances.Resolve(ctx, idOrName)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := instances.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var inst struct {
+		Name string `json:"name"`
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(obj.Raw, &inst); err != nil || inst.Name == "" {
+		return nil, fmt.Errorf("instance %d: the answer has no name", id)
+	}
+	page, err := resources.List(ctx, url.Values{"names": {inst.Name}, "resourceTypes": {"INSTANCE"}}, PageOptions{All: true})
+	if err != nil {
+		return nil, fmt.Errorf("finding the resource id of instance %s: %w", inst.Name, err)
+	}
+	for _, r := range page.Content {
+		var res struct {
+			ID         int64  `json:"id"`
+			InternalID int64  `json:"internalResourceId"`
+			Path       string `json:"path"`
+		}
+		if json.Unmarshal(r.Raw, &res) == nil && res.InternalID == id && (res.Path == "" || res.Path == instances.Path) {
+			return &Monitored{InstanceID: id, ResourceID: res.ID, Name: inst.Name, Type: strings.ToUpper(inst.Type)}, nil
+		}
+	}
+	return nil, fmt.Errorf("instance %s (%d) is not in %s: cannot find its monitoring id", inst.Name, id, resources.Path)
+}
+
+// Graph names seen in a public client (itcare-api.md §7.7), by instance
+// type; other names are passed as given.
+var instanceGraphs = map[string]map[string]string{
+	"cpu":    {"LINUX": "SYS_LNX_CPU_USAGE", "WINDOWS": "SYS_WIN_CPU_USAGE"},
+	"memory": {"LINUX": "SYS_LNX_MEMORY_USAGE", "WINDOWS": "SYS_WIN_PHYSICAL_MEMORY"},
+}
+
+// GraphName turns --graph into a graph name for an instance of type typ:
+// cpu and memory pick the graph of the type; anything else is a graph name.
+func GraphName(choice, typ string) (string, error) {
+	byType, ok := instanceGraphs[strings.ToLower(strings.TrimSpace(choice))]
+	if !ok {
+		if g := strings.TrimSpace(choice); g != "" {
+			return g, nil
+		}
+		return "", fmt.Errorf("empty graph name")
+	}
+	if g, ok := byType[strings.ToUpper(typ)]; ok {
+		return g, nil
+	}
+	return "", fmt.Errorf("no known %s graph for %s instances; name the graph with --graph NAME", strings.ToLower(choice), typ)
+}

@@ -76,6 +76,45 @@ func (p *Printer) PrintChart(c Chart) error {
 	return RenderChart(p.IO.Out, c, p.IO.TerminalWidth(), p.IO.TerminalHeight(), p.IO.ColorEnabled())
 }
 
+// ChartWatch shows a chart refreshed by a watch: redrawn in place under a
+// status line on a terminal with a table format; otherwise one compact JSON
+// object per refresh (with --jq, the expression's results).
+type ChartWatch struct {
+	p        *Printer
+	title    string
+	interval time.Duration
+	liveScreen
+}
+
+// NewChartWatch prepares the view of a chart refreshed every interval.
+func (p *Printer) NewChartWatch(title string, interval time.Duration) *ChartWatch {
+	return &ChartWatch{p: p, title: title, interval: interval, liveScreen: newLiveScreen(p)}
+}
+
+// Update shows the chart of the poll made at at.
+func (w *ChartWatch) Update(c Chart, at, next time.Time) error {
+	if c.Series == nil {
+		c.Series = []ChartSeries{}
+	}
+	if !w.live {
+		if w.p.Opts.JQ != "" {
+			v, err := toGeneric(c)
+			if err != nil {
+				return err
+			}
+			return w.p.printJQ(v)
+		}
+		return encodeJSON(w.p.IO.Out, c, false)
+	}
+	ios := w.p.IO
+	var buf strings.Builder
+	if err := RenderChart(&buf, c, ios.TerminalWidth(), ios.TerminalHeight()-2, ios.ColorEnabled()); err != nil {
+		return err
+	}
+	lines := append([]string{statusLine(ios, w.title, w.interval, at, next), ""}, strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")...)
+	return w.draw(lines)
+}
+
 // chartLayout is what a chart of a given terminal size looks like.
 type chartLayout struct {
 	plotWidth, height int
@@ -186,9 +225,6 @@ func RenderChart(w io.Writer, c Chart, width, height int, color bool) error {
 			return time.Unix(int64(math.Round(v)), 0).In(time.Local).Format(l.timeLayout)
 		}),
 		asciigraph.Caption(caption(c)),
-	}
-	if lo >= 0 && c.Unit == "%" {
-		opts = append(opts, asciigraph.LowerBound(0))
 	}
 	if len(data) > 1 {
 		opts = append(opts, asciigraph.SeriesLegends(names...))

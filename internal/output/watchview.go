@@ -33,10 +33,7 @@ type WatchView struct {
 	cols     []Column
 	title    string
 	interval time.Duration
-	table    bool
-	drawn    int // lines written since the top of the current frame
-	hidden   bool
-	clock    func(time.Time) string
+	liveScreen
 }
 
 // NewWatchView prepares the view of a watch over a list of cols, titled
@@ -44,38 +41,98 @@ type WatchView struct {
 func (p *Printer) NewWatchView(title string, cols []Column, interval time.Duration) *WatchView {
 	return &WatchView{
 		p: p, cols: cols, title: title, interval: interval,
-		table: p.Opts.Format.IsTable() && p.Opts.JQ == "" && p.IO.IsStdoutTTY(),
-		clock: func(t time.Time) string { return t.In(time.Local).Format("15:04:05") },
+		liveScreen: newLiveScreen(p),
 	}
 }
 
 // Update draws one successful poll.
 func (v *WatchView) Update(u watch.Update) error {
-	if !v.table {
+	if !v.live {
 		return v.printEvents(u.Events)
 	}
 	return v.draw(v.frame(u))
 }
 
+// liveScreen is what a watch draws on: live (a terminal and a table
+// format) frames are redrawn in place; otherwise data is printed and
+// warnings go to stderr as lines.
+type liveScreen struct {
+	redraw
+	live bool
+}
+
+func newLiveScreen(p *Printer) liveScreen {
+	return liveScreen{redraw: redraw{ios: p.IO}, live: p.Opts.Format.IsTable() && p.Opts.JQ == "" && p.IO.IsStdoutTTY()}
+}
+
 // Error reports a failed poll that is retried at next.
-func (v *WatchView) Error(err error, at, next time.Time) {
-	msg := fmt.Sprintf("warning: %s: %v; retrying at %s\n", v.clock(at), err, v.clock(next))
-	if !v.table {
-		v.p.IO.writeErrLine(msg)
+func (l *liveScreen) Error(err error, at, next time.Time) {
+	if !l.live {
+		l.ios.writeErrLine(retryWarning(err, at, next))
 		return
 	}
-	msg = oneLine.Replace(strings.TrimSuffix(msg, "\n"))
-	fmt.Fprintln(v.p.IO.ErrOut, v.p.IO.Yellow(truncateDisplay(msg, v.p.IO.TerminalWidth()-1)))
-	if v.p.IO.IsStderrTTY() {
-		v.drawn++ // the same terminal: the next frame clears this line too
-	}
+	l.warn(retryWarning(err, at, next))
 }
 
 // Close leaves the terminal as it was: the cursor shown, after the last frame.
-func (v *WatchView) Close() {
-	if v.hidden {
-		fmt.Fprint(v.p.IO.Out, showCursor)
-		v.hidden = false
+func (l *liveScreen) Close() { l.close() }
+
+func clockTime(t time.Time) string { return t.In(time.Local).Format("15:04:05") }
+
+func retryWarning(err error, at, next time.Time) string {
+	return fmt.Sprintf("warning: %s: %v; retrying at %s\n", clockTime(at), err, clockTime(next))
+}
+
+// statusLine is the first line of a frame: what is watched, how often,
+// when it was refreshed and will be next, and notes (change counts).
+func statusLine(ios *IOStreams, title string, interval time.Duration, at, next time.Time, notes ...string) string {
+	parts := append([]string{title, "every " + interval.String(), "refreshed " + clockTime(at), "next " + clockTime(next)}, notes...)
+	return ios.Gray(truncateDisplay(strings.Join(parts, " · "), ios.TerminalWidth()-1))
+}
+
+// redraw redraws a frame in place on stdout: back to the top of the
+// previous frame, clear below, write. The cursor is hidden until close.
+type redraw struct {
+	ios    *IOStreams
+	drawn  int // lines written since the top of the current frame
+	hidden bool
+}
+
+// draw replaces the previous frame with lines.
+func (f *redraw) draw(lines []string) error {
+	var b strings.Builder
+	if !f.hidden {
+		b.WriteString(hideCursor)
+		f.hidden = true
+	}
+	if f.drawn > 0 {
+		fmt.Fprintf(&b, "\x1b[%dA", f.drawn)
+	}
+	b.WriteString("\r\x1b[J")
+	for _, l := range lines {
+		b.WriteString(l)
+		b.WriteString("\n")
+	}
+	f.drawn = len(lines)
+	_, err := fmt.Fprint(f.ios.Out, b.String())
+	return err
+}
+
+// warn writes a one-line warning on stderr, cut to the width; when stderr
+// is the terminal too, the next frame clears it.
+func (f *redraw) warn(msg string) {
+	msg = oneLine.Replace(strings.TrimSuffix(msg, "\n"))
+	fmt.Fprintln(f.ios.ErrOut, f.ios.Yellow(truncateDisplay(msg, f.ios.TerminalWidth()-1)))
+	if f.ios.IsStderrTTY() {
+		f.drawn++
+	}
+}
+
+// close shows the cursor again.
+func (f *redraw) close() {
+	if f.hidden {
+		fmt.Fprint(f.ios.Out, showCursor)
+		f.hidden = false
 	}
 }
 
@@ -110,15 +167,15 @@ func (v *WatchView) frame(u watch.Update) []string {
 	for _, e := range u.Events {
 		counts[e.Kind]++
 	}
-	status := []string{v.title, "every " + v.interval.String(), "refreshed " + v.clock(u.At), "next " + v.clock(u.Next)}
+	var notes []string
 	if !u.First {
 		for _, k := range []string{watch.Added, watch.Changed, watch.Removed} {
 			if counts[k] > 0 {
-				status = append(status, fmt.Sprintf("%d %s", counts[k], k))
+				notes = append(notes, fmt.Sprintf("%d %s", counts[k], k))
 			}
 		}
 	}
-	lines := []string{ios.Gray(truncateDisplay(strings.Join(status, " · "), width-1))}
+	lines := []string{statusLine(ios, v.title, v.interval, u.At, u.Next, notes...)}
 
 	list := make([]any, 0, len(u.Items))
 	for _, it := range u.Items {
@@ -174,24 +231,4 @@ func (v *WatchView) bold(line string) string {
 		return line
 	}
 	return "\x1b[1m" + strings.ReplaceAll(line, "\x1b[0m", "\x1b[0m\x1b[1m") + "\x1b[0m"
-}
-
-// draw replaces the previous frame with lines.
-func (v *WatchView) draw(lines []string) error {
-	var b strings.Builder
-	if !v.hidden {
-		b.WriteString(hideCursor)
-		v.hidden = true
-	}
-	if v.drawn > 0 {
-		fmt.Fprintf(&b, "\x1b[%dA", v.drawn)
-	}
-	b.WriteString("\r\x1b[J")
-	for _, l := range lines {
-		b.WriteString(l)
-		b.WriteString("\n")
-	}
-	v.drawn = len(lines)
-	_, err := fmt.Fprint(v.p.IO.Out, b.String())
-	return err
 }

@@ -25,7 +25,7 @@ type churnState struct {
 // churnLocked starts the churn actions due since the last request: every
 // `every`, the next instance of the pool that has no action running is
 // stopped (ACTIVE) or started (INACTIVE). A long pause does not replay a
-// backlog: at most one action per due step, at most 5 at once.
+// backlog: at most one action per due step, at most 2 at once.
 func (s *Server) churnLocked() {
 	ch := &s.churn
 	if ch.every <= 0 {
@@ -36,7 +36,7 @@ func (s *Server) churnLocked() {
 		ch.next = now.Add(ch.every)
 		return
 	}
-	for n := 0; !now.Before(ch.next) && n < 5; n++ {
+	for n := 0; !now.Before(ch.next) && n < 2; n++ {
 		ch.next = ch.next.Add(ch.every)
 		s.churnStepLocked()
 	}

@@ -183,7 +183,7 @@ func metricValue(id int64, graph string, spec graphSpec, t time.Time) float64 {
 	week := math.Sin(2*math.Pi*hours/(24*7) + float64(seed%13))
 	n := fnv.New64a()
 	fmt.Fprintf(n, "%d/%s/%d", id, graph, t.Unix()/60)
-	noise := float64(n.Sum64()%1000)/1000*6 - 3
+	noise := float64(n.Sum64()%1000)/1000*3 - 1.5
 	v := base + amp*day + 5*week + noise
 	return math.Round(math.Min(math.Max(v, 0), 100)*10) / 10
 }

@@ -99,6 +99,37 @@ type Options struct {
 // normally), fetch fails with an error Retry refuses (returned), or the
 // sink fails.
 func Run(ctx context.Context, fetch func(context.Context) ([]Item, error), o Options, sink Sink) error {
+	var prev map[string]Item
+	return Every(ctx, o, func(ctx context.Context, at, next time.Time) error {
+		items, err := fetch(ctx)
+		if err != nil {
+			return err
+		}
+		u := diff(prev, items, at)
+		u.Next, u.First = next, prev == nil
+		if err := sink.Update(u); err != nil {
+			return &sinkError{err}
+		}
+		prev = make(map[string]Item, len(items))
+		for _, it := range items {
+			prev[it.Key] = it
+		}
+		return nil
+	}, sink.Error)
+}
+
+// sinkError is a failure of the sink: never retried.
+type sinkError struct{ err error }
+
+func (e *sinkError) Error() string { return e.err.Error() }
+func (e *sinkError) Unwrap() error { return e.err }
+
+// Every calls poll at the start of every interval (at is now, next the start
+// of the following one), never two at once, until ctx ends (nil), poll
+// fails with an error o.Retry refuses (returned; ErrStopped ends it without
+// error) or o.Stop says so. A failure o.Retry accepts goes to report, and
+// the next poll happens as planned.
+func Every(ctx context.Context, o Options, poll func(ctx context.Context, at, next time.Time) error, report func(err error, at, next time.Time)) error {
 	if o.Interval <= 0 {
 		o.Interval = DefaultInterval
 	}
@@ -108,35 +139,24 @@ func Run(ctx context.Context, fetch func(context.Context) ([]Item, error), o Opt
 	if o.Sleep == nil {
 		o.Sleep = sleep
 	}
-	var prev map[string]Item
-	polls := 0
-	for {
+	for polls := 1; ; polls++ {
 		start := o.Now()
-		items, err := fetch(ctx)
+		next := start.Add(o.Interval)
+		err := poll(ctx, start, next)
 		if ctx.Err() != nil {
 			return nil
 		}
-		next := start.Add(o.Interval)
-		if err != nil {
-			if o.Retry == nil || !o.Retry(err) {
-				return err
-			}
-			sink.Error(err, start, next)
-		} else {
-			u := diff(prev, items, start)
-			u.Next, u.First = next, prev == nil
-			if err := sink.Update(u); err != nil {
-				if errors.Is(err, ErrStopped) {
-					return nil
-				}
-				return err
-			}
-			prev = make(map[string]Item, len(items))
-			for _, it := range items {
-				prev[it.Key] = it
-			}
+		var se *sinkError
+		switch {
+		case errors.Is(err, ErrStopped):
+			return nil
+		case errors.As(err, &se):
+			return se.err
+		case err != nil && (o.Retry == nil || !o.Retry(err)):
+			return err
+		case err != nil:
+			report(err, start, next)
 		}
-		polls++
 		if o.Stop != nil && o.Stop(polls) {
 			return nil
 		}
