@@ -28,6 +28,7 @@ type harness struct {
 	width                          int
 	transport                      http.RoundTripper
 	watchPolls                     int // ends a --watch after that many polls
+	height                         int // terminal lines, when set
 }
 
 type result struct {
@@ -84,6 +85,9 @@ func (h *harness) runCtx(ctx context.Context, args ...string) result {
 	ios.SetStdinTTY(h.stdinTTY)
 	if h.width > 0 {
 		ios.SetWidth(h.width)
+	}
+	if h.height > 0 {
+		ios.SetHeight(h.height)
 	}
 	f := NewFactory(ios)
 	f.Transport = h.transport

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/guptarohit/asciigraph"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 )
 
 // Chart is a set of time series to draw or print (monitoring metrics).
@@ -224,7 +225,6 @@ func RenderChart(w io.Writer, c Chart, width, height int, color bool) error {
 		asciigraph.XAxisValueFormatter(func(v float64) string {
 			return time.Unix(int64(math.Round(v)), 0).In(time.Local).Format(l.timeLayout)
 		}),
-		asciigraph.Caption(caption(c)),
 	}
 	if len(data) > 1 {
 		opts = append(opts, asciigraph.SeriesLegends(names...))
@@ -234,8 +234,11 @@ func RenderChart(w io.Writer, c Chart, width, height int, color bool) error {
 		opts = append(opts, asciigraph.SeriesColors(palette[:min(len(data), len(palette))]...), asciigraph.AxisColor(asciigraph.Gray),
 			asciigraph.LabelColor(asciigraph.Gray))
 	}
-	out := asciigraph.PlotMany(data, opts...)
-	_, err := io.WriteString(w, strings.TrimRight(out, "\n")+"\n")
+	out := strings.TrimRight(asciigraph.PlotMany(data, opts...), "\n") + "\n"
+	// The caption, centred under the plot, cut to the width.
+	capt := truncateDisplay(caption(c), width-1)
+	pad := max((width-1-twwidth.Width(capt))/2, 0)
+	_, err := io.WriteString(w, out+strings.Repeat(" ", pad)+capt+"\n")
 	return err
 }
 
