@@ -78,7 +78,10 @@ func (s *familySpec) command(f *Factory) *cobra.Command {
 
 func (s *familySpec) listCmd(f *Factory) *cobra.Command {
 	values := make([][]string, len(s.Filters))
-	var page api.PageOptions
+	var (
+		page api.PageOptions
+		w    watchFlag
+	)
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List " + s.Plural,
@@ -88,7 +91,9 @@ Repeat a filter flag, or separate values with commas, to match any of them.
 Without --all one page is fetched (pages are numbered from 0). With --all every
 page is fetched and merged.
 
-Columns: %[2]s.`, s.Plural, columnNames(s.Columns)),
+Columns: %[2]s.
+
+`+watchHelp, s.Plural, columnNames(s.Columns)),
 		Example: s.ListExample,
 		Aliases: []string{"ls"},
 		Args:    cobra.NoArgs,
@@ -102,9 +107,16 @@ Columns: %[2]s.`, s.Plural, columnNames(s.Columns)),
 			if err := validatePaging(page); err != nil {
 				return err
 			}
+			interval, watching, err := w.interval(cmd)
+			if err != nil {
+				return err
+			}
 			ss, err := f.Session(s.Columns)
 			if err != nil {
 				return err
+			}
+			if watching {
+				return s.watchList(cmd.Context(), f, ss, q, page, interval)
 			}
 			f.IO.StartProgress(" fetching " + s.Plural)
 			res, err := s.Family(ss.C).List(cmd.Context(), q, page)
@@ -123,19 +135,29 @@ Columns: %[2]s.`, s.Plural, columnNames(s.Columns)),
 		cmd.Flags().StringSliceVar(&values[i], fs.Flag, nil, fs.Usage+" (repeatable)")
 	}
 	registerPageFlags(cmd, &page)
+	w.register(cmd)
 	return cmd
 }
 
 func (s *familySpec) getCmd(f *Factory) *cobra.Command {
-	return &cobra.Command{
+	var w watchFlag
+	cmd := &cobra.Command{
 		Use:     "get <id|name>",
 		Short:   "Show one " + s.Kind,
+		Long:    "Shows one " + s.Kind + ", by id or name.\n\n" + watchHelp,
 		Example: s.GetExample,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			interval, watching, err := w.interval(cmd)
+			if err != nil {
+				return err
+			}
 			t, err := s.resolve(cmd, f, args[0], s.Columns)
 			if err != nil {
 				return err
+			}
+			if watching {
+				return s.watchGet(cmd.Context(), f, t, interval)
 			}
 			obj, err := t.fam.Get(cmd.Context(), t.id)
 			if err != nil {
@@ -144,6 +166,8 @@ func (s *familySpec) getCmd(f *Factory) *cobra.Command {
 			return t.P.PrintObject(obj, s.Columns)
 		},
 	}
+	w.register(cmd)
+	return cmd
 }
 
 func (s *familySpec) operationCmd(f *Factory, op operationSpec) *cobra.Command {

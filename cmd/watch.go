@@ -3,6 +3,10 @@ package cmd
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -77,4 +81,36 @@ func runWatch(ctx context.Context, f *Factory, p *output.Printer, title string, 
 		}
 		return watch.Items(raw)
 	}, opts, view)
+}
+
+// watchList is `<family> list --watch`: the list (every page with --all)
+// fetched each interval.
+func (s *familySpec) watchList(ctx context.Context, f *Factory, ss *Session, q url.Values, page api.PageOptions, interval time.Duration) error {
+	fam := s.Family(ss.C)
+	return runWatch(ctx, f, ss.P, "itcare "+s.Use+" list", s.Columns, interval, func(ctx context.Context) (any, error) {
+		res, err := fam.List(ctx, q, page)
+		if err != nil {
+			return nil, err
+		}
+		return res.Content, nil
+	})
+}
+
+// watchGet is `<family> get --watch`: one resource fetched each interval,
+// shown as a one-row table; once seen, its disappearance (404) is reported
+// as removed and the watch goes on.
+func (s *familySpec) watchGet(ctx context.Context, f *Factory, t *target, interval time.Duration) error {
+	seen := false
+	return runWatch(ctx, f, t.P, fmt.Sprintf("itcare %s get %d", s.Use, t.id), s.Columns, interval, func(ctx context.Context) (any, error) {
+		obj, err := t.fam.Get(ctx, t.id)
+		var he *api.HTTPError
+		if seen && errors.As(err, &he) && he.StatusCode == http.StatusNotFound {
+			return []any{}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		seen = true
+		return []any{obj}, nil
+	})
 }

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -178,5 +179,59 @@ func TestActionsListSince(t *testing.T) {
 	recent := decodeJSON[[]map[string]any](t, h.mustRun("actions", "list", "--since", "2h", "-o", "json").stdout)
 	if len(all) < 5 || len(recent) != 1 || recent[0]["process"] != "stop-instance" {
 		t.Fatalf("%d actions, %d in the last 2h: %v", len(all), len(recent), recent)
+	}
+}
+
+func eventSummary(t *testing.T, out string) string {
+	t.Helper()
+	var got []string
+	for _, l := range jsonLines(t, out) {
+		item := l["item"].(map[string]any)
+		got = append(got, fmt.Sprintf("%s:%v:%v", l["event"], item["name"], item["status"]))
+	}
+	return strings.Join(got, " ")
+}
+
+// list --watch piped, across status changes made in the sandbox: one JSON
+// line per change, nothing for the instance that did not change.
+func TestListWatchPipedJSONLines(t *testing.T) {
+	clk := &clock{t: time.Now()}
+	h := newHarness(t, sandbox.Options{Now: clk.Now, ActionDuration: time.Minute})
+	h.login()
+	id := strings.TrimSpace(h.mustRun("instances", "get", "pdeb12web01", "--jq", ".id").stdout)
+	h.sb.ResetRequests()
+	w := startWatch(h, "instances", "list", "--name", "pdeb12web01", "--name", "qrhel9app03", "--watch=1s")
+	waitRequests(t, h, "/compute/instances", 1)
+	h.mustRun("instances", "stop", id, "--no-wait")
+	waitRequests(t, h, "/compute/instances", 3)
+	clk.Add(2 * time.Minute)
+	waitRequests(t, h, "/compute/instances", 5)
+	r := w.stop(t)
+	assertCode(t, r, 0)
+	want := "added:pdeb12web01:ACTIVE added:qrhel9app03:ACTIVE changed:pdeb12web01:STOPPING changed:pdeb12web01:INACTIVE"
+	if got := eventSummary(t, r.stdout); got != want {
+		t.Fatalf("events %s\nwant   %s", got, want)
+	}
+	// The filters went with every poll.
+	for _, req := range h.apiRequests("GET", "/compute/instances") {
+		if req.Path == "/itcare/compute/instances" && len(req.Query["names"]) != 2 {
+			t.Fatalf("poll without the filters: %s", req.RawQuery)
+		}
+	}
+}
+
+// get --watch piped: the resource, then its changes.
+func TestGetWatchPipedJSONLines(t *testing.T) {
+	clk := &clock{t: time.Now()}
+	h := newHarness(t, sandbox.Options{Now: clk.Now, ActionDuration: time.Minute})
+	h.login()
+	w := startWatch(h, "instances", "get", "pdeb12web01", "--watch=1s", "-o", "json")
+	waitRequests(t, h, "/compute/instances/10001", 1)
+	h.mustRun("instances", "stop", "10001", "--no-wait")
+	waitRequests(t, h, "/compute/instances/10001", 3)
+	r := w.stop(t)
+	assertCode(t, r, 0)
+	if got := eventSummary(t, r.stdout); got != "added:pdeb12web01:ACTIVE changed:pdeb12web01:STOPPING" {
+		t.Fatalf("events %s", got)
 	}
 }
