@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/family"
 	"github.com/itcare-cli/itcare/internal/output"
 	"github.com/itcare-cli/itcare/internal/watch"
 )
@@ -102,7 +103,7 @@ refresh is one JSON line.`,
 			}
 			ctx := cmd.Context()
 			f.IO.StartProgress(" finding " + args[0])
-			m, err := api.MonitoredInstance(ctx, s.Family(ss.C), ss.C.Resources, args[0])
+			m, err := api.MonitoredInstance(ctx, s.client(ss.C), ss.C.Family(family.Resources), args[0])
 			f.IO.StopProgress()
 			if err != nil {
 				return err

@@ -86,8 +86,8 @@ func runWatch(ctx context.Context, f *Factory, p *output.Printer, title string, 
 // watchList is `<family> list --watch`: the list (every page with --all)
 // fetched each interval.
 func (s *familySpec) watchList(ctx context.Context, f *Factory, ss *Session, q url.Values, page api.PageOptions, interval time.Duration) error {
-	fam := s.Family(ss.C)
-	return runWatch(ctx, f, ss.P, "itcare "+s.Use+" list", s.Columns, interval, func(ctx context.Context) (any, error) {
+	fam := s.client(ss.C)
+	return runWatch(ctx, f, ss.P, "itcare "+s.Name+" list", s.Columns, interval, func(ctx context.Context) (any, error) {
 		res, err := fam.List(ctx, q, page)
 		if err != nil {
 			return nil, err
@@ -101,7 +101,7 @@ func (s *familySpec) watchList(ctx context.Context, f *Factory, ss *Session, q u
 // as removed and the watch goes on.
 func (s *familySpec) watchGet(ctx context.Context, f *Factory, t *target, interval time.Duration) error {
 	seen := false
-	return runWatch(ctx, f, t.P, fmt.Sprintf("itcare %s get %d", s.Use, t.id), s.Columns, interval, func(ctx context.Context) (any, error) {
+	return runWatch(ctx, f, t.P, fmt.Sprintf("itcare %s get %d", s.Name, t.id), s.Columns, interval, func(ctx context.Context) (any, error) {
 		obj, err := t.fam.Get(ctx, t.id)
 		var he *api.HTTPError
 		if seen && errors.As(err, &he) && he.StatusCode == http.StatusNotFound {

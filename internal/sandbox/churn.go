@@ -5,7 +5,11 @@ package sandbox
 // Like actions, churn is applied lazily when a request is served: no
 // goroutine, no timer.
 
-import "time"
+import (
+	"time"
+
+	"github.com/itcare-cli/itcare/internal/family"
+)
 
 // churnClient is who submits the churn's actions.
 const churnClient = "itcare-churn"
@@ -59,14 +63,14 @@ func (s *Server) churnStepLocked() {
 		id := pool[s.churn.seq%len(pool)]
 		s.churn.seq++
 		inst := s.instances[id]
-		if _, busy := s.pending[id]; busy {
+		if _, busy := s.fam.pending[resKey{family.Instances.ResourceType, id}]; busy {
 			continue
 		}
-		op := map[string]string{"ACTIVE": "stop", "INACTIVE": "start"}[sval(inst, "status")]
-		if op == "" {
+		op, ok := family.Instances.Operation(map[string]string{"ACTIVE": "stop", "INACTIVE": "start"}[sval(inst, "status")])
+		if !ok {
 			continue
 		}
-		s.startActionLocked(&call{client: churnClient}, inst, op, nil)
+		s.changeLocked(&call{client: churnClient}, operationChange(family.Instances, inst, op))
 		return
 	}
 }
