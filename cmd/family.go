@@ -22,6 +22,8 @@ import (
 type familySpec struct {
 	*family.Family
 	Columns []output.Column // the table's columns as output columns
+	// GetColumns are the columns of get: Columns, then the detail ones.
+	GetColumns []output.Column
 	familyHelp
 }
 
@@ -46,6 +48,7 @@ func familyCommands(f *Factory) []*cobra.Command {
 
 func newFamilySpec(fam *family.Family) *familySpec {
 	s := &familySpec{Family: fam, Columns: outputColumns(fam.Columns), familyHelp: familyHelps[fam.Name]}
+	s.GetColumns = append(append([]output.Column{}, s.Columns...), outputColumns(fam.DetailColumns)...)
 	if s.ListExample == "" {
 		s.ListExample = "  itcare " + fam.Name + " list"
 	}
@@ -210,7 +213,7 @@ func (s *familySpec) getCmd(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			t, err := s.resolve(cmd, f, args[0], s.Columns)
+			t, err := s.resolve(cmd, f, args[0], s.GetColumns)
 			if err != nil {
 				return err
 			}
@@ -221,7 +224,7 @@ func (s *familySpec) getCmd(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return t.P.PrintObject(obj, s.Columns)
+			return t.P.PrintObject(obj, s.GetColumns)
 		},
 	}
 	w.register(cmd)

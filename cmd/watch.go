@@ -101,7 +101,7 @@ func (s *familySpec) watchList(ctx context.Context, f *Factory, ss *Session, q u
 // as removed and the watch goes on.
 func (s *familySpec) watchGet(ctx context.Context, f *Factory, t *target, interval time.Duration) error {
 	seen := false
-	return runWatch(ctx, f, t.P, fmt.Sprintf("itcare %s get %d", s.Name, t.id), s.Columns, interval, func(ctx context.Context) (any, error) {
+	return runWatch(ctx, f, t.P, fmt.Sprintf("itcare %s get %d", s.Name, t.id), s.GetColumns, interval, func(ctx context.Context) (any, error) {
 		obj, err := t.fam.Get(ctx, t.id)
 		var he *api.HTTPError
 		if seen && errors.As(err, &he) && he.StatusCode == http.StatusNotFound {
