@@ -126,14 +126,17 @@ func (s *Server) calendarLocked(from, to, now time.Time) []map[string]any {
 			case !now.Before(start):
 				status = "IN_PROGRESS"
 			}
-			var g any
+			var g, r any
 			if group != "" {
 				g = group
+			}
+			if region != "" {
+				r = region
 			}
 			out = append(out, map[string]any{
 				"id": id, "maintenanceType": typ, "title": title, "status": status,
 				"start": formatDate(start), "end": formatDate(end), "environments": envs,
-				"patchGroup": g, "region": region, "impactedResources": n,
+				"patchGroup": g, "region": r, "impactedResources": n,
 			})
 		}
 		add(month*100+50, "MAINTENANCE", thursday.Add(6*time.Hour), thursday.Add(8*time.Hour),
