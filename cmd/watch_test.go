@@ -4,25 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
-
-// clock is a sandbox clock the test moves by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // watchRun runs a command in the background; stop cancels it (as Ctrl-C
 // does) and returns its result.
@@ -84,14 +70,14 @@ func jsonLines(t *testing.T, out string) []map[string]any {
 // not change; an action that finishes is seen in its final state, then
 // removed from the IN_PROGRESS list.
 func TestActionsWatchPipedFeed(t *testing.T) {
-	clk := &clock{t: time.Now()}
+	clk := sandbox.NewManualClock(time.Now())
 	h := newHarness(t, sandbox.Options{Now: clk.Now, ActionDuration: time.Minute})
 	h.login()
 	w := startWatch(h, "actions", "list", "--watch=1s", "--status", "IN_PROGRESS")
 	waitRequests(t, h, "/actions", 1)
 	h.mustRun("instances", "stop", "pdeb12web01", "--no-wait")
 	waitRequests(t, h, "/actions", 3) // seen IN_PROGRESS, then unchanged
-	clk.Add(2 * time.Minute)          // the action ends
+	clk.Advance(2 * time.Minute)      // the action ends
 	waitRequests(t, h, "/actions", 6)
 	r := w.stop(t)
 	assertCode(t, r, 0)
@@ -195,7 +181,7 @@ func eventSummary(t *testing.T, out string) string {
 // list --watch piped, across status changes made in the sandbox: one JSON
 // line per change, nothing for the instance that did not change.
 func TestListWatchPipedJSONLines(t *testing.T) {
-	clk := &clock{t: time.Now()}
+	clk := sandbox.NewManualClock(time.Now())
 	h := newHarness(t, sandbox.Options{Now: clk.Now, ActionDuration: time.Minute})
 	h.login()
 	id := strings.TrimSpace(h.mustRun("instances", "get", "pdeb12web01", "--jq", ".id").stdout)
@@ -204,7 +190,7 @@ func TestListWatchPipedJSONLines(t *testing.T) {
 	waitRequests(t, h, "/compute/instances", 1)
 	h.mustRun("instances", "stop", id, "--no-wait")
 	waitRequests(t, h, "/compute/instances", 3)
-	clk.Add(2 * time.Minute)
+	clk.Advance(2 * time.Minute)
 	waitRequests(t, h, "/compute/instances", 5)
 	r := w.stop(t)
 	assertCode(t, r, 0)
@@ -222,7 +208,7 @@ func TestListWatchPipedJSONLines(t *testing.T) {
 
 // get --watch piped: the resource, then its changes.
 func TestGetWatchPipedJSONLines(t *testing.T) {
-	clk := &clock{t: time.Now()}
+	clk := sandbox.NewManualClock(time.Now())
 	h := newHarness(t, sandbox.Options{Now: clk.Now, ActionDuration: time.Minute})
 	h.login()
 	w := startWatch(h, "instances", "get", "pdeb12web01", "--watch=1s", "-o", "json")

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/watch"
 )
 
 // ActionsService reaches /actions (itcare-api.md §5).
@@ -122,7 +124,7 @@ func (o *WaitOptions) defaults() {
 		o.Debugf = func(string, ...any) {}
 	}
 	if o.sleep == nil {
-		o.sleep = sleepCtx
+		o.sleep = watch.Sleep
 	}
 }
 
@@ -298,15 +300,4 @@ func Retryable(err error) bool {
 	}
 	var te *TransportError
 	return errors.As(err, &te)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

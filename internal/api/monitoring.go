@@ -11,8 +11,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -230,7 +232,7 @@ func readSeriesSet(v any, graph string, budget *int) ([]Series, error) {
 			}
 		}
 		if len(keys) == 0 {
-			return nil, fmt.Errorf("no series found (keys: %s)", strings.Join(sortedMapKeys(x), ", "))
+			return nil, fmt.Errorf("no series found (keys: %s)", strings.Join(slices.Sorted(maps.Keys(x)), ", "))
 		}
 		sort.Strings(keys)
 		out := make([]Series, 0, len(keys))
@@ -244,15 +246,6 @@ func readSeriesSet(v any, graph string, budget *int) ([]Series, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("expected series, got %s", Excerpt(fmt.Sprint(v), 80))
-}
-
-func sortedMapKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // readSeries reads one series: an object with a name and points, or points.

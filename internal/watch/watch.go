@@ -137,7 +137,7 @@ func Every(ctx context.Context, o Options, poll func(ctx context.Context, at, ne
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = Sleep
 	}
 	for polls := 1; ; polls++ {
 		start := o.Now()
@@ -266,7 +266,8 @@ func ParseInterval(s string) (time.Duration, error) {
 // ErrStopped can be returned by a Sink to end Run without error.
 var ErrStopped = errors.New("watch stopped")
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits for d, or until ctx ends (then it returns ctx's error).
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
