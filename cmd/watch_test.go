@@ -221,3 +221,36 @@ func TestGetWatchPipedJSONLines(t *testing.T) {
 		t.Fatalf("events %s", got)
 	}
 }
+
+// sandbox --churn: statuses move on their own, through actions, and only
+// for development and test instances.
+func TestSandboxChurnMovesStatuses(t *testing.T) {
+	clk := sandbox.NewManualClock(time.Now())
+	h := newHarness(t, sandbox.Options{Now: clk.Now, Churn: time.Second, ActionDuration: time.Minute})
+	h.login()
+	h.mustRun("actions", "list", "--status", "IN_PROGRESS") // starts the churn's clock
+	clk.Advance(time.Second)
+	acts := decodeJSON[[]map[string]any](t, h.mustRun("actions", "list", "--status", "IN_PROGRESS", "-o", "json").stdout)
+	if len(acts) != 1 || acts[0]["submittedBy"] != "itcare-churn" {
+		t.Fatalf("one churn action expected: %v", acts)
+	}
+	inst := decodeJSON[map[string]any](t, h.mustRun("instances", "get", acts[0]["resourceName"].(string), "-o", "json").stdout)
+	if env := inst["environment"]; env != "DEVELOPMENT" && env != "TEST" {
+		t.Fatalf("churn touched a %v instance", env)
+	}
+	if st := inst["status"]; st != "STOPPING" && st != "STARTING" {
+		t.Fatalf("status %v while the churn's action runs", st)
+	}
+}
+
+// metrics --watch piped: one JSON chart per refresh.
+func TestMetricsWatchPipedJSONLines(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	h.login()
+	h.watchPolls = 2
+	r := h.mustRun("instances", "metrics", "pdeb12web01", "--since", "1h", "--points", "3", "--watch=1s")
+	lines := jsonLines(t, r.stdout)
+	if len(lines) != 2 || lines[0]["graph"] != "SYS_LNX_CPU_USAGE" || len(lines[1]["series"].([]any)) != 1 {
+		t.Fatalf("stdout:\n%s", r.stdout)
+	}
+}
