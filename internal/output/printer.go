@@ -63,6 +63,16 @@ func (p *Printer) PrintList(data any, cols []Column, noun string) error {
 			return err
 		}
 	}
+	if p.Opts.JQ == "" && p.Opts.Format.Kind == YAML {
+		if done, err := p.streamYAMLList(data); done {
+			return err
+		}
+	}
+	if p.Opts.JQ == "" && (p.Opts.Format.IsTable() || p.Opts.Format.Kind == CSV) && cols != nil {
+		if items, ok := listItems(data); ok {
+			return p.printTable(items, cols, noun)
+		}
+	}
 	v, err := toGeneric(data)
 	if err != nil {
 		return err
@@ -77,6 +87,19 @@ func (p *Printer) PrintList(data any, cols []Column, noun string) error {
 	if handled, err := p.printData(v); handled {
 		return err
 	}
+	if cols == nil {
+		cols = deriveColumns(list)
+	}
+	items := make([]any, len(list))
+	for i, item := range list {
+		items[i] = item
+	}
+	return p.printTable(items, cols, noun)
+}
+
+// printTable prints items (each decoded on its own, so that no decoded copy
+// of the whole list is kept) as a table of the columns cols, or as CSV.
+func (p *Printer) printTable(list []any, cols []Column, noun string) error {
 	t, err := p.listTable(list, cols)
 	if err != nil {
 		return err
@@ -95,13 +118,10 @@ func (p *Printer) PrintList(data any, cols []Column, noun string) error {
 	return renderTable(p.IO.Out, p.IO, t)
 }
 
-// listTable lays out the cells of a list in a table format: the columns
-// the format selects (all the items' fields when cols is nil), one row per
-// item.
+// listTable lays out the cells of items in a table format: the columns the
+// format selects, one row per item (decoded on its own when it is not
+// generic JSON yet).
 func (p *Printer) listTable(list []any, cols []Column) (tableSpec, error) {
-	if cols == nil {
-		cols = deriveColumns(list)
-	}
 	shown, err := selectColumns(p.Opts.Format, cols)
 	if err != nil {
 		return tableSpec{}, err
@@ -118,6 +138,13 @@ func (p *Printer) listTable(list []any, cols []Column) (tableSpec, error) {
 	}
 	rows := make([][]string, len(list))
 	for r, item := range list {
+		if _, generic := item.(map[string]any); !generic {
+			v, err := toGeneric(item)
+			if err != nil {
+				return tableSpec{}, err
+			}
+			item = v
+		}
 		row := make([]string, len(shown))
 		for i, c := range shown {
 			row[i] = c.cell(item, ctx)
@@ -291,6 +318,12 @@ func toGeneric(data any) (any, error) {
 		raw = d
 	case []byte:
 		raw = d
+	case json.Marshaler: // API objects hand over the bytes they came in
+		b, err := d.MarshalJSON()
+		if err != nil {
+			return nil, fmt.Errorf("output: %w", err)
+		}
+		raw = b
 	default:
 		b, err := json.Marshal(data)
 		if err != nil {

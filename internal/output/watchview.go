@@ -188,7 +188,11 @@ func (v *WatchView) frame(u watch.Update) []string {
 	if len(list) == 0 {
 		return append(lines, "", ios.Gray("  (nothing)"))
 	}
-	t, err := v.p.listTable(list, v.cols)
+	cols := v.cols
+	if cols == nil {
+		cols = deriveColumns(list)
+	}
+	t, err := v.p.listTable(list, cols)
 	if err != nil {
 		return append(lines, "", "  "+err.Error())
 	}
