@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"github.com/creack/pty"
 
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
@@ -57,6 +60,25 @@ func TestWatchInTerminalRedrawsInPlace(t *testing.T) {
 	}
 	if strings.Contains(screen, "\x1b[2J") {
 		t.Fatal("the whole screen was cleared")
+	}
+	// A resized terminal gets frames of its new width.
+	if err := pty.Setsize(s.tty, &pty.Winsize{Rows: 40, Cols: 70}); err != nil {
+		t.Fatal(err)
+	}
+	mark = len(s.output())
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.Count(s.output()[mark:], "\r\x1b[J") < 3 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	frames = strings.Split(s.output()[mark:], "\r\x1b[J")
+	if len(frames) < 4 {
+		t.Fatalf("no two frames after the resize: %q", s.output()[mark:])
+	}
+	last := frames[len(frames)-2] // the last complete frame
+	for _, l := range strings.Split(stripANSI(last), "\n") {
+		if w := utf8.RuneCountInString(strings.TrimRight(l, "\r")); w > 70 {
+			t.Fatalf("a %d-column line on a 70-column terminal: %q", w, l)
+		}
 	}
 	mark = len(s.output())
 	s.send("\x03")

@@ -108,6 +108,7 @@ func (w *ChartWatch) Update(c Chart, at, next time.Time) error {
 		return encodeJSON(w.p.IO.Out, c, false)
 	}
 	ios := w.p.IO
+	ios.UpdateSize()
 	var buf strings.Builder
 	if err := RenderChart(&buf, c, ios.TerminalWidth(), ios.TerminalHeight()-2, ios.ColorEnabled()); err != nil {
 		return err

@@ -31,6 +31,7 @@ type IOStreams struct {
 	colorEnabled bool
 	width        int
 	height       int
+	resize       func() (width, height int) // nil: a fixed size (tests)
 
 	// mu guards the spinner state and every write the spinner competes with
 	// on ErrOut (frames, warnings, the final clear).
@@ -65,7 +66,16 @@ func System() *IOStreams {
 	}
 	s.width, s.height = systemSize(s.stdoutTTY, s.stderrTTY)
 	s.colorEnabled = s.stdoutTTY && colorAllowedByEnv()
+	s.resize = func() (int, int) { return systemSize(s.stdoutTTY, s.stderrTTY) }
 	return s
+}
+
+// UpdateSize reads the terminal's size again (it may have been resized
+// since start-up), for displays that redraw; streams on buffers keep theirs.
+func (s *IOStreams) UpdateSize() {
+	if s.resize != nil {
+		s.width, s.height = s.resize()
+	}
 }
 
 // Test returns streams on buffers: nothing is a terminal, colour is off and

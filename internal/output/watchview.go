@@ -50,6 +50,7 @@ func (v *WatchView) Update(u watch.Update) error {
 	if !v.live {
 		return v.printEvents(u.Events)
 	}
+	v.p.IO.UpdateSize()
 	return v.draw(v.frame(u))
 }
 
