@@ -29,6 +29,8 @@ type Factory struct {
 	WaitOptions api.WaitOptions
 	// Keyring, when set, replaces the system keyring (tests).
 	Keyring auth.Keyring
+	// WatchPolls, when positive, ends a --watch after that many polls (tests).
+	WatchPolls int
 
 	mu      sync.Mutex
 	ctx     context.Context // the invocation's: ends with Ctrl-C / SIGTERM

@@ -30,7 +30,9 @@ type harness struct {
 	transport                      http.RoundTripper
 	// keyring replaces the system keyring (nil: the library's in-memory
 	// mock, see TestMain).
-	keyring auth.Keyring
+	keyring    auth.Keyring
+	watchPolls int // ends a --watch after that many polls
+	height     int // terminal lines, when set
 }
 
 type result struct {
@@ -88,9 +90,13 @@ func (h *harness) runCtx(ctx context.Context, args ...string) result {
 	if h.width > 0 {
 		ios.SetWidth(h.width)
 	}
+	if h.height > 0 {
+		ios.SetHeight(h.height)
+	}
 	f := NewFactory(ios)
 	f.Transport = h.transport
 	f.Keyring = h.keyring
+	f.WatchPolls = h.watchPolls
 	f.WaitOptions = api.WaitOptions{MinInterval: 20 * time.Millisecond, MaxInterval: 100 * time.Millisecond}
 	code := Execute(ctx, f, args)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}

@@ -145,6 +145,7 @@ and JSON or YAML for scripts.`,
 		newProfilesCmd(f, "profiles"),
 		newConfigCmd(f),
 		newActionsCmd(f),
+		newChangesCmd(f),
 		newAPICmd(f),
 		newSandboxCmd(f),
 	)
