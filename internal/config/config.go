@@ -417,7 +417,11 @@ func parseDuration(key, s string) (time.Duration, error) {
 }
 
 func getPositiveInt(v *viper.Viper, key string) (int, error) {
-	s := strings.TrimSpace(v.GetString(key))
+	return parsePositiveInt(key, v.GetString(key))
+}
+
+func parsePositiveInt(key, s string) (int, error) {
+	s = strings.TrimSpace(s)
 	n, err := strconv.Atoi(s)
 	if err != nil || n <= 0 || n > 1<<30 {
 		return 0, &SettingError{Key: key, Value: s, Want: "a positive whole number"}

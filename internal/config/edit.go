@@ -48,6 +48,12 @@ func (o Option) Normalize(value string) (string, error) {
 			return "", err
 		}
 		value = strings.TrimSpace(value)
+	case Int:
+		n, err := parsePositiveInt(o.Key, value)
+		if err != nil {
+			return "", err
+		}
+		value = fmt.Sprint(n)
 	default:
 		value = strings.TrimSpace(value)
 	}
@@ -186,8 +192,11 @@ func valueOf(m *yaml.Node, key string) *yaml.Node {
 
 func setScalar(m *yaml.Node, key, value string, kind Kind) {
 	tag := "!!str"
-	if kind == Bool {
+	switch kind {
+	case Bool:
 		tag = "!!bool"
+	case Int:
+		tag = "!!int"
 	}
 	if n := valueOf(m, key); n != nil {
 		comment := n.LineComment

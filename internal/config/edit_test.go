@@ -22,6 +22,9 @@ func TestSetValueKeepsCommentsAndTheRest(t *testing.T) {
 	if err := SetValue(path, "fresh", KeyTimeout, "1m", Duration); err != nil {
 		t.Fatal(err)
 	}
+	if err := SetValue(path, "fresh", KeyMaxItems, "500", Int); err != nil {
+		t.Fatal(err)
+	}
 	data, _ := os.ReadFile(path)
 	got := string(data)
 	for _, want := range []string{"# head comment", "default-profile: default", "# the usual one", "output: json # for me", "timeout: 10s", "dry-run: true", "fresh:\n    timeout: 1m"} {
@@ -33,7 +36,7 @@ func TestSetValueKeepsCommentsAndTheRest(t *testing.T) {
 		t.Errorf("mode %v, want the file's own 0640", fi.Mode().Perm())
 	}
 	f, _, err := ReadFile(path)
-	if err != nil || f.Profiles["other"][KeyDryRun] != true || f.Profiles["other"][KeyOutput] != "json" {
+	if err != nil || f.Profiles["other"][KeyDryRun] != true || f.Profiles["other"][KeyOutput] != "json" || f.Profiles["fresh"][KeyMaxItems] != 500 {
 		t.Fatalf("read back: %+v %v", f, err)
 	}
 
@@ -84,7 +87,7 @@ func TestSetValueFollowsASymlinkAndCreatesTheFile(t *testing.T) {
 
 func TestNormalizeChecksAsTheFlagsDo(t *testing.T) {
 	for key, bad := range map[string]string{KeyTimeout: "soon", KeyAPIURL: "ftp://x", KeyAuthURL: "http://keycloak.example/realms/x",
-		KeyDryRun: "maybe", KeyOutput: "xml", KeyNoColor: "2"} {
+		KeyDryRun: "maybe", KeyOutput: "xml", KeyNoColor: "2", KeyMaxItems: "0", KeyMaxListMiB: "lots"} {
 		o, _ := Lookup(key)
 		if _, err := o.Normalize(bad); err == nil {
 			t.Errorf("%s=%q accepted", key, bad)
