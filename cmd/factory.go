@@ -3,8 +3,6 @@ package cmd
 import (
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -159,7 +157,7 @@ func (f *Factory) API() (*api.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := &auth.Transport{Base: f.baseTransport(cfg, false), Manager: m, APIHost: hostOf(base)}
+	rt := &auth.Transport{Base: f.baseTransport(cfg, false), Manager: m, APIHost: base.String()}
 	c, err = api.New(api.Options{BaseURL: cfg.APIURL, HTTPClient: api.NewHTTPClient(rt, cfg.Timeout),
 		UserAgent: build.UserAgent(), DryRun: cfg.DryRun})
 	if err != nil {
@@ -184,8 +182,6 @@ func (f *Factory) AnonymousAPI() (*api.Client, error) {
 	}
 	return c, nil
 }
-
-func hostOf(u *url.URL) string { return strings.ToLower(u.Scheme + "://" + u.Host) }
 
 // Printer returns the output printer configured by -o, --jq and --no-header.
 func (f *Factory) Printer() (*output.Printer, error) {

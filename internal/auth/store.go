@@ -8,13 +8,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/itcare-cli/itcare/internal/config"
 )
 
 // File names inside Store.Dir, per profile.
@@ -30,17 +31,6 @@ var lockWait = 10 * time.Second
 
 // lockRetry is the polling interval while waiting for the lock.
 const lockRetry = 20 * time.Millisecond
-
-var profileRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
-
-// ValidateProfile returns an error if name cannot be used as a profile name
-// (letters, digits, '-' and '_', starting with a letter or digit, at most 64).
-func ValidateProfile(name string) error {
-	if !profileRE.MatchString(name) {
-		return fmt.Errorf("invalid profile name %q: use letters, digits, '-' and '_' (at most 64)", name)
-	}
-	return nil
-}
 
 // Store keeps per-profile files in Dir: <profile>.credentials.json (saved by
 // login), <profile>.token.json (the token cache) and <profile>.lock (taken
@@ -117,7 +107,7 @@ func (s *Store) LockPath(profile string) string {
 // LoadCredentials returns the credentials saved for profile (Source "file"),
 // or nil, nil if there are none.
 func (s *Store) LoadCredentials(profile string) (*Credentials, error) {
-	if err := ValidateProfile(profile); err != nil {
+	if err := config.ValidProfile(profile); err != nil {
 		return nil, err
 	}
 	path := s.CredentialsPath(profile)
@@ -137,7 +127,7 @@ func (s *Store) LoadCredentials(profile string) (*Credentials, error) {
 
 // SaveCredentials saves the client id and secret of c for profile.
 func (s *Store) SaveCredentials(profile string, c Credentials) error {
-	if err := ValidateProfile(profile); err != nil {
+	if err := config.ValidProfile(profile); err != nil {
 		return err
 	}
 	if c.ClientID == "" || c.ClientSecret == "" {
@@ -154,7 +144,7 @@ func (s *Store) SaveCredentials(profile string, c Credentials) error {
 // none. A corrupt or truncated cache is reported through Warn and treated as
 // absent (the next token obtained replaces it).
 func (s *Store) LoadToken(profile string) (*CachedToken, error) {
-	if err := ValidateProfile(profile); err != nil {
+	if err := config.ValidProfile(profile); err != nil {
 		return nil, err
 	}
 	path := s.TokenPath(profile)
@@ -190,7 +180,7 @@ func jsonProblem(err error) string {
 
 // SaveToken writes t to the profile's token cache.
 func (s *Store) SaveToken(profile string, t *CachedToken) error {
-	if err := ValidateProfile(profile); err != nil {
+	if err := config.ValidProfile(profile); err != nil {
 		return err
 	}
 	if t == nil {
@@ -206,7 +196,7 @@ func (s *Store) SaveToken(profile string, t *CachedToken) error {
 // Delete removes the profile's saved credentials, token cache and lock file
 // (logout). Files that do not exist are not an error.
 func (s *Store) Delete(profile string) error {
-	if err := ValidateProfile(profile); err != nil {
+	if err := config.ValidProfile(profile); err != nil {
 		return err
 	}
 	// Hold the lock so that a process refreshing the token right now does

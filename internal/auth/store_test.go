@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/config"
 )
 
 func TestStoreCredentials(t *testing.T) {
@@ -143,7 +145,7 @@ func TestProfileNames(t *testing.T) {
 		}
 	}
 	for _, p := range []string{"default", "a", "A-b_9", "9", strings.Repeat("a", 64)} {
-		if err := ValidateProfile(p); err != nil {
+		if err := config.ValidProfile(p); err != nil {
 			t.Errorf("%q refused: %v", p, err)
 		}
 	}
