@@ -36,9 +36,6 @@ type Factory struct {
 // NewFactory returns a factory writing to ios.
 func NewFactory(ios *output.IOStreams) *Factory { return &Factory{IO: ios} }
 
-// The output layer reads dates with the API's one date parser.
-func init() { output.ParseDate = api.ParseDate }
-
 func (f *Factory) setFlags(fs *pflag.FlagSet) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

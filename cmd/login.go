@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/itcare-cli/itcare/internal/api"
 	"github.com/itcare-cli/itcare/internal/auth"
+	"github.com/itcare-cli/itcare/internal/isodate"
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
@@ -189,9 +189,9 @@ credentials are configured.`,
 			if credErr == nil {
 				st.ClientID, st.CredentialsSource, st.CredentialsFile = creds.ClientID, creds.Source, creds.Path
 				if tok, _ := store.LoadToken(cfg.Profile); tok != nil && tok.ClientID == creds.ClientID {
-					st.TokenExpiry = api.FormatDate(tok.Expiry)
+					st.TokenExpiry = isodate.Format(tok.Expiry)
 					if !tok.RefreshExpiry.IsZero() {
-						st.RefreshExpiry = api.FormatDate(tok.RefreshExpiry)
+						st.RefreshExpiry = isodate.Format(tok.RefreshExpiry)
 					}
 					st.TokenValid = time.Now().Before(tok.Expiry)
 				}

@@ -460,16 +460,6 @@ func TestCellKinds(t *testing.T) {
 	}
 }
 
-func TestParseDateOverride(t *testing.T) {
-	old := ParseDate
-	t.Cleanup(func() { ParseDate = old })
-	ParseDate = func(string) (time.Time, error) { return time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC), nil }
-	got := Column{Path: "d", Kind: Date}.cell(map[string]any{"d": "whatever"}, cellContext{})
-	if got != "2020-01-02T03:04:05Z" {
-		t.Errorf("got %q", got)
-	}
-}
-
 func TestUsageErrorsAtPrintTime(t *testing.T) {
 	var ue *UsageError
 	p, _ := newPrinter(t, printCase{format: "columns=id,bogus"})
