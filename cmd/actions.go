@@ -123,7 +123,7 @@ passed (the actions go on; the command to resume is printed), 130 on Ctrl-C.`,
 			}
 			actions, err := waitActions(cmd.Context(), f, ss.C, ids, timeout, interval)
 			// Scripts get the final state of every action, failed ones included.
-			if perr := reportActions(ss.P, actions); err == nil {
+			if perr := ss.P.PrintFinalActions(finished(actions), actionColumns); err == nil {
 				err = perr
 			}
 			return err

@@ -217,7 +217,7 @@ func (s *familySpec) change(cmd *cobra.Command, f *Factory, w waitFlags, arg, ve
 			return err
 		}
 	}
-	return runChange(cmd.Context(), f, t.Session, w, change{Verb: verb, Resource: what,
+	return runChange(cmd.Context(), f, t.Session, w, change{Change: output.Change{Verb: verb, Resource: what},
 		Do: func(ctx context.Context) (*api.Accepted, error) { return do(ctx, t.fam, t.id) }})
 }
 
