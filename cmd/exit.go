@@ -37,6 +37,10 @@ type SilentError struct{ Code int }
 
 func (e *SilentError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
 
+// errCancelled is a confirmation the user declined: not a failure of the
+// tool, so it is said plainly (no "error:"), with exit code 1.
+var errCancelled = errors.New("cancelled: nothing was changed")
+
 // ExitCode is the one mapping from errors to exit codes.
 func ExitCode(err error) int {
 	if err == nil {

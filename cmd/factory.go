@@ -56,6 +56,13 @@ func (f *Factory) Config() (*config.Config, error) {
 	return f.cfg, f.cfgErr
 }
 
+// DryRun reports whether this invocation only asks the API to validate
+// changes: the one answer the confirmations and the API client share.
+func (f *Factory) DryRun() bool {
+	cfg, err := f.Config()
+	return err == nil && cfg.DryRun
+}
+
 // Debugf writes a decision to stderr when --debug is on.
 func (f *Factory) Debugf(format string, args ...any) {
 	if cfg, err := f.Config(); err == nil && cfg.Debug {
@@ -156,7 +163,7 @@ func (f *Factory) API() (*api.Client, error) {
 	}
 	rt := &auth.Transport{Base: f.baseTransport(cfg, false), Manager: m, APIHost: base.String()}
 	c, err = api.New(api.Options{BaseURL: cfg.APIURL, HTTPClient: api.NewHTTPClient(rt, cfg.Timeout),
-		UserAgent: build.UserAgent(), DryRun: cfg.DryRun})
+		UserAgent: build.UserAgent(), DryRun: f.DryRun()})
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -213,7 +212,7 @@ func (s *familySpec) change(cmd *cobra.Command, f *Factory, w waitFlags, arg, ve
 	}
 	what := describeResource(s.Kind, t.id, arg)
 	if destructive {
-		if err := confirm(f, t.C, w.Yes, strings.ToUpper(verb[:1])+verb[1:]+" "+what+"?"); err != nil {
+		if err := confirm(f, w.Yes, strings.ToUpper(verb[:1])+verb[1:]+" "+what+"?"); err != nil {
 			return err
 		}
 	}
@@ -247,22 +246,15 @@ func (s *familySpec) resolve(cmd *cobra.Command, f *Factory, arg string, cols []
 // ask for confirmation (no terminal) and --yes was not given. A dry run
 // changes nothing and needs no confirmation.
 func requireYes(f *Factory, yes bool) error {
-	if yes || f.IO.CanPrompt() {
-		return nil
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return err
-	}
-	if cfg.DryRun {
+	if yes || f.IO.CanPrompt() || f.DryRun() {
 		return nil
 	}
 	return usageErrorf("refusing to delete without confirmation: pass --yes")
 }
 
 // confirm asks on a terminal unless --yes or --dry-run.
-func confirm(f *Factory, c *api.Client, yes bool, question string) error {
-	if yes || c.DryRun() {
+func confirm(f *Factory, yes bool, question string) error {
+	if yes || f.DryRun() {
 		return nil
 	}
 	ok, err := output.Confirm(f.IO, question+" This cannot be undone.")
@@ -270,7 +262,7 @@ func confirm(f *Factory, c *api.Client, yes bool, question string) error {
 		return err
 	}
 	if !ok {
-		return errors.New("cancelled: nothing was changed")
+		return errCancelled
 	}
 	return nil
 }

@@ -51,6 +51,10 @@ func Execute(ctx context.Context, f *Factory, args []string) int {
 	if errors.As(err, &silent) {
 		return code
 	}
+	if errors.Is(err, errCancelled) {
+		fmt.Fprintln(f.IO.ErrOut, err)
+		return code
+	}
 	if p, perr := f.Printer(); perr == nil {
 		p.PrintError(err)
 	} else {
