@@ -50,6 +50,7 @@ func ExitCode(err error) int {
 		silent  *SilentError
 		usage   *UsageError
 		outUse  *output.UsageError
+		input   *api.InputError
 		failed  *api.ActionFailedError
 		timeout *api.WaitTimeoutError
 		intr    *api.WaitInterruptedError
@@ -61,7 +62,7 @@ func ExitCode(err error) int {
 		return silent.Code
 	case errors.As(err, &intr), errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case errors.As(err, &usage), errors.As(err, &outUse), isCobraUsage(err):
+	case errors.As(err, &usage), errors.As(err, &outUse), errors.As(err, &input), isCobraUsage(err):
 		return ExitUsage
 	case errors.As(err, &failed):
 		return ExitActionError

@@ -159,10 +159,7 @@ func (c *Client) Mutate(ctx context.Context, r *Request) (*Accepted, error) {
 		return nil, fmt.Errorf("%s %s: the API accepted the change (%d) but its answer cannot be read: %w; %s",
 			r.Method, r.displayPath(), resp.StatusCode, err, MaybeAppliedNote)
 	}
-	if c.dryRun && !resp.DryRunConfirmed() {
-		return acc, ErrDryRunUnconfirmed
-	}
-	return acc, nil
+	return acc, c.checkDryRun(resp)
 }
 
 // FilterKind says how a filter's values are checked and written.

@@ -248,7 +248,7 @@ func TestPrintRaw(t *testing.T) {
 		body []byte
 		want string
 	}{
-		{"piped verbatim", printCase{}, body, string(body)},
+		{"piped verbatim, with a final newline", printCase{}, body, string(body) + "\n"},
 		{"tty pretty", printCase{tty: true}, body, "{\n  \"a\": {\n    \"c\": \"<x>\",\n    \"d\": [\n      1,\n      2.50,\n      3e2\n    ]\n  },\n  \"b\": 1\n}\n"},
 		{"json pretty", printCase{format: "json"}, body, "{\n  \"a\": {\n    \"c\": \"<x>\",\n    \"d\": [\n      1,\n      2.50,\n      3e2\n    ]\n  },\n  \"b\": 1\n}\n"},
 		{"jq", printCase{jq: ".a.d[]"}, body, "1\n2.50\n3e2\n"},
@@ -257,8 +257,9 @@ func TestPrintRaw(t *testing.T) {
 		{"jq yaml", printCase{format: "yaml", jq: ".a"}, body, "c: <x>\nd:\n  - 1\n  - 2.50\n  - 3e2\n"},
 		{"template", printCase{format: "template={{.a.c}}"}, body, "<x>\n"},
 		{"empty body", printCase{tty: true}, []byte("  \n"), ""},
-		{"not json piped", printCase{}, []byte("<html>oops</html>"), "<html>oops</html>"},
-		{"not json tty", printCase{tty: true}, []byte("<html>oops</html>"), "<html>oops</html>"},
+		{"not json piped", printCase{}, []byte("<html>oops</html>"), "<html>oops</html>\n"},
+		{"newline not doubled", printCase{}, []byte("<html>oops</html>\n"), "<html>oops</html>\n"},
+		{"not json tty", printCase{tty: true}, []byte("<html>oops</html>"), "<html>oops</html>\n"},
 		{"list tty", printCase{tty: true}, []byte(`[]`), "[]\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
