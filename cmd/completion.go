@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -250,16 +249,6 @@ func completionFactory(f *Factory, cmd *cobra.Command) *Factory {
 	return cf
 }
 
-// completionItem is what completion reads of an instance or an action.
-type completionItem struct {
-	ID           int64  `json:"id"`
-	Name         string `json:"name"`
-	Status       string `json:"status"`
-	Environment  string `json:"environment"`
-	Process      string `json:"process"`
-	ResourceName string `json:"resourceName"`
-}
-
 // completeFamilyArgs completes a resource of a paged family (names with
 // their status, ids once digits are typed): at most completionMaxPages pages
 // are read, fewer if the time runs out. familySpec.command sets it on every
@@ -274,25 +263,14 @@ func completeFamilyArgs(f *Factory, family func(*api.Client) *api.Family) cobra.
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		defer cancel()
-		var items []completionItem
-		for n := 0; n < completionMaxPages; n++ {
-			p, err := api.ListPages[completionItem](ctx, c, family(c).Path, url.Values{},
-				api.PageOptions{Page: n, Size: completionPageSize})
-			if err != nil {
-				break
-			}
-			items = append(items, p.Content...)
-			if p.IsLast() || len(p.Content) == 0 {
-				break
-			}
-		}
+		items := family(c).Candidates(ctx, completionPageSize, completionMaxPages)
 		return matchResources(items, toComplete), cobra.ShellCompDirectiveNoFileComp
 	}
 }
 
 // matchResources picks the names, and ids when digits are typed, that start
 // with toComplete.
-func matchResources(items []completionItem, toComplete string) []cobra.Completion {
+func matchResources(items []api.Candidate, toComplete string) []cobra.Completion {
 	prefix := strings.ToLower(toComplete)
 	digits := toComplete != "" && strings.Trim(toComplete, "0123456789") == ""
 	var out []cobra.Completion
@@ -331,8 +309,8 @@ func completeRunningActions(f *Factory) cobra.CompletionFunc {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		defer cancel()
-		var actions []completionItem
-		if _, err := c.Get(ctx, "/actions", url.Values{"statuses": {"IN_PROGRESS"}}, "", &actions); err != nil {
+		actions, err := c.Actions.RunningCandidates(ctx)
+		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		given := map[string]bool{}
