@@ -7,11 +7,10 @@ import (
 
 	"github.com/itcare-cli/itcare/internal/config"
 	"github.com/itcare-cli/itcare/internal/gendocs"
-	"github.com/itcare-cli/itcare/internal/output"
 )
 
 func docsRoot() *Factory {
-	ios, _, _, _ := output.Test()
+	ios := testStreams()
 	return NewFactory(ios)
 }
 

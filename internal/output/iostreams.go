@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -49,35 +48,39 @@ const defaultWidth = 80
 // non-file ErrOut) silently show nothing.
 var spinnerFrames = spinner.CharSets[14]
 
+// Terminal says which streams are terminals, how wide the terminal is and
+// whether colour is on.
+type Terminal struct {
+	StdinTTY, StdoutTTY, StderrTTY bool
+	Width                          int // 0: 80
+	Color                          bool
+}
+
+// NewIOStreams returns streams on in, out and errOut that behave as t says.
+func NewIOStreams(in io.Reader, out, errOut io.Writer, t Terminal) *IOStreams {
+	if t.Width <= 0 {
+		t.Width = defaultWidth
+	}
+	return &IOStreams{
+		In:           in,
+		Out:          out,
+		ErrOut:       errOut,
+		stdinTTY:     t.StdinTTY,
+		stdoutTTY:    t.StdoutTTY,
+		stderrTTY:    t.StderrTTY,
+		colorEnabled: t.Color,
+		width:        t.Width,
+		spinEvery:    100 * time.Millisecond,
+	}
+}
+
 // System returns streams on the process's stdin, stdout and stderr, with
 // terminal detection, width and colour decided from the environment.
 func System() *IOStreams {
-	s := &IOStreams{
-		In:        os.Stdin,
-		Out:       os.Stdout,
-		ErrOut:    os.Stderr,
-		stdinTTY:  isTerminal(os.Stdin),
-		stdoutTTY: isTerminal(os.Stdout),
-		stderrTTY: isTerminal(os.Stderr),
-		spinEvery: 100 * time.Millisecond,
-	}
-	s.width = systemWidth(s.stdoutTTY, s.stderrTTY)
-	s.colorEnabled = s.stdoutTTY && colorAllowedByEnv()
-	return s
-}
-
-// Test returns streams on buffers: nothing is a terminal, colour is off and
-// the width is 80. Use the setters to simulate a terminal.
-func Test() (ios *IOStreams, in *bytes.Buffer, out *bytes.Buffer, errOut *bytes.Buffer) {
-	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
-	ios = &IOStreams{
-		In:        in,
-		Out:       out,
-		ErrOut:    errOut,
-		width:     defaultWidth,
-		spinEvery: 100 * time.Millisecond,
-	}
-	return ios, in, out, errOut
+	t := Terminal{StdinTTY: isTerminal(os.Stdin), StdoutTTY: isTerminal(os.Stdout), StderrTTY: isTerminal(os.Stderr)}
+	t.Width = systemWidth(t.StdoutTTY, t.StderrTTY)
+	t.Color = t.StdoutTTY && colorAllowedByEnv()
+	return NewIOStreams(os.Stdin, os.Stdout, os.Stderr, t)
 }
 
 func isTerminal(f *os.File) bool {
@@ -112,20 +115,12 @@ func systemWidth(stdoutTTY, stderrTTY bool) int {
 	return defaultWidth
 }
 
-func (s *IOStreams) SetStdoutTTY(v bool)    { s.stdoutTTY = v }
-func (s *IOStreams) SetStderrTTY(v bool)    { s.stderrTTY = v }
-func (s *IOStreams) SetStdinTTY(v bool)     { s.stdinTTY = v }
-func (s *IOStreams) SetColorEnabled(v bool) { s.colorEnabled = v }
-func (s *IOStreams) IsStdoutTTY() bool      { return s.stdoutTTY }
-func (s *IOStreams) IsStderrTTY() bool      { return s.stderrTTY }
-func (s *IOStreams) IsStdinTTY() bool       { return s.stdinTTY }
-func (s *IOStreams) ColorEnabled() bool     { return s.colorEnabled }
-func (s *IOStreams) DisableColor()          { s.colorEnabled = false }
-func (s *IOStreams) CanPrompt() bool        { return s.stdinTTY && s.stderrTTY }
-func (s *IOStreams) SetWidth(w int)         { s.width = w }
-
-// setSpinnerEvery sets the frame interval (tests make it short).
-func (s *IOStreams) setSpinnerEvery(d time.Duration) { s.spinEvery = d }
+func (s *IOStreams) IsStdoutTTY() bool  { return s.stdoutTTY }
+func (s *IOStreams) IsStderrTTY() bool  { return s.stderrTTY }
+func (s *IOStreams) IsStdinTTY() bool   { return s.stdinTTY }
+func (s *IOStreams) ColorEnabled() bool { return s.colorEnabled }
+func (s *IOStreams) DisableColor()      { s.colorEnabled = false }
+func (s *IOStreams) CanPrompt() bool    { return s.stdinTTY && s.stderrTTY }
 
 // TerminalWidth is the width tables and the spinner fit in (80 when unknown).
 func (s *IOStreams) TerminalWidth() int {

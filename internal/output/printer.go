@@ -19,15 +19,6 @@ type Options struct {
 	NoHeader bool
 }
 
-// Validate checks the options against a command's columns before anything is
-// sent: the columns= names and the --jq expression. Errors are *UsageError.
-func (o Options) Validate(cols []Column) error {
-	if err := ValidateColumns(o.Format, cols); err != nil {
-		return err
-	}
-	return ValidateJQ(o.JQ)
-}
-
 // Printer prints command results the way the options ask.
 //
 // Every format works on the generic JSON form of the data (json.Marshal,

@@ -90,10 +90,10 @@ func newPrinter(t *testing.T, c printCase) (*Printer, func() string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ios, _, out, errOut := Test()
-	ios.SetStdoutTTY(c.tty)
+	ios, _, out, errOut := testStreams()
+	ios.stdoutTTY = c.tty
 	if c.width > 0 {
-		ios.SetWidth(c.width)
+		ios.width = c.width
 	}
 	p := &Printer{IO: ios, Opts: Options{Format: f, JQ: c.jq, NoHeader: c.noHeader}}
 	return p, func() string {
@@ -349,7 +349,7 @@ func TestTableFitsTerminalWidth(t *testing.T) {
 
 func TestColorOnTerminal(t *testing.T) {
 	p, _ := newPrinter(t, printCase{tty: true, width: 200})
-	p.IO.SetColorEnabled(true)
+	p.IO.colorEnabled = true
 	if err := p.PrintList(fixture(t), instanceColumns, "instances"); err != nil {
 		t.Fatal(err)
 	}
@@ -377,7 +377,7 @@ func TestColorOnTerminal(t *testing.T) {
 	}
 	// Piped output never has colour, even when enabled.
 	p, _ = newPrinter(t, printCase{})
-	p.IO.SetColorEnabled(true)
+	p.IO.colorEnabled = true
 	if err := p.PrintList(fixture(t), instanceColumns, "instances"); err != nil {
 		t.Fatal(err)
 	}
