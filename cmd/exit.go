@@ -89,8 +89,10 @@ func isCobraUsage(err error) bool {
 	return false
 }
 
-// hint is a follow-up line printed after an error message.
-func hint(err error) string {
+// hint is a follow-up line printed after an error message. credsFromEnv:
+// the credentials come from the environment, where `itcare login` changes
+// nothing.
+func hint(err error, credsFromEnv bool) string {
 	var (
 		timeout *api.WaitTimeoutError
 		intr    *api.WaitInterruptedError
@@ -104,8 +106,10 @@ func hint(err error) string {
 		return "the action(s) go on in ITCare; to keep waiting, run: " + api.ResumeHint(intr.Running)
 	case errors.As(err, &authErr):
 		return ""
+	case errors.As(err, &httpErr) && httpErr.StatusCode == 401 && credsFromEnv:
+		return "check the credentials in " + auth.EnvClientID + " and " + auth.EnvClientSecret + " (`itcare auth status` shows which are used)"
 	case errors.As(err, &httpErr) && httpErr.StatusCode == 401:
-		return "check the credentials with `itcare auth status`, or run `itcare login`"
+		return "check the credentials with `itcare auth status`, or run `itcare login` again"
 	}
 	return ""
 }

@@ -45,3 +45,50 @@ func TestChangeWithWideOrColumnsBehavesLikeTable(t *testing.T) {
 		}
 	}
 }
+
+// A profile without a login is named, with the command that logs it in.
+func TestUnknownProfileSaysHowToLogIn(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	h.login()
+	r := h.run("instances", "list", "-p", "nosuch")
+	assertCode(t, r, ExitAuth)
+	if !strings.Contains(r.stderr, `profile "nosuch" has no login`) || !strings.Contains(r.stderr, "`itcare login -p nosuch`") {
+		t.Fatalf("stderr %q", r.stderr)
+	}
+}
+
+// A refused token says once what to do, and never "itcare login" when the
+// credentials come from the environment (logging in would change nothing).
+func TestRefusedTokenHintSaidOnce(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	h.login()
+	h.transport = stripAuth{}
+	r := h.run("instances", "list")
+	assertCode(t, r, ExitAuth)
+	if n := strings.Count(r.stderr, "itcare login"); n != 1 {
+		t.Errorf("saved login: %d mentions of itcare login:\n%s", n, r.stderr)
+	}
+	t.Setenv("ITCARE_CLIENT_ID", "sandbox-client")
+	t.Setenv("ITCARE_CLIENT_SECRET", "sandbox-secret")
+	r = h.run("instances", "list")
+	assertCode(t, r, ExitAuth)
+	if strings.Contains(r.stderr, "itcare login") || !strings.Contains(r.stderr, "ITCARE_CLIENT_ID") {
+		t.Errorf("credentials from the environment:\n%s", r.stderr)
+	}
+	h.sb.ResetViolations() // requests without a bearer token, on purpose
+}
+
+// A 429 from the token endpoint is a rate limit, not a refused client.
+func TestTokenEndpoint429IsNotARefusal(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	t.Setenv("ITCARE_CLIENT_ID", "sandbox-client")
+	t.Setenv("ITCARE_CLIENT_SECRET", "sandbox-secret")
+	if err := h.sb.SetFaults(sandbox.Fault{Match: "POST", Kind: sandbox.FaultStatus, Status: 429, RetryAfter: "0"}); err != nil {
+		t.Fatal(err)
+	}
+	r := h.run("instances", "list")
+	assertCode(t, r, ExitAuth)
+	if strings.Contains(r.stderr, "refused") || !strings.Contains(r.stderr, "429") {
+		t.Fatalf("stderr %q", r.stderr)
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/itcare-cli/itcare/internal/auth"
 	"github.com/itcare-cli/itcare/internal/config"
 	"github.com/itcare-cli/itcare/internal/output"
 )
@@ -60,7 +61,8 @@ func Execute(ctx context.Context, f *Factory, args []string) int {
 	} else {
 		fmt.Fprintf(f.IO.ErrOut, "error: %v\n", err)
 	}
-	if h := hint(err); h != "" {
+	envCreds, _ := auth.CredentialsFromEnv()
+	if h := hint(err, envCreds != nil); h != "" {
 		fmt.Fprintln(f.IO.ErrOut, h)
 	}
 	if code == ExitUsage && cmd != nil {

@@ -56,7 +56,7 @@ func (e *HTTPError) fallback() string {
 	}
 	switch e.StatusCode {
 	case http.StatusUnauthorized:
-		return "the API did not accept the access token for " + what + " (run `itcare login` again)"
+		return "the API did not accept the access token for " + what
 	case http.StatusForbidden:
 		return "the API account is not allowed to do " + what
 	case http.StatusConflict:

@@ -162,8 +162,12 @@ func TestCredentialsFromEnvAndResolve(t *testing.T) {
 	}
 	_, err = Resolve(s, "default")
 	var ae *Error
-	if !errors.As(err, &ae) || err.Error() != "not logged in: run `itcare login` or set ITCARE_CLIENT_ID and ITCARE_CLIENT_SECRET" {
+	if !errors.As(err, &ae) || err.Error() != "profile \"default\" has no login: run `itcare login`, or set ITCARE_CLIENT_ID and ITCARE_CLIENT_SECRET" {
 		t.Errorf("not logged in: %v", err)
+	}
+	// Another profile is named, with the command that logs it in.
+	if _, err = Resolve(s, "nosuch"); err == nil || err.Error() != "profile \"nosuch\" has no login: run `itcare login -p nosuch`, or set ITCARE_CLIENT_ID and ITCARE_CLIENT_SECRET" {
+		t.Errorf("not logged in, -p nosuch: %v", err)
 	}
 
 	if err := s.SaveCredentials("default", Credentials{ClientID: "saved", ClientSecret: "saved-secret"}); err != nil {
