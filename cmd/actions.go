@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -58,6 +59,7 @@ func newActionsListCmd(f *Factory) *cobra.Command {
 	return cmd
 }
 
+// parseActionIDs reads action ids, each once whatever the repeats.
 func parseActionIDs(args []string) ([]int64, error) {
 	ids := make([]int64, 0, len(args))
 	for _, a := range args {
@@ -65,7 +67,9 @@ func parseActionIDs(args []string) ([]int64, error) {
 		if err != nil || id <= 0 {
 			return nil, usageErrorf("invalid action id %q: want a positive number", a)
 		}
-		ids = append(ids, id)
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
 	}
 	return ids, nil
 }

@@ -92,3 +92,31 @@ func TestTokenEndpoint429IsNotARefusal(t *testing.T) {
 		t.Fatalf("stderr %q", r.stderr)
 	}
 }
+
+// Several unknown action ids are all reported, with the same message in
+// every format; a repeated id is waited on (and reported) once.
+func TestActionsWaitUnknownAndRepeatedIDs(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	h.login()
+	for _, o := range []string{"table", "json", "yaml"} {
+		r := h.run("actions", "wait", "999992", "999991", "999992", "-o", o)
+		assertCode(t, r, ExitError)
+		if !strings.Contains(r.stderr, "no such action(s): 999991 999992") {
+			t.Errorf("-o %s: stderr %q", o, r.stderr)
+		}
+	}
+	id := fmt.Sprint(firstInstance(t, h, "--status", "ACTIVE")["id"])
+	acc := decodeJSON[map[string]any](t, h.mustRun("instances", "stop", id, "--no-wait", "-o", "json").stdout)
+	aid := fmt.Sprint(acc["id"])
+	r := h.mustRun("actions", "wait", aid, aid, aid, "-o", "json")
+	if got := decodeJSON[[]map[string]any](t, r.stdout); len(got) != 1 {
+		t.Errorf("%d actions printed for one id", len(got))
+	}
+	if n := strings.Count(r.stderr, "action "+aid+" (stop-instance pdeb12web01): SUCCESS"); n != 1 {
+		t.Errorf("action %s reported %d times:\n%s", aid, n, r.stderr)
+	}
+	// The final line says how long the action took by the API's dates.
+	if !strings.Contains(r.stderr, ": SUCCESS (took ") {
+		t.Errorf("no duration: %s", r.stderr)
+	}
+}

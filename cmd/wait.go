@@ -40,7 +40,7 @@ func waitActions(ctx context.Context, f *Factory, c *api.Client, ids []int64, ti
 	defer ui.Stop()
 	return c.Actions.Wait(ctx, ids, f.waitOptions(timeout, interval), func(u api.ActionUpdate) {
 		a := u.Action
-		ui.Update(output.WaitItem{ID: a.ID, Resource: a.ResourceName, Process: a.Process, Status: a.Status, Message: a.Message})
+		ui.Update(output.WaitItem{ID: a.ID, Resource: a.ResourceName, Process: a.Process, Status: a.Status, Message: a.Message, Took: a.Took()})
 	})
 }
 

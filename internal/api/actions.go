@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -186,7 +187,7 @@ func (s *ActionsService) Wait(ctx context.Context, ids []int64, opts WaitOptions
 			return final, s.waitEnded(ctx, ids, final, opts)
 		}
 		var wg sync.WaitGroup
-		var fatal error
+		fatal := map[int64]error{}                     // actions given up on in this round
 		sem := make(chan struct{}, DefaultConcurrency) // bounded polls per round
 		for i, id := range ids {
 			if final[i] != nil && final[i].Done() {
@@ -207,9 +208,7 @@ func (s *ActionsService) Wait(ctx context.Context, ids []int64, opts WaitOptions
 					failures[i]++
 					opts.Debugf("poll of action %d failed (%d/%d): %v", id, failures[i], opts.MaxFailures, err)
 					if !transient(err) || failures[i] >= opts.MaxFailures {
-						if fatal == nil {
-							fatal = fmt.Errorf("waiting for action %d: %w", id, err)
-						}
+						fatal[id] = err
 					}
 					return
 				}
@@ -227,8 +226,8 @@ func (s *ActionsService) Wait(ctx context.Context, ids []int64, opts WaitOptions
 			}(i, id)
 		}
 		wg.Wait()
-		if fatal != nil {
-			return final, fatal
+		if len(fatal) > 0 {
+			return final, pollFailure(fatal)
 		}
 		if waitCtx.Err() != nil {
 			return final, s.waitEnded(ctx, ids, final, opts)
@@ -246,6 +245,51 @@ func (s *ActionsService) Wait(ctx context.Context, ids []int64, opts WaitOptions
 			return final, nil
 		}
 	}
+}
+
+// ActionsNotFoundError lists the actions waited on that the API does not know.
+// Errs are the API's answers (404), one per id.
+type ActionsNotFoundError struct {
+	IDs  []int64
+	Errs []error
+}
+
+func (e *ActionsNotFoundError) Unwrap() []error { return e.Errs }
+
+func (e *ActionsNotFoundError) Error() string {
+	return "no such action(s): " + joinIDs(e.IDs)
+}
+
+// HTTPStatus and ErrorCode describe the error in -o json error objects.
+func (e *ActionsNotFoundError) HTTPStatus() int   { return http.StatusNotFound }
+func (e *ActionsNotFoundError) ErrorCode() string { return "" }
+
+// pollFailure reports every action given up on in one round, in id order,
+// the unknown ones together in one *ActionsNotFoundError.
+func pollFailure(failed map[int64]error) error {
+	ids := make([]int64, 0, len(failed))
+	for id := range failed {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	notFound := &ActionsNotFoundError{}
+	var errs []error
+	for _, id := range ids {
+		var he *HTTPError
+		if errors.As(failed[id], &he) && he.StatusCode == http.StatusNotFound {
+			notFound.IDs = append(notFound.IDs, id)
+			notFound.Errs = append(notFound.Errs, failed[id])
+			continue
+		}
+		errs = append(errs, fmt.Errorf("waiting for action %d: %w", id, failed[id]))
+	}
+	if len(notFound.IDs) > 0 {
+		errs = append([]error{notFound}, errs...)
+	}
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return errors.Join(errs...)
 }
 
 func (s *ActionsService) waitEnded(ctx context.Context, ids []int64, final []*Action, opts WaitOptions) error {

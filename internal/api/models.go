@@ -7,6 +7,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Models keep the object exactly as the API sent it (Raw) next to the few
@@ -49,6 +50,19 @@ const (
 
 // Done reports whether the action reached a final status.
 func (a *Action) Done() bool { return a.Status == StatusSuccess || a.Status == StatusError }
+
+// Took is how long a finished action ran, from its submission to its
+// completion by the API's dates; 0 when it has not ended or a date is
+// missing or out of order.
+func (a *Action) Took() time.Duration {
+	if !a.Done() || a.SubmittedAt == nil || a.CompletedAt == nil || a.SubmittedAt.IsZero() || a.CompletedAt.IsZero() {
+		return 0
+	}
+	if d := a.CompletedAt.Sub(a.SubmittedAt.Time); d > 0 {
+		return d
+	}
+	return 0
+}
 
 func unmarshalKeep(b []byte, into any, raw *json.RawMessage) error {
 	if err := json.Unmarshal(b, into); err != nil {
