@@ -76,10 +76,11 @@ func parseActionIDs(args []string) ([]int64, error) {
 
 func newActionsGetCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:     "get <id>",
-		Short:   "Show one action",
-		Example: `  itcare actions get 5012 -o json`,
-		Args:    cobra.ExactArgs(1),
+		Use:         "get <id>",
+		Short:       "Show one action",
+		Example:     `  itcare actions get 5012 -o json`,
+		Args:        cobra.ExactArgs(1),
+		Annotations: map[string]string{questionAnnotation: "which action to show?"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ids, err := parseActionIDs(args)
 			if err != nil {
@@ -112,7 +113,8 @@ passed (the actions go on; the command to resume is printed), 130 on Ctrl-C.`,
 		Example: `  itcare actions wait 5012
   itcare actions wait 5012 5013 5014 --timeout 10m
   id=$(itcare instances start web01 --no-wait) && itcare actions wait "$id"`,
-		Args: cobra.MinimumNArgs(1),
+		Args:        cobra.MinimumNArgs(1),
+		Annotations: map[string]string{questionAnnotation: "which action(s) to wait for?"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ids, err := parseActionIDs(args)
 			if err != nil {

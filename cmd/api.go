@@ -61,7 +61,8 @@ exits 1 (4 for 401/403).`,
 
   # a body from a file, validated but not applied
   itcare api -X POST /compute/instances --input instance.json --dry-run -i`,
-		Args: cobra.ExactArgs(1),
+		Args:        cobra.ExactArgs(1),
+		Annotations: map[string]string{questionAnnotation: "which API path to call (such as /compute/instances)?"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Path = args[0]
 			return runAPI(cmd.Context(), f, opts)

@@ -55,11 +55,12 @@ type deleteSpec struct {
 
 func (s *familySpec) command(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     s.Use + " <command>",
-		Aliases: s.Aliases,
-		Short:   s.Short,
-		Long:    s.Long,
-		Args:    cobra.NoArgs,
+		Use:         s.Use + " <command>",
+		Aliases:     s.Aliases,
+		Short:       s.Short,
+		Long:        s.Long,
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{kindAnnotation: s.Kind},
 	}
 	cmd.AddCommand(s.listCmd(f), s.getCmd(f))
 	for _, op := range s.Operations {

@@ -1,0 +1,62 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/itcare-cli/itcare/internal/output"
+)
+
+// runOffline runs a command line with no server anywhere: the API and auth
+// URLs point at a closed port and there are no credentials. A usage error
+// must be found before anything would be sent.
+func runOffline(t *testing.T, args ...string) result {
+	t.Helper()
+	for _, k := range []string{"ITCARE_CLIENT_ID", "ITCARE_CLIENT_SECRET", "ITCARE_PROFILE", "ITCARE_OUTPUT", "ITCARE_DRY_RUN", "ITCARE_TIMEOUT"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("ITCARE_API_URL", "http://127.0.0.1:9/itcare")
+	t.Setenv("ITCARE_AUTH_URL", "http://127.0.0.1:9/auth/realms/cloud")
+	t.Setenv("ITCARE_CONFIG", filepath.Join(t.TempDir(), "config.yaml"))
+	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
+	ios := output.NewIOStreams(strings.NewReader(""), out, errOut, output.Terminal{})
+	code := Execute(context.Background(), NewFactory(ios), args)
+	return result{code: code, stdout: out.String(), stderr: errOut.String()}
+}
+
+func TestUsageErrorsNeedNoServer(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		// Closest subcommand at every level.
+		{[]string{"instnces", "list"}, "Did you mean this?\n\tinstances"},
+		{[]string{"instances", "lsit"}, "Did you mean this?\n\tlist"},
+		{[]string{"kubernetes", "nodes", "lsit"}, "Did you mean this?\n\tlist"},
+		{[]string{"actions", "wiat"}, "\twait\n"},
+		// A missing or blank argument is said in words, with the usage line.
+		{[]string{"instances", "stop"}, "missing <id|name>: which instance to stop?\nUsage: itcare instances stop <id|name> [flags]\n"},
+		{[]string{"instances", "get", ""}, "empty <id|name>: which instance to show?\nUsage: itcare instances get <id|name>"},
+		{[]string{"instances", "delete", " ", "--yes"}, "empty <id|name>: which instance to delete?"},
+		{[]string{"kubernetes", "get"}, "missing <id|name>: which Kubernetes cluster to show?"},
+		{[]string{"actions", "wait"}, "missing <id>...: which action(s) to wait for?\nUsage: itcare actions wait <id>... [flags]"},
+		{[]string{"api"}, "missing <path>: which API path to call"},
+		// itcare api checks its whole request first.
+		{[]string{"api", "../../x"}, "refusing to send credentials"},
+		{[]string{"api", "//evil.com/x"}, "refusing to send credentials"},
+		{[]string{"api", "http://other-host/x"}, "refusing to send credentials"},
+		{[]string{"api", "/x", "-H", "X-A: b\r\nX-B: c"}, "line break"},
+		{[]string{"api", "/x", "-F", "a[=1"}, "invalid field"},
+		{[]string{"api", "/x", "-X", "POST", "--paginate"}, "--paginate"},
+		{[]string{"actions", "wait", "12", "x"}, `invalid action id "x"`},
+		{[]string{"actions", "wait", "12", "--timeout", "-1s"}, "--timeout"},
+	} {
+		r := runOffline(t, c.args...)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, c.want) || r.stdout != "" {
+			t.Errorf("itcare %q: exit %d, stdout %q, stderr:\n%s\nwant exit 2 and %q", c.args, r.code, r.stdout, r.stderr, c.want)
+		}
+	}
+}
