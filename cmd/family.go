@@ -153,11 +153,15 @@ Columns: %[2]s.`, s.Noun.Plural, columnNames(s.Columns)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			q := url.Values{}
 			for i, fl := range filters {
-				if err := (api.Filter{Param: fl.Param, Kind: fl.Kind}).Add(q, values[i]); err != nil {
+				af := api.Filter{Param: fl.Param, Kind: fl.Kind}
+				if fl.Closed {
+					af.Values = fl.Values
+				}
+				if err := af.Add(q, values[i]); err != nil {
 					return &UsageError{Err: err}
 				}
 			}
-			if err := validatePaging(page); err != nil {
+			if err := validatePaging(page, cmd.Flags().Changed("size")); err != nil {
 				return err
 			}
 			ss, err := f.Session(s.Columns)

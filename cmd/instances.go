@@ -116,12 +116,14 @@ func registerPageFlags(cmd *cobra.Command, o *api.PageOptions) {
 	cmd.MarkFlagsMutuallyExclusive("all", "page")
 }
 
-func validatePaging(o api.PageOptions) error {
+// validatePaging checks the paging flags; sizeGiven: --size was on the
+// command line (0 there is refused like any size below 1).
+func validatePaging(o api.PageOptions, sizeGiven bool) error {
 	if o.Page < 0 {
 		return usageErrorf("invalid --page %d: pages are numbered from 0", o.Page)
 	}
-	if o.Size < 0 {
-		return usageErrorf("invalid --size %d: must be positive", o.Size)
+	if o.Size < 0 || (sizeGiven && o.Size == 0) {
+		return usageErrorf("invalid --size %d: must be at least 1", o.Size)
 	}
 	if err := api.ValidateSort(o.Sort); err != nil {
 		return &UsageError{Err: err}

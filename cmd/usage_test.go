@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/itcare-cli/itcare/internal/output"
+	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
 // runOffline runs a command line with no server anywhere: the API and auth
@@ -53,10 +54,32 @@ func TestUsageErrorsNeedNoServer(t *testing.T) {
 		{[]string{"api", "/x", "-X", "POST", "--paginate"}, "--paginate"},
 		{[]string{"actions", "wait", "12", "x"}, `invalid action id "x"`},
 		{[]string{"actions", "wait", "12", "--timeout", "-1s"}, "--timeout"},
+		// Paging and timeouts: 0 is refused like any other value below 1.
+		{[]string{"instances", "list", "--size", "0"}, "invalid --size 0"},
+		{[]string{"instances", "list", "--size", "-1"}, "invalid --size -1"},
+		{[]string{"instances", "list", "--timeout", "0"}, "timeout"},
+		{[]string{"instances", "list", "--sort", "name,up"}, "sort direction"},
+		// Closed sets the documentation fixes are checked here.
+		{[]string{"instances", "list", "--status", "SLEEPING"}, `invalid statuses "SLEEPING"`},
+		{[]string{"instances", "list", "--type", "BEOS"}, `invalid types "BEOS"`},
+		{[]string{"actions", "list", "--status", "DONE"}, `invalid status "DONE"`},
 	} {
 		r := runOffline(t, c.args...)
 		if r.code != ExitUsage || !strings.Contains(r.stderr, c.want) || r.stdout != "" {
 			t.Errorf("itcare %q: exit %d, stdout %q, stderr:\n%s\nwant exit 2 and %q", c.args, r.code, r.stdout, r.stderr, c.want)
 		}
 	}
+}
+
+// Open sets the API may extend (environments, OS families) are not checked
+// by the client: the server decides.
+func TestOpenFilterSetsGoToTheServer(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	h.login()
+	h.run("instances", "list", "--env", "staging", "--family", "haiku")
+	reqs := h.apiRequests("GET", "/compute/instances")
+	if len(reqs) != 1 || reqs[0].Query.Get("environments") != "STAGING" || reqs[0].Query.Get("families") != "HAIKU" {
+		t.Fatalf("requests %v", reqs)
+	}
+	h.sb.ResetViolations()
 }

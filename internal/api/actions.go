@@ -45,8 +45,17 @@ func (f ActionFilter) Query() url.Values {
 	return q
 }
 
-// Validate rejects malformed numeric filters before any request is sent.
+// ActionStatuses is the closed set of action statuses the documentation fixes.
+var ActionStatuses = []string{StatusInProgress, StatusSuccess, StatusError}
+
+// Validate rejects malformed numeric filters and unknown statuses before any
+// request is sent.
 func (f ActionFilter) Validate() error {
+	for _, s := range f.Statuses {
+		if s = strings.ToUpper(strings.TrimSpace(s)); s != "" && !slices.Contains(ActionStatuses, s) {
+			return fmt.Errorf("invalid status %q: want one of %s", s, strings.Join(ActionStatuses, ", "))
+		}
+	}
 	for name, v := range map[string]string{"resource id": f.ResourceID, "service id": f.ServiceID, "request id": f.RequestID} {
 		if v == "" {
 			continue

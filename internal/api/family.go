@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -168,10 +169,12 @@ const (
 	FilterBool = family.Bool // true or false
 )
 
-// Filter is one documented list filter: a query parameter and its kind.
+// Filter is one documented list filter: a query parameter, its kind and,
+// for a closed set the documentation fixes, its only values.
 type Filter struct {
-	Param string
-	Kind  FilterKind
+	Param  string
+	Kind   FilterKind
+	Values []string // closed set (upper case); nil: any value is sent
 }
 
 // Add validates values and appends them to q as repeated parameters
@@ -185,6 +188,9 @@ func (f Filter) Add(q url.Values, values []string) error {
 		switch f.Kind {
 		case FilterEnum:
 			v = strings.ToUpper(v)
+			if f.Values != nil && !slices.Contains(f.Values, v) {
+				return fmt.Errorf("invalid %s %q: want one of %s", f.Param, v, strings.Join(f.Values, ", "))
+			}
 		case FilterInt:
 			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
 				return fmt.Errorf("invalid %s %q: want a number", f.Param, v)
