@@ -91,9 +91,9 @@ func newNodesAddCmd(f *Factory, s *familySpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add <cluster>",
 		Short: "Add worker nodes to a cluster in one availability zone",
-		Long: `Adds nodes to a cluster: PATCH {"operation": "create_nodes", "options":
-{"nodes": [{"nodesNb": N, "nodeSizing": SIZING, "az": AZ}]}} (documented), then
-waits for the action.`,
+		Long: `Adds --count worker nodes of one size (--sizing, CPUs and GB of RAM such as
+2cpu4gb) to a cluster in one availability zone (--az), then waits for the
+action.`,
 		Example: `  itcare kubernetes nodes add pk8sapp01 --count 2 --sizing 2cpu4gb --az EB-A`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

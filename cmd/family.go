@@ -116,19 +116,31 @@ func (s *familySpec) flagFilters() []family.Filter {
 	return out
 }
 
-// operationNote says in the help what an operation sends and whether the
-// API documents it.
-func operationNote(op family.Operation) string {
-	if op.Source == family.Inferred {
-		return fmt.Sprintf(`Sends PATCH {"operation": %q} (inferred, see docs/api-assumptions.md).`, op.Name)
+// inferredNote tells users, in the help, that a request is not in the
+// ITCare documentation.
+const inferredNote = `Inferred: the ITCare documentation does not describe this request; itcare
+sends what the API most likely expects (docs/api-assumptions.md).`
+
+// operationNote says in the help, in a user's words, what state the
+// resource must be in and ends in, and whether the request is inferred.
+func operationNote(kind string, op family.Operation) string {
+	var parts []string
+	if op.Requires != "" {
+		parts = append(parts, fmt.Sprintf("The %s must be %s.", kind, op.Requires))
 	}
-	return fmt.Sprintf(`Sends PATCH {"operation": %q} (documented).`, op.Name)
+	if op.After != "" {
+		parts = append(parts, fmt.Sprintf("Once the action succeeds it is %s.", op.After))
+	}
+	if op.Source == family.Inferred {
+		parts = append(parts, inferredNote)
+	}
+	return strings.Join(parts, " ")
 }
 
 // deleteNote marks an inferred deletion in the help.
 func deleteNote(d *family.Delete) string {
 	if d.Source == family.Inferred {
-		return "\nThe request is inferred, see docs/api-assumptions.md."
+		return "\n" + inferredNote
 	}
 	return ""
 }
@@ -213,7 +225,7 @@ func (s *familySpec) operationCmd(f *Factory, op family.Operation) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:   op.Name + " <id|name>",
 		Short: op.Short,
-		Long: op.Short + ". " + operationNote(op) + `
+		Long: op.Short + ". " + operationNote(s.Noun.Singular, op) + `
 
 The command waits for the action to end (spinner on a terminal). With --no-wait
 it prints the action id and returns; follow it with 'itcare actions wait ID'.

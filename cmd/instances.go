@@ -83,9 +83,9 @@ func newSnapshotCreateCmd(f *Factory, s *familySpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "create <instance>",
 		Short: "Take a snapshot of an instance",
-		Long: `Takes a snapshot (POST /compute/instances/{id}/snapshots with a description and
-an optional change reference; the path is inferred, see docs/api-assumptions.md)
-and waits for the action.`,
+		Long: `Takes a snapshot of an instance, with a description and an optional change
+reference, and waits for the action.
+` + inferredNote,
 		Example: `  itcare instances snapshots create pdeb12web01 --description "before upgrade" --change-ref RFC_42`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -29,7 +29,7 @@ itcare at it, then runs until interrupted. Nothing leaves the machine.
 Families served:
 ` + sandboxFamilies() + `
 The sandbox follows what is known of the real API; where the real behaviour is
-unknown it makes a documented choice (internal/sandbox/README.md).
+unknown it makes the most likely choice, the same one itcare assumes.
 
 --latency and --fault inject failures, to see how scripts cope with a slow or
 flaky API. A fault is [METHOD /path=]KIND[:ARG][xCOUNT]: the path is the full
