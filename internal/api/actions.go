@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// ActionsService reaches /actions (itcare-api.md §5).
+// ActionsService reaches /actions.
 type ActionsService struct{ c *Client }
 
 // ActionFilter holds the documented filters of GET /actions.

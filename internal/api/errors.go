@@ -10,7 +10,7 @@ import (
 )
 
 // HTTPError is every non-2xx answer of the API. The documented error body
-// (itcare-api.md §3) is optional: 401/403/404/409/422/500/503 usually come empty.
+// is optional: 401/403/404/409/422/500/503 usually come empty.
 type HTTPError struct {
 	StatusCode   int    `json:"-"`
 	Status       string `json:"status,omitempty"`       // e.g. BAD_REQUEST

@@ -14,7 +14,7 @@ import (
 // typed fields the CLI reasons about, so JSON/YAML output never loses a field
 // the CLI does not model.
 
-// Action is an asynchronous operation (/actions, itcare-api.md §5).
+// Action is an asynchronous operation (/actions).
 type Action struct {
 	ID            int64           `json:"id"`
 	Status        string          `json:"status"`
@@ -40,7 +40,7 @@ func (a Action) MarshalJSON() ([]byte, error) {
 	return marshalKeep(a.Raw, plain(a))
 }
 
-// Documented action statuses (itcare-api.md §5). Anything else is treated as
+// Documented action statuses. Anything else is treated as
 // still running by the waiter.
 const (
 	StatusSuccess    = "SUCCESS"
@@ -80,7 +80,7 @@ func marshalKeep(raw json.RawMessage, typed any) ([]byte, error) {
 }
 
 // Accepted is what a mutating call answered. The JSON keys of the 202
-// tracking object are not documented (itcare-api.md §5, §10.3), so every
+// tracking object are not documented, so every
 // likely shape is read: {"id": 1}, {"actionId": 1}, {"action": {"id": 1}},
 // an action object, or a Location header ending in /actions/{id}.
 type Accepted struct {

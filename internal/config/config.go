@@ -55,7 +55,7 @@ const (
 	KeyTimeout = "timeout"
 )
 
-// Defaults of the real service (itcare-api.md §1, §2).
+// Defaults of the real service.
 const (
 	DefaultAPIURL  = "https://api.cegedim.cloud/itcare"
 	DefaultAuthURL = "https://accounts.cegedim.cloud/auth/realms/cloud"
