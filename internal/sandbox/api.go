@@ -46,7 +46,7 @@ func writeReply(w http.ResponseWriter, rep reply) {
 }
 
 // statusEnum is the HTTP reason as Spring's HttpStatus enum name
-// .
+// (documented, ERRORS).
 func statusEnum(code int) string {
 	switch code {
 	case http.StatusRequestEntityTooLarge:

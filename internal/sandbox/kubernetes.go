@@ -1,7 +1,6 @@
 package sandbox
 
-// Kubernetes clusters and their nodes: /compute/containers/kubernetes
-//.
+// Kubernetes clusters and their nodes: /compute/containers/kubernetes.
 
 import (
 	"fmt"
