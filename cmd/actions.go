@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"time"
@@ -34,20 +35,7 @@ func newActionsListCmd(f *Factory) *cobra.Command {
 		Aliases: []string{"ls"},
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := filter.Validate(); err != nil {
-				return &UsageError{Err: err}
-			}
-			ss, err := f.Session(actionColumns)
-			if err != nil {
-				return err
-			}
-			f.IO.StartProgress(" fetching actions")
-			actions, err := ss.C.Actions.List(cmd.Context(), filter)
-			f.IO.StopProgress()
-			if err != nil {
-				return err
-			}
-			return ss.P.PrintList(actions, actionColumns, "actions")
+			return runActionsList(cmd.Context(), f, filter)
 		},
 	}
 	fl := cmd.Flags()
@@ -57,6 +45,24 @@ func newActionsListCmd(f *Factory) *cobra.Command {
 	fl.StringVar(&filter.RequestID, "request-id", "", "id of the request")
 	fl.StringSliceVar(&filter.Statuses, "status", nil, "status: IN_PROGRESS, SUCCESS, ERROR (repeatable)")
 	return cmd
+}
+
+// runActionsList checks the filter, then lists the actions.
+func runActionsList(ctx context.Context, f *Factory, filter api.ActionFilter) error {
+	if err := filter.Validate(); err != nil {
+		return &UsageError{Err: err}
+	}
+	ss, err := f.Session(actionColumns)
+	if err != nil {
+		return err
+	}
+	f.IO.StartProgress(" fetching actions")
+	actions, err := ss.C.Actions.List(ctx, filter)
+	f.IO.StopProgress()
+	if err != nil {
+		return err
+	}
+	return ss.P.PrintList(actions, actionColumns, "actions")
 }
 
 // parseActionIDs reads action ids, each once whatever the repeats.
@@ -99,8 +105,15 @@ func newActionsGetCmd(f *Factory) *cobra.Command {
 	}
 }
 
+// actionsWaitOptions are the arguments and flags of `actions wait`.
+type actionsWaitOptions struct {
+	Args     []string // action ids as typed
+	Timeout  time.Duration
+	Interval time.Duration
+}
+
 func newActionsWaitCmd(f *Factory) *cobra.Command {
-	var timeout, interval time.Duration
+	opts := &actionsWaitOptions{}
 	cmd := &cobra.Command{
 		Use:   "wait <id>...",
 		Short: "Wait until actions end in SUCCESS or ERROR",
@@ -116,26 +129,32 @@ passed (the actions go on; the command to resume is printed), 130 on Ctrl-C.`,
 		Args:        cobra.MinimumNArgs(1),
 		Annotations: map[string]string{questionAnnotation: "which action(s) to wait for?"},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ids, err := parseActionIDs(args)
-			if err != nil {
-				return err
-			}
-			if err := validateDurations(map[string]time.Duration{"timeout": timeout, "interval": interval}); err != nil {
-				return err
-			}
-			ss, err := f.Session(actionColumns)
-			if err != nil {
-				return err
-			}
-			actions, err := waitActions(cmd.Context(), f, ss.C, ids, timeout, interval)
-			// Scripts get the final state of every action, failed ones included.
-			if perr := ss.P.PrintFinalActions(finished(actions), actionColumns); err == nil {
-				err = perr
-			}
-			return err
+			opts.Args = args
+			return runActionsWait(cmd.Context(), f, opts)
 		},
 	}
-	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Minute, "give up after this long (exit 5); the actions go on")
-	cmd.Flags().DurationVar(&interval, "interval", 0, "poll at this fixed interval instead of backing off from 0.5s to 5s")
+	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "give up after this long (exit 5); the actions go on")
+	cmd.Flags().DurationVar(&opts.Interval, "interval", 0, "poll at this fixed interval instead of backing off from 0.5s to 5s")
 	return cmd
+}
+
+// runActionsWait checks the ids and durations, waits, and prints the final
+// state of every action for scripts, failed ones included.
+func runActionsWait(ctx context.Context, f *Factory, opts *actionsWaitOptions) error {
+	ids, err := parseActionIDs(opts.Args)
+	if err != nil {
+		return err
+	}
+	if err := validateDurations(map[string]time.Duration{"timeout": opts.Timeout, "interval": opts.Interval}); err != nil {
+		return err
+	}
+	ss, err := f.Session(actionColumns)
+	if err != nil {
+		return err
+	}
+	actions, err := waitActions(ctx, f, ss.C, ids, opts.Timeout, opts.Interval)
+	if perr := ss.P.PrintFinalActions(finished(actions), actionColumns); err == nil {
+		err = perr
+	}
+	return err
 }

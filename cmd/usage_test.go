@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/itcare-cli/itcare/internal/api"
 	"github.com/itcare-cli/itcare/internal/output"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
@@ -16,16 +18,42 @@ import (
 // must be found before anything would be sent.
 func runOffline(t *testing.T, args ...string) result {
 	t.Helper()
+	offlineEnv(t)
+	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
+	ios := output.NewIOStreams(strings.NewReader(""), out, errOut, output.Terminal{})
+	code := Execute(context.Background(), NewFactory(ios), args)
+	return result{code: code, stdout: out.String(), stderr: errOut.String()}
+}
+
+// offlineEnv points the settings at a closed port, without credentials.
+func offlineEnv(t *testing.T) {
+	t.Helper()
 	for _, k := range []string{"ITCARE_CLIENT_ID", "ITCARE_CLIENT_SECRET", "ITCARE_PROFILE", "ITCARE_OUTPUT", "ITCARE_DRY_RUN", "ITCARE_TIMEOUT"} {
 		t.Setenv(k, "")
 	}
 	t.Setenv("ITCARE_API_URL", "http://127.0.0.1:9/itcare")
 	t.Setenv("ITCARE_AUTH_URL", "http://127.0.0.1:9/auth/realms/cloud")
 	t.Setenv("ITCARE_CONFIG", filepath.Join(t.TempDir(), "config.yaml"))
-	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
-	ios := output.NewIOStreams(strings.NewReader(""), out, errOut, output.Terminal{})
-	code := Execute(context.Background(), NewFactory(ios), args)
-	return result{code: code, stdout: out.String(), stderr: errOut.String()}
+}
+
+// The run functions take an options struct: their usage errors are found
+// from the options alone, with no command line and no server.
+func TestRunFunctionsCheckTheirOptions(t *testing.T) {
+	offlineEnv(t)
+	ctx := context.Background()
+	f := NewFactory(testStreams())
+	for name, err := range map[string]error{
+		"actions wait, bad id":       runActionsWait(ctx, f, &actionsWaitOptions{Args: []string{"12", "x"}}),
+		"actions wait, negative":     runActionsWait(ctx, f, &actionsWaitOptions{Args: []string{"12"}, Interval: -time.Second}),
+		"actions list, bad status":   runActionsList(ctx, f, api.ActionFilter{Statuses: []string{"DONE"}}),
+		"actions list, bad id":       runActionsList(ctx, f, api.ActionFilter{ResourceID: "web01"}),
+		"api, outside the API":       runAPI(ctx, f, &apiOptions{CallOptions: api.CallOptions{Path: "/%2e%2e/x"}}),
+		"api, negative wait timeout": runAPI(ctx, f, &apiOptions{CallOptions: api.CallOptions{Path: "/x"}, WaitTimeout: -time.Second}),
+	} {
+		if code := ExitCode(err); code != ExitUsage {
+			t.Errorf("%s: %v (exit %d), want a usage error", name, err, code)
+		}
+	}
 }
 
 func TestUsageErrorsNeedNoServer(t *testing.T) {
