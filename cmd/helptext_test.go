@@ -14,14 +14,7 @@ import (
 // file users lack, carry no implementation notes, and show each default
 // once (no [=false], no "=0" next to a description giving the default).
 func TestHelpSpeaksToUsers(t *testing.T) {
-	man, err := gendocs.Man(NewRootCmd(docsRoot()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	md, err := gendocs.Markdown(NewRootCmd(docsRoot()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	man, md := generatedDocs(t)
 	forbidden := []string{"itcare-api.md", "internal/sandbox/README.md", "Sends PATCH", "(documented)", "{\"operation\""}
 	defaultLine := regexp.MustCompile(`^\\fB-.*\\fP(\[=|=)`)
 	checked := 0
