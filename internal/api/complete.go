@@ -17,20 +17,20 @@ type Candidate struct {
 
 // Candidates reads the family's resources for completion: pages of
 // pageSize, at most maxPages of them, stopping at the first failure (ctx
-// bounds the time); what was read is returned.
-func (f *Family) Candidates(ctx context.Context, pageSize, maxPages int) []Candidate {
-	var items []Candidate
+// bounds the time). What was read is returned; complete says it is the
+// whole list (the last page was read).
+func (f *Family) Candidates(ctx context.Context, pageSize, maxPages int) (items []Candidate, complete bool) {
 	for n := 0; n < maxPages; n++ {
 		p, err := ListPages[Candidate](ctx, f.c, f.Path, url.Values{}, PageOptions{Page: n, Size: pageSize})
 		if err != nil {
-			break
+			return items, false
 		}
 		items = append(items, p.Content...)
 		if p.IsLast() || len(p.Content) == 0 {
-			break
+			return items, true
 		}
 	}
-	return items
+	return items, false
 }
 
 // RunningCandidates returns the actions in progress, for completion.
