@@ -69,3 +69,20 @@ func TestAPITypedFieldKeepsLeadingZero(t *testing.T) {
 	}
 	h.sb.ResetViolations()
 }
+
+// On a terminal too the output ends with a newline, whatever the body.
+func TestAPITerminalOutputEndsWithNewline(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	h.login()
+	h.stdoutTTY = true
+	for _, args := range [][]string{
+		{"api", "/actions"},
+		{"api", "-X", "GET", "/compute/instances", "--paginate", "-f", "size=5"},
+		{"api", "/health"},
+	} {
+		r := h.mustRun(args...)
+		if !strings.HasSuffix(r.stdout, "\n") {
+			t.Errorf("%v: no final newline: ...%q", args, r.stdout[max(0, len(r.stdout)-20):])
+		}
+	}
+}
