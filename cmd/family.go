@@ -145,10 +145,16 @@ func deleteNote(d *family.Delete) string {
 	return ""
 }
 
+// listOptions are the flags of `<family> list`.
+type listOptions struct {
+	Values    [][]string // per flag filter of the family, in order
+	Page      api.PageOptions
+	SizeGiven bool // --size was on the command line
+}
+
 func (s *familySpec) listCmd(f *Factory) *cobra.Command {
 	filters := s.flagFilters()
-	values := make([][]string, len(filters))
-	var page api.PageOptions
+	opts := &listOptions{Values: make([][]string, len(filters))}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List " + s.Noun.Plural,
@@ -163,41 +169,51 @@ Columns: %[2]s.`, s.Noun.Plural, columnNames(s.Columns)),
 		Aliases: []string{"ls"},
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			q := url.Values{}
-			for i, fl := range filters {
-				af := api.Filter{Param: fl.Param, Kind: fl.Kind}
-				if fl.Closed {
-					af.Values = fl.Values
-				}
-				if err := af.Add(q, values[i]); err != nil {
-					return &UsageError{Err: err}
-				}
-			}
-			if err := validatePaging(page, cmd.Flags().Changed("size")); err != nil {
-				return err
-			}
-			ss, err := f.Session(s.Columns)
-			if err != nil {
-				return err
-			}
-			f.IO.StartProgress(" fetching " + s.Noun.Plural)
-			res, err := s.client(ss.C).List(cmd.Context(), q, page)
-			f.IO.StopProgress()
-			if err != nil {
-				return err
-			}
-			if err := ss.P.PrintList(res.Content, s.Columns, s.Noun.Plural); err != nil {
-				return err
-			}
-			pageFooter(f, ss.P, page, res.Number, res.TotalPages, res.TotalElements, len(res.Content))
-			return nil
+			opts.SizeGiven = cmd.Flags().Changed("size")
+			return s.runList(cmd.Context(), f, opts)
 		},
 	}
 	for i, fl := range filters {
-		cmd.Flags().StringSliceVar(&values[i], fl.Flag, nil, fl.Usage+" (repeatable)")
+		cmd.Flags().StringSliceVar(&opts.Values[i], fl.Flag, nil, fl.Usage+" (repeatable)")
 	}
-	registerPageFlags(cmd, &page)
+	registerPageFlags(cmd, &opts.Page)
 	return cmd
+}
+
+// runList checks the filters and paging (usage errors before anything is
+// sent), fetches the page(s) and prints them.
+func (s *familySpec) runList(ctx context.Context, f *Factory, opts *listOptions) error {
+	q := url.Values{}
+	for i, fl := range s.flagFilters() {
+		if i >= len(opts.Values) {
+			break
+		}
+		af := api.Filter{Param: fl.Param, Kind: fl.Kind}
+		if fl.Closed {
+			af.Values = fl.Values
+		}
+		if err := af.Add(q, opts.Values[i]); err != nil {
+			return &UsageError{Err: err}
+		}
+	}
+	if err := validatePaging(opts.Page, opts.SizeGiven); err != nil {
+		return err
+	}
+	ss, err := f.Session(s.Columns)
+	if err != nil {
+		return err
+	}
+	f.IO.StartProgress(" fetching " + s.Noun.Plural)
+	res, err := s.client(ss.C).List(ctx, q, opts.Page)
+	f.IO.StopProgress()
+	if err != nil {
+		return err
+	}
+	if err := ss.P.PrintList(res.Content, s.Columns, s.Noun.Plural); err != nil {
+		return err
+	}
+	pageFooter(f, ss.P, opts.Page, res.Number, res.TotalPages, res.TotalElements, len(res.Content))
+	return nil
 }
 
 func (s *familySpec) getCmd(f *Factory) *cobra.Command {

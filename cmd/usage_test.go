@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/family"
 	"github.com/itcare-cli/itcare/internal/output"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
@@ -42,6 +43,7 @@ func TestRunFunctionsCheckTheirOptions(t *testing.T) {
 	offlineEnv(t)
 	ctx := context.Background()
 	f := NewFactory(testStreams())
+	instances := newFamilySpec(family.MustLookup("instances"))
 	for name, err := range map[string]error{
 		"actions wait, bad id":       runActionsWait(ctx, f, &actionsWaitOptions{Args: []string{"12", "x"}}),
 		"actions wait, negative":     runActionsWait(ctx, f, &actionsWaitOptions{Args: []string{"12"}, Interval: -time.Second}),
@@ -49,6 +51,10 @@ func TestRunFunctionsCheckTheirOptions(t *testing.T) {
 		"actions list, bad id":       runActionsList(ctx, f, api.ActionFilter{ResourceID: "web01"}),
 		"api, outside the API":       runAPI(ctx, f, &apiOptions{CallOptions: api.CallOptions{Path: "/%2e%2e/x"}}),
 		"api, negative wait timeout": runAPI(ctx, f, &apiOptions{CallOptions: api.CallOptions{Path: "/x"}, WaitTimeout: -time.Second}),
+		"instances list, status":     instances.runList(ctx, f, &listOptions{Values: statusValues(instances, "NAPPING")}),
+		"instances list, size 0":     instances.runList(ctx, f, &listOptions{Page: api.PageOptions{Size: 0}, SizeGiven: true}),
+		"instances list, page -1":    instances.runList(ctx, f, &listOptions{Page: api.PageOptions{Page: -1}}),
+		"instances list, sort":       instances.runList(ctx, f, &listOptions{Page: api.PageOptions{Sort: "name,sideways"}}),
 	} {
 		if code := ExitCode(err); code != ExitUsage {
 			t.Errorf("%s: %v (exit %d), want a usage error", name, err, code)
@@ -110,4 +116,16 @@ func TestOpenFilterSetsGoToTheServer(t *testing.T) {
 		t.Fatalf("requests %v", reqs)
 	}
 	h.sb.ResetViolations()
+}
+
+// statusValues fills the --status flag of a family's list options.
+func statusValues(s *familySpec, status string) [][]string {
+	filters := s.flagFilters()
+	values := make([][]string, len(filters))
+	for i, fl := range filters {
+		if fl.Flag == "status" {
+			values[i] = []string{status}
+		}
+	}
+	return values
 }
