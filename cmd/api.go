@@ -32,7 +32,9 @@ func newAPICmd(f *Factory) *cobra.Command {
 dry-run, error handling, paging and output, and prints the answer.
 
 PATH is relative to --api-url (/compute/instances). A full URL is accepted only
-when it points at the configured API: the token is never sent anywhere else.
+when it points at the configured API: the token is never sent anywhere else. A
+path that would leave the API (another host, //host/..., or .. segments, also
+written %2e%2e) is refused before anything is sent (exit 2).
 
 Fields: -f key=value adds a string; -F key=value adds a typed value (true,
 false, null and numbers become JSON values; @file reads the value from a file,
@@ -44,7 +46,9 @@ the body, and the fields then go to the query string.
 The method is GET, or POST when fields or --input are given, unless -X says.
 
 --paginate follows Spring pages (page=0,1,... until the last) and prints one
-merged JSON array. A 202 answer with an action id is followed with --wait.
+merged JSON array. A 202 answer starts an action: its id is printed on stderr;
+with --wait the command follows the action to its end and prints the finished
+action instead of the 202 answer (exit 3 if it ended in ERROR).
 Errors: a non-2xx answer prints its body on stdout and the error on stderr, and
 exits 1 (4 for 401/403).`,
 		Example: `  # list Kubernetes clusters, every page
