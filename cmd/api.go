@@ -2,10 +2,8 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -132,7 +130,7 @@ func runAPI(ctx context.Context, f *Factory, opts *apiOptions) error {
 	case c.DryRun():
 		fmt.Fprintln(f.IO.ErrOut, "dry run confirmed by the server (ITCare-DryRun: true): nothing was changed")
 		return nil
-	case res.Head.StatusCode != http.StatusAccepted:
+	case !res.Accepted:
 		return nil
 	case res.ActionID == 0:
 		if opts.Wait {
@@ -145,12 +143,9 @@ func runAPI(ctx context.Context, f *Factory, opts *apiOptions) error {
 	}
 	actions, err := waitActions(ctx, f, c, []int64{res.ActionID}, opts.WaitTimeout, 0)
 	if done := finished(actions); len(done) == 1 && !opts.Silent {
-		final, merr := json.Marshal(done[0])
-		if merr == nil {
-			merr = p.PrintRaw(final)
-		}
-		if err == nil {
-			err = merr
+		// The action as the API last answered it.
+		if perr := p.PrintRaw(done[0].Raw); err == nil {
+			err = perr
 		}
 	}
 	return err

@@ -196,6 +196,8 @@ type CallResult struct {
 	// merged into one JSON array with paginate. On an HTTP error it is the
 	// error answer's body.
 	Body []byte
+	// Accepted: the answer is 202, a change that runs asynchronously.
+	Accepted bool
 	// ActionID is the action a 202 answer started (0: none or unreadable).
 	ActionID int64
 }
@@ -238,7 +240,8 @@ func (c *Client) Call(ctx context.Context, r *Request, paginate bool) (*CallResu
 	if err := c.checkDryRun(resp); err != nil {
 		return res, err
 	}
-	if resp.StatusCode == http.StatusAccepted && !c.dryRun {
+	res.Accepted = resp.StatusCode == http.StatusAccepted
+	if res.Accepted && !c.dryRun {
 		if acc, err := ParseAccepted(resp); err == nil && acc.ActionID > 0 {
 			res.ActionID = acc.ActionID
 		}
