@@ -275,7 +275,7 @@ func (e *ResolveError) ErrorCode() string { return "" }
 func Resolve(ctx context.Context, kind, idOrName string, search func(ctx context.Context, name string) ([]Named, error)) (int64, error) {
 	idOrName = strings.TrimSpace(idOrName)
 	if idOrName == "" {
-		return 0, fmt.Errorf("empty %s id or name", kind)
+		return 0, inputErrorf("empty %s id or name", kind)
 	}
 	if id, err := strconv.ParseInt(idOrName, 10, 64); err == nil {
 		return id, nil
