@@ -124,9 +124,9 @@ func newNodesDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "delete <cluster> <node>",
 		Short: "Delete one node of a cluster (irreversible)",
-		Long: `Deletes one node (DELETE .../nodes/{node}). The API refuses to delete the last
-worker or the last ingress node. On a terminal you are asked to confirm;
-elsewhere --yes is required.`,
+		Long: `Deletes one node of a cluster. The API refuses to delete the last worker or the
+last ingress node. On a terminal you are asked to confirm; elsewhere --yes is
+required.`,
 		Example: `  itcare kubernetes nodes delete pk8sapp01 7 --yes`,
 		Aliases: []string{"rm"},
 		Args:    cobra.ExactArgs(2),
