@@ -107,7 +107,7 @@ action.`,
 				return usageErrorf("--az is required, e.g. EB-A")
 			}
 			options := map[string]any{"nodes": []any{map[string]any{"nodesNb": count, "nodeSizing": sizing, "az": az}}}
-			return s.change(cmd, f, w, args[0], "add nodes to", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return s.change(cmd.Context(), f, w, args[0], "add nodes to", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 				return fam.Operate(ctx, id, "create_nodes", options)
 			})
 		},
@@ -132,7 +132,7 @@ required.`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			node := args[1]
-			return s.change(cmd, f, w, args[0], fmt.Sprintf("delete node %s of", node), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return s.change(cmd.Context(), f, w, args[0], fmt.Sprintf("delete node %s of", node), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 				return fam.Delete(ctx, id, "", "nodes", url.PathEscape(node))
 			})
 		},

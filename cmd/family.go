@@ -223,7 +223,7 @@ func (s *familySpec) getCmd(f *Factory) *cobra.Command {
 		Example: s.GetExample,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := s.resolve(cmd, f, args[0], s.Columns)
+			t, err := s.resolve(cmd.Context(), f, args[0], s.Columns)
 			if err != nil {
 				return err
 			}
@@ -249,7 +249,7 @@ With --dry-run the API validates the request and nothing changes.`,
 		Example: fmt.Sprintf("  itcare %[1]s %[2]s NAME\n  itcare %[1]s %[2]s ID --no-wait\n  itcare %[1]s %[2]s ID --dry-run", s.Name, op.Name),
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.change(cmd, f, w, args[0], op.Name, false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return s.change(cmd.Context(), f, w, args[0], op.Name, false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 				return fam.Operate(ctx, id, op.Name, nil)
 			})
 		},
@@ -274,7 +274,7 @@ required.`,
 		Aliases: []string{"rm"},
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.change(cmd, f, w, args[0], "delete", s.Delete.Confirm, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return s.change(cmd.Context(), f, w, args[0], "delete", s.Delete.Confirm, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 				return fam.Delete(ctx, id, changeRef)
 			})
 		},
@@ -287,7 +287,7 @@ required.`,
 
 // change resolves the resource named by arg, confirms destructive changes,
 // and runs do with dry-run, --no-wait and waiting handled by runChange.
-func (s *familySpec) change(cmd *cobra.Command, f *Factory, w waitFlags, arg, verb string, destructive bool,
+func (s *familySpec) change(ctx context.Context, f *Factory, w waitFlags, arg, verb string, destructive bool,
 	do func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error)) error {
 	if err := w.validate(); err != nil {
 		return err
@@ -297,7 +297,7 @@ func (s *familySpec) change(cmd *cobra.Command, f *Factory, w waitFlags, arg, ve
 			return err
 		}
 	}
-	t, err := s.resolve(cmd, f, arg, nil)
+	t, err := s.resolve(ctx, f, arg, nil)
 	if err != nil {
 		return err
 	}
@@ -307,7 +307,7 @@ func (s *familySpec) change(cmd *cobra.Command, f *Factory, w waitFlags, arg, ve
 			return err
 		}
 	}
-	return runChange(cmd.Context(), f, t.Session, w, change{Change: output.Change{Verb: verb, Resource: what},
+	return runChange(ctx, f, t.Session, w, change{Change: output.Change{Verb: verb, Resource: what},
 		Do: func(ctx context.Context) (*api.Accepted, error) { return do(ctx, t.fam, t.id) }})
 }
 
@@ -320,13 +320,13 @@ type target struct {
 
 // resolve prepares the session (checking -o against cols) and turns arg, an
 // id or a name, into the resource's id.
-func (s *familySpec) resolve(cmd *cobra.Command, f *Factory, arg string, cols []output.Column) (*target, error) {
+func (s *familySpec) resolve(ctx context.Context, f *Factory, arg string, cols []output.Column) (*target, error) {
 	ss, err := f.Session(cols)
 	if err != nil {
 		return nil, err
 	}
 	fam := s.client(ss.C)
-	id, err := fam.Resolve(cmd.Context(), arg)
+	id, err := fam.Resolve(ctx, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -379,7 +379,7 @@ func subListCmd(f *Factory, s *familySpec, use, short, noun string, cols []outpu
 		Aliases: []string{"ls"},
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := s.resolve(cmd, f, args[0], cols)
+			t, err := s.resolve(cmd.Context(), f, args[0], cols)
 			if err != nil {
 				return err
 			}
@@ -410,7 +410,7 @@ func subObjectCmd(f *Factory, s *familySpec, use, short string, cols []output.Co
 		Example: example,
 		Args:    cobra.ExactArgs(nargs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := s.resolve(cmd, f, args[0], cols)
+			t, err := s.resolve(cmd.Context(), f, args[0], cols)
 			if err != nil {
 				return err
 			}

@@ -96,7 +96,7 @@ reference, and waits for the action.
 			if changeRef != "" {
 				body["changeReference"] = changeRef
 			}
-			return s.change(cmd, f, w, args[0], "snapshot", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return s.change(cmd.Context(), f, w, args[0], "snapshot", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 				return fam.Create(ctx, id, body, "snapshots")
 			})
 		},

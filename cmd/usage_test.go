@@ -55,6 +55,8 @@ func TestRunFunctionsCheckTheirOptions(t *testing.T) {
 		"instances list, size 0":     instances.runList(ctx, f, &listOptions{Page: api.PageOptions{Size: 0}, SizeGiven: true}),
 		"instances list, page -1":    instances.runList(ctx, f, &listOptions{Page: api.PageOptions{Page: -1}}),
 		"instances list, sort":       instances.runList(ctx, f, &listOptions{Page: api.PageOptions{Sort: "name,sideways"}}),
+		"delete without --yes":       instances.change(ctx, f, waitFlags{}, "web01", "delete", true, nil),
+		"negative --wait-timeout":    instances.change(ctx, f, waitFlags{Timeout: -time.Second}, "web01", "stop", false, nil),
 	} {
 		if code := ExitCode(err); code != ExitUsage {
 			t.Errorf("%s: %v (exit %d), want a usage error", name, err, code)
