@@ -25,17 +25,36 @@ action id, and the action goes from IN_PROGRESS to SUCCESS or ERROR.`,
 }
 
 func newActionsListCmd(f *Factory) *cobra.Command {
-	var filter api.ActionFilter
+	var (
+		filter api.ActionFilter
+		since  time.Duration
+		w      watchFlag
+	)
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List actions, filtered by resource, service, status or request",
+		Short: "List actions, filtered by resource, service, status, request or age",
+		Long: `Lists the organisation's actions, filtered on the server by resource,
+service, status and request. --since keeps the actions submitted in
+that last period; the API has no such filter, so it is applied here.
+
+` + watchHelp + `
+
+With --watch --status IN_PROGRESS it is an activity feed: actions appear as they
+start, and when one finishes it is shown once more with its final status
+(changed) before it leaves the list (removed).`,
 		Example: `  itcare actions list --resource-name pdeb12web01
   itcare actions list --status IN_PROGRESS -o json
+  itcare actions list --since 2h
+  itcare actions list --watch --status IN_PROGRESS
   itcare actions list --resource-id 10042 --status SUCCESS --status ERROR`,
 		Aliases: []string{"ls"},
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runActionsList(cmd.Context(), f, filter)
+			interval, watching, err := w.interval(cmd)
+			if err != nil {
+				return err
+			}
+			return runActionsList(cmd.Context(), f, &actionsListOptions{Filter: filter, Since: since, Watch: watching, Interval: interval})
 		},
 	}
 	fl := cmd.Flags()
@@ -44,20 +63,39 @@ func newActionsListCmd(f *Factory) *cobra.Command {
 	fl.StringVar(&filter.ServiceID, "service-id", "", "id of the service")
 	fl.StringVar(&filter.RequestID, "request-id", "", "id of the request")
 	fl.StringSliceVar(&filter.Statuses, "status", nil, "status: IN_PROGRESS, SUCCESS, ERROR (repeatable)")
+	fl.DurationVar(&since, "since", 0, "only actions submitted in this last period, e.g. 2h, 30m")
+	w.register(cmd)
 	return cmd
 }
 
-// runActionsList checks the filter, then lists the actions.
-func runActionsList(ctx context.Context, f *Factory, filter api.ActionFilter) error {
-	if err := filter.Validate(); err != nil {
+// actionsListOptions are the flags of `actions list`.
+type actionsListOptions struct {
+	Filter   api.ActionFilter
+	Since    time.Duration
+	Watch    bool
+	Interval time.Duration // of --watch
+}
+
+// runActionsList checks the filter, then lists the actions once or, with
+// --watch, until interrupted.
+func runActionsList(ctx context.Context, f *Factory, opts *actionsListOptions) error {
+	if err := opts.Filter.Validate(); err != nil {
 		return &UsageError{Err: err}
+	}
+	if err := validateDurations(map[string]time.Duration{"since": opts.Since}); err != nil {
+		return err
 	}
 	ss, err := f.Session(actionColumns)
 	if err != nil {
 		return err
 	}
+	feed := ss.C.Actions.Feed(opts.Filter, opts.Since)
+	if opts.Watch {
+		return runWatch(ctx, f, ss.P, "itcare actions list", actionColumns, opts.Interval,
+			func(ctx context.Context) (any, error) { return feed.Next(ctx) })
+	}
 	f.IO.StartProgress(" fetching actions")
-	actions, err := ss.C.Actions.List(ctx, filter)
+	actions, err := feed.Next(ctx)
 	f.IO.StopProgress()
 	if err != nil {
 		return err

@@ -21,6 +21,8 @@ import (
 type familySpec struct {
 	*family.Family
 	Columns []output.Column // the table's columns as output columns
+	// GetColumns are the columns of get: Columns, then the detail ones.
+	GetColumns []output.Column
 	familyHelp
 }
 
@@ -45,6 +47,7 @@ func familyCommands(f *Factory) []*cobra.Command {
 
 func newFamilySpec(fam *family.Family) *familySpec {
 	s := &familySpec{Family: fam, Columns: outputColumns(fam.Columns), familyHelp: familyHelps[fam.Name]}
+	s.GetColumns = append(append([]output.Column{}, s.Columns...), outputColumns(fam.DetailColumns)...)
 	if s.ListExample == "" {
 		s.ListExample = "  itcare " + fam.Name + " list"
 	}
@@ -149,12 +152,15 @@ func deleteNote(d *family.Delete) string {
 type listOptions struct {
 	Values    [][]string // per flag filter of the family, in order
 	Page      api.PageOptions
-	SizeGiven bool // --size was on the command line
+	SizeGiven bool          // --size was on the command line
+	Watch     bool          // --watch
+	Interval  time.Duration // of --watch
 }
 
 func (s *familySpec) listCmd(f *Factory) *cobra.Command {
 	filters := s.flagFilters()
 	opts := &listOptions{Values: make([][]string, len(filters))}
+	var w watchFlag
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List " + s.Noun.Plural,
@@ -164,11 +170,17 @@ Repeat a filter flag, or separate values with commas, to match any of them.
 Without --all one page is fetched (pages are numbered from 0). With --all every
 page is fetched and merged.
 
-Columns: %[2]s.`, s.Noun.Plural, columnNames(s.Columns)),
+Columns: %[2]s.
+
+`+watchHelp, s.Noun.Plural, columnNames(s.Columns)),
 		Example: s.ListExample,
 		Aliases: []string{"ls"},
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if opts.Interval, opts.Watch, err = w.interval(cmd); err != nil {
+				return err
+			}
 			opts.SizeGiven = cmd.Flags().Changed("size")
 			return s.runList(cmd.Context(), f, opts)
 		},
@@ -177,11 +189,12 @@ Columns: %[2]s.`, s.Noun.Plural, columnNames(s.Columns)),
 		cmd.Flags().StringSliceVar(&opts.Values[i], fl.Flag, nil, fl.Usage+" (repeatable)")
 	}
 	registerPageFlags(cmd, &opts.Page)
+	w.register(cmd)
 	return cmd
 }
 
 // runList checks the filters and paging (usage errors before anything is
-// sent), fetches the page(s) and prints them.
+// sent), fetches the page(s) and prints them, or watches them.
 func (s *familySpec) runList(ctx context.Context, f *Factory, opts *listOptions) error {
 	q := url.Values{}
 	for i, fl := range s.flagFilters() {
@@ -203,11 +216,24 @@ func (s *familySpec) runList(ctx context.Context, f *Factory, opts *listOptions)
 	if err != nil {
 		return err
 	}
+	if opts.Watch {
+		return s.watchList(ctx, f, ss, q, opts.Page, opts.Interval)
+	}
 	f.IO.StartProgress(" fetching " + s.Noun.Plural)
-	res, err := s.client(ss.C).List(ctx, q, opts.Page)
+	o, stream := opts.Page, (*output.ListStream)(nil)
+	if o.All {
+		// -o json prints every page as it comes: memory stays flat.
+		if stream = ss.P.StreamList(); stream != nil {
+			o.Each = func(items any) error { f.IO.StopProgress(); return stream.Add(items) }
+		}
+	}
+	res, err := s.client(ss.C).List(ctx, q, o)
 	f.IO.StopProgress()
 	if err != nil {
 		return err
+	}
+	if stream != nil {
+		return stream.Close()
 	}
 	if err := ss.P.PrintList(res.Content, s.Columns, s.Noun.Plural); err != nil {
 		return err
@@ -217,23 +243,34 @@ func (s *familySpec) runList(ctx context.Context, f *Factory, opts *listOptions)
 }
 
 func (s *familySpec) getCmd(f *Factory) *cobra.Command {
-	return &cobra.Command{
+	var w watchFlag
+	cmd := &cobra.Command{
 		Use:     "get <id|name>",
 		Short:   "Show one " + s.Noun.Singular,
+		Long:    "Shows one " + s.Noun.Singular + ", by id or name.\n\n" + watchHelp,
 		Example: s.GetExample,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := s.resolve(cmd.Context(), f, args[0], s.Columns)
+			interval, watching, err := w.interval(cmd)
 			if err != nil {
 				return err
+			}
+			t, err := s.resolve(cmd.Context(), f, args[0], s.GetColumns)
+			if err != nil {
+				return err
+			}
+			if watching {
+				return s.watchGet(cmd.Context(), f, t, interval)
 			}
 			obj, err := t.fam.Get(cmd.Context(), t.id)
 			if err != nil {
 				return err
 			}
-			return t.P.PrintObject(obj, s.Columns)
+			return t.P.PrintObject(obj, s.GetColumns)
 		},
 	}
+	w.register(cmd)
+	return cmd
 }
 
 func (s *familySpec) operationCmd(f *Factory, op family.Operation) *cobra.Command {

@@ -29,6 +29,8 @@ type harness struct {
 	stdin                          string
 	width                          int
 	transport                      http.RoundTripper
+	watchPolls                     int // ends a --watch after that many polls
+	height                         int // terminal lines, when set
 }
 
 type result struct {
@@ -85,9 +87,10 @@ func (h *harness) runCtx(ctx context.Context, args ...string) result {
 	h.t.Helper()
 	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
 	ios := output.NewIOStreams(strings.NewReader(h.stdin), out, errOut, output.Terminal{
-		StdinTTY: h.stdinTTY, StdoutTTY: h.stdoutTTY, StderrTTY: h.stderrTTY, Width: h.width})
+		StdinTTY: h.stdinTTY, StdoutTTY: h.stdoutTTY, StderrTTY: h.stderrTTY, Width: h.width, Height: h.height})
 	f := NewFactory(ios)
 	f.Transport = h.transport
+	f.WatchPolls = h.watchPolls
 	f.WaitOptions = api.WaitOptions{MinInterval: 20 * time.Millisecond, MaxInterval: 100 * time.Millisecond}
 	code := Execute(ctx, f, args)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}

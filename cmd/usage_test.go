@@ -47,8 +47,8 @@ func TestRunFunctionsCheckTheirOptions(t *testing.T) {
 	for name, err := range map[string]error{
 		"actions wait, bad id":       runActionsWait(ctx, f, &actionsWaitOptions{Args: []string{"12", "x"}}),
 		"actions wait, negative":     runActionsWait(ctx, f, &actionsWaitOptions{Args: []string{"12"}, Interval: -time.Second}),
-		"actions list, bad status":   runActionsList(ctx, f, api.ActionFilter{Statuses: []string{"DONE"}}),
-		"actions list, bad id":       runActionsList(ctx, f, api.ActionFilter{ResourceID: "web01"}),
+		"actions list, bad status":   runActionsList(ctx, f, &actionsListOptions{Filter: api.ActionFilter{Statuses: []string{"DONE"}}}),
+		"actions list, bad id":       runActionsList(ctx, f, &actionsListOptions{Filter: api.ActionFilter{ResourceID: "web01"}}),
 		"api, outside the API":       runAPI(ctx, f, &apiOptions{CallOptions: api.CallOptions{Path: "/%2e%2e/x"}}),
 		"api, negative wait timeout": runAPI(ctx, f, &apiOptions{CallOptions: api.CallOptions{Path: "/x"}, WaitTimeout: -time.Second}),
 		"instances list, status":     instances.runList(ctx, f, &listOptions{Values: statusValues(instances, "NAPPING")}),

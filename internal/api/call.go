@@ -242,7 +242,11 @@ func (c *Client) Call(ctx context.Context, r *Request, paginate bool) (*CallResu
 	}
 	res.Accepted = resp.StatusCode == http.StatusAccepted
 	if res.Accepted && !c.dryRun {
-		if acc, err := ParseAccepted(resp); err == nil && acc.ActionID > 0 {
+		acc, err := ParseAccepted(resp)
+		if mm := (*MismatchError)(nil); errors.As(err, &mm) {
+			return res, err // an action id no action can have
+		}
+		if err == nil && acc.ActionID > 0 {
 			res.ActionID = acc.ActionID
 		}
 	}

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"github.com/briandowns/spinner"
 	"github.com/mattn/go-isatty"
 	"golang.org/x/term"
+
+	"github.com/itcare-cli/itcare/internal/redact"
 )
 
 // IOStreams is the one place commands read and write through. Data goes to
@@ -23,11 +26,17 @@ type IOStreams struct {
 	Out    io.Writer // data only
 	ErrOut io.Writer // progress, spinner, warnings, errors
 
+	// rawOut is Out without the redaction of known secrets, for the one
+	// command that prints a token on purpose (`auth token`).
+	rawOut io.Writer
+
 	stdinTTY     bool
 	stdoutTTY    bool
 	stderrTTY    bool
 	colorEnabled bool
 	width        int
+	height       int
+	resize       func() (width, height int) // nil: a fixed size (tests)
 
 	// mu guards the spinner state and every write the spinner competes with
 	// on ErrOut (frames, warnings, the final clear).
@@ -48,39 +57,71 @@ const defaultWidth = 80
 // non-file ErrOut) silently show nothing.
 var spinnerFrames = spinner.CharSets[14]
 
-// Terminal says which streams are terminals, how wide the terminal is and
+// Terminal says which streams are terminals, the terminal's size and
 // whether colour is on.
 type Terminal struct {
 	StdinTTY, StdoutTTY, StderrTTY bool
 	Width                          int // 0: 80
+	Height                         int // 0: unknown (24 assumed)
 	Color                          bool
 }
 
 // NewIOStreams returns streams on in, out and errOut that behave as t says.
+// What is written to out and errOut goes through the masking of known
+// secrets.
 func NewIOStreams(in io.Reader, out, errOut io.Writer, t Terminal) *IOStreams {
-	if t.Width <= 0 {
-		t.Width = defaultWidth
-	}
 	return &IOStreams{
 		In:           in,
-		Out:          out,
-		ErrOut:       errOut,
+		Out:          redact.NewWriter(out),
+		ErrOut:       redact.NewWriter(errOut),
+		rawOut:       out,
 		stdinTTY:     t.StdinTTY,
 		stdoutTTY:    t.StdoutTTY,
 		stderrTTY:    t.StderrTTY,
 		colorEnabled: t.Color,
-		width:        t.Width,
+		width:        cmp.Or(max(t.Width, 0), defaultWidth),
+		height:       max(t.Height, 0),
 		spinEvery:    100 * time.Millisecond,
 	}
 }
 
 // System returns streams on the process's stdin, stdout and stderr, with
-// terminal detection, width and colour decided from the environment.
+// terminal detection, size and colour decided from the environment.
 func System() *IOStreams {
 	t := Terminal{StdinTTY: isTerminal(os.Stdin), StdoutTTY: isTerminal(os.Stdout), StderrTTY: isTerminal(os.Stderr)}
-	t.Width = systemWidth(t.StdoutTTY, t.StderrTTY)
+	t.Width, t.Height = systemSize(t.StdoutTTY, t.StderrTTY)
 	t.Color = t.StdoutTTY && colorAllowedByEnv()
-	return NewIOStreams(os.Stdin, os.Stdout, os.Stderr, t)
+	s := NewIOStreams(os.Stdin, os.Stdout, os.Stderr, t)
+	s.resize = func() (int, int) { return systemSize(s.stdoutTTY, s.stderrTTY) }
+	return s
+}
+
+// UpdateSize reads the terminal's size again (it may have been resized
+// since start-up), for displays that redraw; streams on buffers keep theirs.
+func (s *IOStreams) UpdateSize() {
+	if s.resize != nil {
+		s.width, s.height = s.resize()
+	}
+}
+
+// RawOut is stdout without the masking of known secrets: only for data that
+// is a secret on purpose (`itcare auth token`). Everything else uses Out.
+func (s *IOStreams) RawOut() io.Writer {
+	s.Flush()
+	if s.rawOut == nil {
+		return s.Out
+	}
+	return s.rawOut
+}
+
+// Flush writes what the redacting writers kept back (the start of what
+// might have been a secret split across writes). Called when a command ends.
+func (s *IOStreams) Flush() {
+	for _, w := range []io.Writer{s.Out, s.ErrOut} {
+		if f, ok := w.(interface{ Flush() error }); ok {
+			_ = f.Flush()
+		}
+	}
 }
 
 func isTerminal(f *os.File) bool {
@@ -95,24 +136,29 @@ func colorAllowedByEnv() bool {
 	return os.Getenv("TERM") != "dumb"
 }
 
-// systemWidth: COLUMNS when it is a positive number, else the size of the
-// terminal on stdout (or stderr), else 80.
-func systemWidth(stdoutTTY, stderrTTY bool) int {
-	if c, err := strconv.Atoi(strings.TrimSpace(os.Getenv("COLUMNS"))); err == nil && c > 0 {
-		return c
+// systemSize: COLUMNS and LINES when they are positive numbers, else the
+// size of the terminal on stdout (or stderr); a width of 80 and a height of
+// 0 (unknown) otherwise.
+func systemSize(stdoutTTY, stderrTTY bool) (width, height int) {
+	env := func(k string) int {
+		if c, err := strconv.Atoi(strings.TrimSpace(os.Getenv(k))); err == nil && c > 0 {
+			return c
+		}
+		return 0
 	}
+	width, height = env("COLUMNS"), env("LINES")
 	for _, f := range []struct {
 		tty bool
 		fd  uintptr
 	}{{stdoutTTY, os.Stdout.Fd()}, {stderrTTY, os.Stderr.Fd()}} {
-		if !f.tty {
+		if !f.tty || (width > 0 && height > 0) {
 			continue
 		}
-		if w, _, err := term.GetSize(int(f.fd)); err == nil && w > 0 {
-			return w
+		if w, h, err := term.GetSize(int(f.fd)); err == nil && w > 0 {
+			width, height = cmp.Or(width, w), cmp.Or(height, h)
 		}
 	}
-	return defaultWidth
+	return cmp.Or(width, defaultWidth), height
 }
 
 func (s *IOStreams) IsStdoutTTY() bool  { return s.stdoutTTY }
@@ -121,6 +167,17 @@ func (s *IOStreams) IsStdinTTY() bool   { return s.stdinTTY }
 func (s *IOStreams) ColorEnabled() bool { return s.colorEnabled }
 func (s *IOStreams) DisableColor()      { s.colorEnabled = false }
 func (s *IOStreams) CanPrompt() bool    { return s.stdinTTY && s.stderrTTY }
+
+// defaultHeight is the terminal height assumed when it is unknown.
+const defaultHeight = 24
+
+// TerminalHeight is the number of lines of the terminal (24 when unknown).
+func (s *IOStreams) TerminalHeight() int {
+	if s.height <= 0 {
+		return defaultHeight
+	}
+	return s.height
+}
 
 // TerminalWidth is the width tables and the spinner fit in (80 when unknown).
 func (s *IOStreams) TerminalWidth() int {
