@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/itcare-cli/itcare/internal/api"
 	"github.com/itcare-cli/itcare/internal/auth"
+	"github.com/itcare-cli/itcare/internal/isodate"
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
@@ -79,7 +79,7 @@ func runLogin(cmd *cobra.Command, f *Factory, opts *loginOptions) error {
 			}
 			creds.Source = "prompt"
 		} else {
-			return usageErrorf("no client id: pass --client-id or set ITCARE_CLIENT_ID")
+			return usageErrorf("no client id: pass --client-id or set %s", auth.EnvClientID)
 		}
 	}
 	switch {
@@ -94,7 +94,7 @@ func runLogin(cmd *cobra.Command, f *Factory, opts *loginOptions) error {
 			return err
 		}
 	default:
-		return usageErrorf("no client secret: pass --client-secret-stdin (and pipe the secret) or set ITCARE_CLIENT_SECRET")
+		return usageErrorf("no client secret: pass --client-secret-stdin (and pipe the secret) or set %s", auth.EnvClientSecret)
 	}
 	if creds.ClientID == "" || creds.ClientSecret == "" {
 		return usageErrorf("the client id and the client secret must not be empty")
@@ -221,9 +221,9 @@ Never prints a secret. Exits 4 when no credentials are configured.`,
 					st.SecretLocation = auth.EnvClientSecret
 				}
 				if tok, _ := store.LoadToken(cfg.Profile); tok != nil && tok.ClientID == creds.ClientID {
-					st.TokenExpiry = api.FormatDate(tok.Expiry)
+					st.TokenExpiry = isodate.Format(tok.Expiry)
 					if !tok.RefreshExpiry.IsZero() {
-						st.RefreshExpiry = api.FormatDate(tok.RefreshExpiry)
+						st.RefreshExpiry = isodate.Format(tok.RefreshExpiry)
 					}
 					st.TokenValid = time.Now().Before(tok.Expiry)
 				}

@@ -8,9 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/itcare-cli/itcare/internal/api"
-	"github.com/itcare-cli/itcare/internal/auth"
 	"github.com/itcare-cli/itcare/internal/config"
+	"github.com/itcare-cli/itcare/internal/isodate"
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
@@ -57,7 +56,7 @@ file), until when the cached token is valid, and a * on the active one (the one
 				}
 				return config.DefaultAPIURL
 			}
-			rows := store.ListProfiles(cfg.Profile, fileProfiles(file), apiURL, time.Now(), api.FormatDate)
+			rows := store.ListProfiles(cfg.Profile, fileProfiles(file), apiURL, time.Now(), isodate.Format)
 			return p.PrintList(rows, profileColumns, "profiles")
 		},
 	}
@@ -88,7 +87,7 @@ must have a saved login or a section in the config file.`,
 				return err
 			}
 			name := args[0]
-			if err := auth.ValidateProfile(name); err != nil {
+			if err := config.ValidProfile(name); err != nil {
 				return &UsageError{Err: err}
 			}
 			file, _, err := config.ReadFile(cfg.File)

@@ -15,6 +15,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/itcare-cli/itcare/internal/config"
 )
 
 // Environment variables holding an API account's credentials.
@@ -26,9 +28,18 @@ const (
 // redacted replaces a secret in every printed form of Credentials.
 const redacted = "[redacted]"
 
-// notLoggedIn is the message of the error returned when no credentials are
-// available at all.
-const notLoggedIn = "not logged in: run `itcare login` or set " + EnvClientID + " and " + EnvClientSecret
+// notLoggedInMsg is the message of the error returned when no credentials
+// are available at all for profile.
+func notLoggedInMsg(profile string) string {
+	what, login := "not logged in", "itcare login"
+	if profile != "" {
+		what = fmt.Sprintf("profile %q has no login", profile)
+	}
+	if profile != "" && profile != "default" {
+		login += " -p " + profile
+	}
+	return fmt.Sprintf("%s: run `%s`, or set %s and %s", what, login, EnvClientID, EnvClientSecret)
+}
 
 // Credentials of an API account. Source says where the secret came from:
 // "env" (ITCARE_CLIENT_SECRET), "keyring" or "file" (saved by login; Path is
@@ -118,6 +129,10 @@ func isLoopbackHost(host string) bool {
 	ip := net.ParseIP(strings.Trim(host, "[]"))
 	return ip != nil && ip.IsLoopback()
 }
+
+// config set checks auth-url values with the rules the auth server URL is
+// held to here.
+func init() { config.SetCheck(config.KeyAuthURL, CheckAuthURL) }
 
 // CheckAuthURL returns an error if raw cannot be used as the auth server
 // (realm) URL: not an absolute URL, user info in it, or plain http to

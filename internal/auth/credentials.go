@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/itcare-cli/itcare/internal/config"
 )
 
 // Where a profile's client secret is kept.
@@ -66,7 +68,7 @@ func (s *Store) KeyringAccount(profile string) string {
 // LoadLogin returns what login saved for profile without reading the
 // secret from the keyring, or nil, nil if the profile has no login.
 func (s *Store) LoadLogin(profile string) (*SavedLogin, error) {
-	if err := ValidateProfile(profile); err != nil {
+	if err := config.ValidProfile(profile); err != nil {
 		return nil, err
 	}
 	path := s.CredentialsPath(profile)
@@ -149,7 +151,7 @@ type SaveResult struct {
 // the keyring removes the secret from the file (the migration of logins
 // saved by earlier versions); the reverse removes the keyring entry.
 func (s *Store) SaveCredentials(profile string, c Credentials, insecure bool) (*SaveResult, error) {
-	if err := ValidateProfile(profile); err != nil {
+	if err := config.ValidProfile(profile); err != nil {
 		return nil, err
 	}
 	if c.ClientID == "" || c.ClientSecret == "" {
@@ -224,7 +226,7 @@ func (s *Store) Profiles() []string {
 	}
 	var names []string
 	for _, e := range entries {
-		if name, ok := strings.CutSuffix(e.Name(), credentialsSuffix); ok && !e.IsDir() && ValidateProfile(name) == nil {
+		if name, ok := strings.CutSuffix(e.Name(), credentialsSuffix); ok && !e.IsDir() && config.ValidProfile(name) == nil {
 			names = append(names, name)
 		}
 	}
@@ -283,6 +285,12 @@ func (c *Credentials) checkURLs(profile, apiURL, authURL string) error {
 		"or log in for them with `itcare login -p %s`", profile, strings.Join(diffs, "; "), profile)}
 }
 
+// EnvCredentials reports whether ITCARE_CLIENT_ID and ITCARE_CLIENT_SECRET
+// are both set: the account of the environment is used, not a saved one.
+func EnvCredentials() bool {
+	return strings.TrimSpace(os.Getenv(EnvClientID)) != "" && os.Getenv(EnvClientSecret) != ""
+}
+
 // Resolve returns the credentials to use for profile with the API at apiURL
 // and the auth server at authURL. ITCARE_CLIENT_ID and ITCARE_CLIENT_SECRET
 // together win; ITCARE_CLIENT_ID alone must be the saved client id (its
@@ -314,7 +322,7 @@ func Resolve(store *Store, profile, apiURL, authURL string) (*Credentials, error
 	case secret != "":
 		return &Credentials{ClientID: saved.ClientID, ClientSecret: secret, Source: "env"}, nil
 	case saved == nil:
-		return nil, &Error{Msg: notLoggedIn}
+		return nil, &Error{Msg: notLoggedInMsg(profile)}
 	}
 	c := &Credentials{ClientID: saved.ClientID, APIURL: saved.APIURL, AuthURL: saved.AuthURL}
 	if err := c.checkURLs(profile, apiURL, authURL); err != nil {

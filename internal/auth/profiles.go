@@ -3,6 +3,8 @@ package auth
 import (
 	"sort"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/config"
 )
 
 // ProfileInfo is one row of `itcare auth list`. It never holds a secret.
@@ -29,7 +31,7 @@ func (s *Store) ListProfiles(active string, others []string, apiURL func(profile
 		names[n] = true
 	}
 	for _, n := range others {
-		if ValidateProfile(n) == nil {
+		if config.ValidProfile(n) == nil {
 			names[n] = true
 		}
 	}

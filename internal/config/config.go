@@ -23,8 +23,6 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/itcare-cli/itcare/internal/auth"
 )
 
 // Kind is the type of an option's value.
@@ -68,7 +66,7 @@ const (
 	KeyMaxListMiB = "max-list-mib"
 )
 
-// Defaults of the real service (itcare-api.md §1, §2).
+// Defaults of the real service.
 const (
 	DefaultAPIURL  = "https://api.cegedim.cloud/itcare"
 	DefaultAuthURL = "https://accounts.cegedim.cloud/auth/realms/cloud"
@@ -77,7 +75,7 @@ const (
 // Options is the one table of global settings.
 var Options = []Option{
 	{Key: KeyAPIURL, Env: "ITCARE_API_URL", Default: DefaultAPIURL, InFile: true, Usage: "ITCare API base URL", Check: checkAPIURL},
-	{Key: KeyAuthURL, Env: "ITCARE_AUTH_URL", Default: DefaultAuthURL, InFile: true, Usage: "OIDC issuer URL (Keycloak realm) used to get tokens", Check: auth.CheckAuthURL},
+	{Key: KeyAuthURL, Env: "ITCARE_AUTH_URL", Default: DefaultAuthURL, InFile: true, Usage: "OIDC issuer URL (Keycloak realm) used to get tokens"},
 	{Key: KeyProfile, Shorthand: "p", Env: "ITCARE_PROFILE", Default: "default", Usage: "configuration profile to use"},
 	{Key: KeyOutput, Shorthand: "o", Env: "ITCARE_OUTPUT", InFile: true, Usage: "output format: table, wide, json, yaml, columns=COL,..., template=GO-TEMPLATE, csv", Check: checkOutput},
 	{Key: KeyDryRun, Env: "ITCARE_DRY_RUN", Default: "false", Kind: Bool, InFile: true, Usage: "ask the API to validate changes without doing them (ITCare-DryRun: true)"},
@@ -410,8 +408,8 @@ func getDuration(v *viper.Viper, key string) (time.Duration, error) {
 func parseDuration(key, s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, &SettingError{Key: key, Value: s, Want: "a duration such as 30s or 2m"}
+	if err != nil || d <= 0 {
+		return 0, &SettingError{Key: key, Value: s, Want: "a positive duration such as 30s or 2m"}
 	}
 	return d, nil
 }

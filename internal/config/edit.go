@@ -19,6 +19,17 @@ import (
 // used without -p or ITCARE_PROFILE.
 const KeyDefaultProfile = "default-profile"
 
+// SetCheck sets the check of the option declared under key, for checks
+// that live in packages which import this one (the auth URL rules are
+// internal/auth's).
+func SetCheck(key string, check func(string) error) {
+	for i := range Options {
+		if Options[i].Key == key {
+			Options[i].Check = check
+		}
+	}
+}
+
 func checkAPIURL(s string) error { _, err := api.ParseBaseURL(s); return err }
 
 func checkOutput(s string) error { _, err := output.ParseFormat(s); return err }

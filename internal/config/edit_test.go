@@ -86,7 +86,7 @@ func TestSetValueFollowsASymlinkAndCreatesTheFile(t *testing.T) {
 }
 
 func TestNormalizeChecksAsTheFlagsDo(t *testing.T) {
-	for key, bad := range map[string]string{KeyTimeout: "soon", KeyAPIURL: "ftp://x", KeyAuthURL: "http://keycloak.example/realms/x",
+	for key, bad := range map[string]string{KeyTimeout: "soon", KeyAPIURL: "ftp://x",
 		KeyDryRun: "maybe", KeyOutput: "xml", KeyNoColor: "2", KeyMaxItems: "0", KeyMaxListMiB: "lots"} {
 		o, _ := Lookup(key)
 		if _, err := o.Normalize(bad); err == nil {
