@@ -163,7 +163,7 @@ func TestResolveEnvAndSaved(t *testing.T) {
 		t.Errorf("not logged in: %v", err)
 	}
 	// Another profile is named, with the command that logs it in.
-	if _, err = Resolve(s, "nosuch"); err == nil || err.Error() != "profile \"nosuch\" has no login: run `itcare login -p nosuch`, or set ITCARE_CLIENT_ID and ITCARE_CLIENT_SECRET" {
+	if _, err = Resolve(s, "nosuch", api, realm); err == nil || err.Error() != "profile \"nosuch\" has no login: run `itcare login -p nosuch`, or set ITCARE_CLIENT_ID and ITCARE_CLIENT_SECRET" {
 		t.Errorf("not logged in, -p nosuch: %v", err)
 	}
 
