@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -33,9 +34,15 @@ type ptySession struct {
 
 func startPTY(t *testing.T, env []string, name string, args ...string) *ptySession {
 	t.Helper()
+	return startPTYSize(t, 120, env, name, args...)
+}
+
+// startPTYSize is startPTY on a terminal cols columns wide.
+func startPTYSize(t *testing.T, cols uint16, env []string, name string, args ...string) *ptySession {
+	t.Helper()
 	c := exec.Command(name, args...)
 	c.Env = env
-	tty, err := pty.StartWithSize(c, &pty.Winsize{Rows: 40, Cols: 120})
+	tty, err := pty.StartWithSize(c, &pty.Winsize{Rows: 40, Cols: cols})
 	if err != nil {
 		t.Fatalf("starting %s in a pty: %v", name, err)
 	}
@@ -246,6 +253,65 @@ func TestCompletionInRealShells(t *testing.T) {
 			s.send("\t")
 			s.expect(mark, "03", 10*time.Second) // the sandbox's instance qrhel9app03
 			s.send("\x15")                       // clear the line
+		})
+	}
+}
+
+// TestNarrowTerminalHidesColumns: on a terminal 60 or 72 columns wide,
+// `instances list` hides its least important columns, keeps every ID and
+// NAME whole, fits every line in the width and says which columns it hid.
+func TestNarrowTerminalHidesColumns(t *testing.T) {
+	bin := buildItcare(t)
+	h := newHarness(t, sandbox.Options{})
+	c := exec.Command(bin, "instances", "list", "--all", "-o", "columns=ID,NAME")
+	c.Env = binEnv(h, bin)
+	piped, err := c.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := strings.Fields(string(piped))[2:] // ID NAME id name id name ...
+	for _, cols := range []uint16{60, 72} {
+		t.Run(fmt.Sprint(cols), func(t *testing.T) {
+			s := startPTYSize(t, cols, binEnv(h, bin, "NO_COLOR=1"), bin, "instances", "list", "--all")
+			if code := s.wait(20 * time.Second); code != 0 {
+				t.Fatalf("exit %d:\n%s", code, s.output())
+			}
+			// The screen without the spinner and cursor sequences.
+			screen := regexp.MustCompile("\x1b\\[[0-9;?]*[A-Za-z]").ReplaceAllString(s.output(), "")
+			screen = regexp.MustCompile("(?m)^.*\r").ReplaceAllString(strings.ReplaceAll(screen, "\r\n", "\n"), "")
+			note := fmt.Sprintf("hidden to fit %d columns: ", cols)
+			if !strings.Contains(screen, note) {
+				t.Fatalf("no %q on the terminal:\n%s", note, screen)
+			}
+			hidden := strings.SplitN(strings.SplitN(screen, note, 2)[1], " (", 2)[0]
+			for _, h := range []string{"AZ", "RAM"} {
+				if !strings.Contains(hidden, h) {
+					t.Errorf("%s still shown (hidden: %s):\n%s", h, hidden, screen)
+				}
+			}
+			var table []string
+			for _, line := range strings.Split(screen, "\n") {
+				if line != "" && !strings.HasPrefix(line, note) {
+					table = append(table, line)
+				}
+			}
+			if !strings.HasPrefix(table[0], "ID") || !strings.Contains(table[0], "NAME") || !strings.Contains(table[0], "STATUS") {
+				t.Errorf("header %q: want ID, NAME and STATUS", table[0])
+			}
+			for _, line := range table {
+				if n := len([]rune(line)); n > int(cols) {
+					t.Errorf("line of %d columns: %q", n, line)
+				}
+			}
+			body := strings.Join(table, "\n")
+			if strings.Contains(body, "…") {
+				t.Errorf("a cell was cut although columns could go:\n%s", body)
+			}
+			for i := 0; i+1 < len(names); i += 2 {
+				if !strings.Contains(body, names[i]+"  "+names[i+1]) {
+					t.Errorf("%s %s not shown whole:\n%s", names[i], names[i+1], body)
+				}
+			}
 		})
 	}
 }

@@ -110,7 +110,82 @@ func (p *Printer) PrintList(data any, cols []Column, noun string) error {
 		}
 		rows[r] = row
 	}
-	return renderTable(p.IO.Out, p.IO, tableSpec{header: header, kinds: names, rows: rows, tty: tty})
+	// On a terminal, columns that do not fit are hidden and named on stderr
+	// after the table, where it is seen; columns= is the user's choice: its
+	// columns are cut, never hidden.
+	var floors []int
+	var note string
+	if tty && p.Opts.Format.Kind != Columns {
+		header, names, rows, floors, note = p.fitColumns(shown, header, names, rows)
+	}
+	if err := renderTable(p.IO.Out, p.IO, tableSpec{header: header, kinds: names, rows: rows, tty: tty, floors: floors}); err != nil {
+		return err
+	}
+	if note != "" {
+		p.IO.writeErrLine(note)
+	}
+	return nil
+}
+
+// fitColumns hides, on a terminal too narrow for the table, the least
+// important columns (see hideColumns); it returns what is left, when they
+// fit the floors that keep the Key columns (ID, NAME) whole while others
+// are cut, and the note that names the hidden columns ("" when none).
+func (p *Printer) fitColumns(cols []Column, header, names []string, rows [][]string) (_, _ []string, _ [][]string, floors []int, note string) {
+	width := p.IO.TerminalWidth()
+	// Empty cells show "-" on a terminal: measure them so.
+	measured := make([][]string, len(rows))
+	for r, row := range rows {
+		measured[r] = make([]string, len(row))
+		for i, c := range row {
+			if c = oneLine.Replace(c); c == "" {
+				c = "-"
+			}
+			measured[r][i] = c
+		}
+	}
+	_, least := narrowWidths(cols, names, measured)
+	hide := hideColumns(cols, least, width)
+	gone := make([]bool, len(cols))
+	for _, i := range hide {
+		gone[i] = true
+	}
+	keep := func(cells []string) []string {
+		if cells == nil {
+			return nil
+		}
+		out := make([]string, 0, len(cells))
+		for i, c := range cells {
+			if !gone[i] {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	total := 0
+	for i := range cols {
+		if !gone[i] {
+			floors = append(floors, least[i])
+			total += least[i] + columnGap
+		}
+	}
+	if total-columnGap > width {
+		floors = nil // even the Key columns do not fit: cut them too
+	}
+	if len(hide) == 0 {
+		return header, names, rows, floors, ""
+	}
+	var hiddenNames []string
+	for i, n := range names {
+		if gone[i] {
+			hiddenNames = append(hiddenNames, n)
+		}
+	}
+	for r := range rows {
+		rows[r] = keep(rows[r])
+	}
+	return keep(header), keep(names), rows, floors, fmt.Sprintf("hidden to fit %d columns: %s (see -o json)\n",
+		width, strings.Join(hiddenNames, ", "))
 }
 
 // PrintObject prints one object. In a table format it is a vertical list of
