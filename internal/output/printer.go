@@ -220,11 +220,15 @@ func (p *Printer) PrintObject(data any, cols []Column) error {
 	p.beforeData()
 	tty := p.IO.IsStdoutTTY()
 	ctx := cellContext{tty: tty}
-	rows := make([][]string, len(cols))
-	kinds := make([]string, len(cols))
-	for i, c := range cols {
-		rows[i] = []string{strings.ToUpper(c.Header) + ":", c.cell(obj, ctx)}
-		kinds[i] = strings.ToUpper(c.Header)
+	rows := make([][]string, 0, len(cols))
+	kinds := make([]string, 0, len(cols))
+	for _, c := range cols {
+		v := c.cell(obj, ctx)
+		if c.OmitEmpty && v == "" {
+			continue
+		}
+		rows = append(rows, []string{strings.ToUpper(c.Header) + ":", v})
+		kinds = append(kinds, strings.ToUpper(c.Header))
 	}
 	return renderTable(p.IO.Out, p.IO, tableSpec{rows: rows, rowKinds: kinds, tty: tty, vertical: true})
 }

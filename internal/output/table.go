@@ -39,6 +39,9 @@ type Column struct {
 	// Priority says which columns a table too wide for the terminal hides
 	// first (see hideColumns).
 	Priority Priority
+	// OmitEmpty leaves the line out of an object's view when the value is
+	// empty (a REASON that only means something when there is one).
+	OmitEmpty bool
 }
 
 // Priority ranks a column for narrow terminals: the lowest are hidden first,
