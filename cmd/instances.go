@@ -12,21 +12,21 @@ import (
 )
 
 var instanceColumns = []output.Column{
-	{Header: "ID", Path: "id", Priority: output.PriorityKey},
-	{Header: "NAME", Path: "name", Priority: output.PriorityKey},
-	{Header: "STATUS", Path: "status", Priority: output.PriorityHigh},
-	{Header: "ENV", Path: "environment", Priority: output.PriorityNormal},
-	{Header: "FAMILY", Path: "family", Priority: output.PriorityNormal},
-	{Header: "CPU", Path: "cpu", Priority: output.PriorityLow},
-	{Header: "RAM", Path: "ram", Priority: output.PriorityLow},
-	{Header: "IP", Path: "ipAddress", Priority: output.PriorityHigh},
-	{Header: "AZ", Path: "labelAvailabilityZone", Priority: output.PriorityLow},
-	{Header: "TYPE", Path: "type", Wide: true, Priority: output.PriorityLow},
-	{Header: "SERVICE", Path: "serviceId", Wide: true, Priority: output.PriorityLow},
-	{Header: "REGION", Path: "labelRegion", Wide: true, Priority: output.PriorityLow},
-	{Header: "VLAN", Path: "vlan", Wide: true, Priority: output.PriorityLow},
-	{Header: "CREATED", Path: "creationTime", Kind: output.Date, Wide: true, Priority: output.PriorityLow},
-	{Header: "TAGS", Path: "tags", Kind: output.Tags, Wide: true, Priority: output.PriorityLow},
+	{Header: "ID", Path: "id"},
+	{Header: "NAME", Path: "name"},
+	{Header: "STATUS", Path: "status"},
+	{Header: "ENV", Path: "environment"},
+	{Header: "FAMILY", Path: "family"},
+	{Header: "CPU", Path: "cpu"},
+	{Header: "RAM", Path: "ram"},
+	{Header: "IP", Path: "ipAddress"},
+	{Header: "AZ", Path: "labelAvailabilityZone"},
+	{Header: "TYPE", Path: "type", Wide: true},
+	{Header: "SERVICE", Path: "serviceId", Wide: true},
+	{Header: "REGION", Path: "labelRegion", Wide: true},
+	{Header: "VLAN", Path: "vlan", Wide: true},
+	{Header: "CREATED", Path: "creationTime", Kind: output.Date, Wide: true},
+	{Header: "TAGS", Path: "tags", Kind: output.Tags, Wide: true},
 }
 
 var snapshotColumns = []output.Column{

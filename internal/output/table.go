@@ -46,7 +46,8 @@ type Column struct {
 
 // Priority ranks a column for narrow terminals: the lowest are hidden first,
 // rightmost first among equals; Key columns are never hidden. The zero value
-// means "not declared": Key for the ID and NAME columns, Normal otherwise.
+// means "not declared": the priority headerPriority gives the column's
+// header, Normal for a header it does not name.
 type Priority int
 
 const (
@@ -57,14 +58,24 @@ const (
 	PriorityKey
 )
 
+// headerPriority is the priority of the columns every family's tables
+// share, by header: what identifies a row is kept, then what says its
+// state and where it answers; sizes, places and dates go first.
+var headerPriority = map[string]Priority{
+	"ID": PriorityKey, "NAME": PriorityKey,
+	"STATUS": PriorityHigh, "STATE": PriorityHigh, "IP": PriorityHigh,
+	"CPU": PriorityLow, "RAM": PriorityLow, "AZ": PriorityLow, "REGION": PriorityLow,
+	"SERVICE": PriorityLow, "VLAN": PriorityLow, "CREATED": PriorityLow, "UPDATED": PriorityLow,
+	"SUBMITTED": PriorityLow, "TAGS": PriorityLow, "CLOUD": PriorityLow, "PRODUCT": PriorityLow,
+}
+
 // rank is the priority the column has in effect.
 func (c Column) rank() Priority {
 	if c.Priority != PriorityUnset {
 		return c.Priority
 	}
-	switch strings.ToUpper(c.Header) {
-	case "ID", "NAME":
-		return PriorityKey
+	if p, ok := headerPriority[strings.ToUpper(c.Header)]; ok {
+		return p
 	}
 	return PriorityNormal
 }
