@@ -45,6 +45,9 @@ debs=(dist/*.deb) rpms=(dist/*.rpm)
 
 (cd dist && sha256sum --quiet -c "itcare_${version}_checksums.txt") || fail "checksums do not match"
 
+# The archives unpack into one folder: the cask takes its files out of it.
+grep -q 'rename "itcare_\*/docs", "docs"' dist/homebrew/Casks/itcare.rb || fail "the cask does not rename docs/ out of the archive's folder"
+
 # The archive of this machine, unpacked in an empty folder, runs.
 goos=$(go env GOOS) goarch=$(go env GOARCH)
 if [[ $goos != windows ]]; then
