@@ -11,24 +11,6 @@ import (
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
-var instanceColumns = []output.Column{
-	{Header: "ID", Path: "id"},
-	{Header: "NAME", Path: "name"},
-	{Header: "STATUS", Path: "status"},
-	{Header: "ENV", Path: "environment"},
-	{Header: "FAMILY", Path: "family"},
-	{Header: "CPU", Path: "cpu"},
-	{Header: "RAM", Path: "ram"},
-	{Header: "IP", Path: "ipAddress"},
-	{Header: "AZ", Path: "labelAvailabilityZone"},
-	{Header: "TYPE", Path: "type", Wide: true},
-	{Header: "SERVICE", Path: "serviceId", Wide: true},
-	{Header: "REGION", Path: "labelRegion", Wide: true},
-	{Header: "VLAN", Path: "vlan", Wide: true},
-	{Header: "CREATED", Path: "creationTime", Kind: output.Date, Wide: true},
-	{Header: "TAGS", Path: "tags", Kind: output.Tags, Wide: true},
-}
-
 var snapshotColumns = []output.Column{
 	{Header: "ID", Path: "id"},
 	{Header: "LABEL", Path: "label"},
@@ -71,47 +53,6 @@ var storageColumns = []output.Column{
 }
 
 func asList(v any) []any { l, _ := v.([]any); return l }
-
-var instancesSpec = &familySpec{
-	Use:     "instances",
-	Aliases: []string{"instance", "vm"},
-	Short:   "List, inspect, start, stop, reset and delete instances (VMs)",
-	Kind:    "instance",
-	Plural:  "instances",
-	Family:  func(c *api.Client) *api.Family { return c.Instances },
-	Columns: instanceColumns,
-	Filters: []filterSpec{
-		{"name", "instance name; prefix with ! to exclude", api.Filter{Param: "names", Kind: api.FilterName}},
-		{"status", "status, e.g. ACTIVE, INACTIVE", api.Filter{Param: "statuses", Kind: api.FilterEnum}},
-		{"env", "environment, e.g. PRODUCTION, DEVELOPMENT", api.Filter{Param: "environments", Kind: api.FilterEnum}},
-		{"type", "type: LINUX, WINDOWS, AIX", api.Filter{Param: "types", Kind: api.FilterEnum}},
-		{"family", "family, e.g. DEBIAN, RHEL, CENTOS", api.Filter{Param: "families", Kind: api.FilterEnum}},
-		{"service", "service id", api.Filter{Param: "services", Kind: api.FilterInt}},
-		{"tag", "tag as key:value", api.Filter{Param: "tags", Kind: api.FilterTag}},
-		{"az", "availability zone, e.g. EB-A", api.Filter{Param: "az", Kind: api.FilterText}},
-		{"ip", "IP address", api.Filter{Param: "ip", Kind: api.FilterText}},
-	},
-	ListExample: `  itcare instances list
-  itcare instances list --env PRODUCTION --status ACTIVE --family DEBIAN
-  itcare instances list --name web01 --name '!web02' --tag application:itcare
-  itcare instances list --all --sort name,desc -o json --jq '.[].name'
-  itcare instances list -o columns=ID,NAME,IP --no-header`,
-	GetExample: `  itcare instances get 10042
-  itcare instances get pdeb12web01 -o yaml`,
-	Operations: []operationSpec{
-		{Name: "start", Short: "Start an inactive instance", Note: `Sends PATCH {"operation": "start"} (inferred, see docs/api-assumptions.md).`},
-		{Name: "stop", Short: "Stop an active instance", Note: `Sends PATCH {"operation": "stop"} (documented).`},
-		{Name: "reset", Short: "Reset (hard reboot) an active instance", Note: `Sends PATCH {"operation": "reset"} (inferred, see docs/api-assumptions.md).`},
-	},
-	Delete: &deleteSpec{
-		Long: "Deletes an instance. The API only deletes INACTIVE instances: stop it first.",
-		Example: `  itcare instances stop pdeb12web01 && itcare instances delete pdeb12web01
-  itcare instances delete 10042 --yes --change-ref RFC_1234`,
-	},
-	Sub: instanceSubcommands,
-}
-
-func newInstancesCmd(f *Factory) *cobra.Command { return instancesSpec.command(f) }
 
 func instanceSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 	snapshots := &cobra.Command{
