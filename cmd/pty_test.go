@@ -336,3 +336,34 @@ func TestNarrowTerminalHidesColumns(t *testing.T) {
 		})
 	}
 }
+
+// TestTestDepsSaysWhatToInstall: where neither apt-get nor Homebrew exists,
+// `make test-deps` names what is missing and stops with status 1 instead of
+// failing with 127 on a missing apt-get.
+func TestTestDepsSaysWhatToInstall(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("a bash script")
+	}
+	dir := t.TempDir()
+	for _, tool := range []string{"bash", "dirname", "cat"} {
+		p, err := exec.LookPath(tool)
+		if err != nil {
+			t.Fatalf("%s: %v", tool, err)
+		}
+		if err := os.Symlink(p, filepath.Join(dir, tool)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := exec.Command(filepath.Join(dir, "bash"), filepath.Join("..", "scripts", "test-deps.sh"))
+	c.Env = []string{"PATH=" + dir, "HOME=" + dir}
+	out, err := c.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("exit %v, want 1:\n%s", err, out)
+	}
+	for _, want := range []string{"missing:", "zsh", "fish", "Install them with your package manager"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+}
