@@ -61,7 +61,7 @@ exits 1 (4 for 401/403).`,
   itcare api /compute/containers/kubernetes --paginate --jq '.[].name'
 
   # stop an Overdrive volume and wait for the action
-  itcare api -X PATCH /storage/overdrive/1234 -f operation=stop --wait
+  itcare api -X PATCH /storage/overdrive/5103 -f operation=stop --wait
 
   # read the actions of a resource
   itcare api -X GET /actions -f resourceName=pdeb12web01 -f statuses[]=SUCCESS -f statuses[]=ERROR

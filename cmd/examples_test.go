@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -81,6 +82,18 @@ var exampleFiles = map[string]string{
 // asks for the secret on a terminal; here ITCARE_CLIENT_SECRET gives it,
 // as a person would type it.
 var exampleSecrets = map[string]string{"sandbox-client": "sandbox-secret", "other-client": "other-secret"}
+
+// exampleKnownFailures are examples of endpoints the sandbox does not serve
+// yet, with why. Each must still fail with its exit code (one that starts
+// to pass fails the test: remove it from here), and the contract
+// violations naming Request are expected.
+var exampleKnownFailures = []struct {
+	Contains, Request, Why string
+	Exit                   int
+}{
+	{"itcare api -X GET /changes", "GET /itcare/changes", "the sandbox does not serve the maintenance calendar (/changes)", 1},
+	{"itcare api -X POST /compute/instances ", "POST /itcare/compute/instances:", "the sandbox does not create instances", 1},
+}
 
 type example struct {
 	source string // "README.md:123" or "itcare instances stop (Example)"
@@ -366,9 +379,21 @@ func runExamples(t *testing.T, exs []example, withCredentials bool) {
 		return strings.TrimRight(string(b), "\n")
 	}
 	failed := 0
+	var expectedRequests []string
 	for i, e := range exs {
 		rc := read(i, "rc")
-		if rc == "0" {
+		known := false
+		for _, k := range exampleKnownFailures {
+			if strings.Contains(e.run, k.Contains) {
+				known = true
+				expectedRequests = append(expectedRequests, k.Request)
+				if rc != strconv.Itoa(k.Exit) {
+					t.Errorf("example %d of %d, from %s, is known to fail (%s) with exit %d, but gave exit %q: if it now works, remove it from exampleKnownFailures:\n    %s",
+						i+1, len(exs), e.source, k.Why, k.Exit, rc, e.text)
+				}
+			}
+		}
+		if rc == "0" || known {
 			continue
 		}
 		failed++
@@ -385,6 +410,20 @@ func runExamples(t *testing.T, exs []example, withCredentials bool) {
 			msg += fmt.Sprintf("\n  stdout:\n%s", indent(o))
 		}
 		t.Error(msg)
+	}
+	if len(expectedRequests) > 0 {
+		// The known failures' requests are not in the contract: expected;
+		// any other violation is reported when the harness ends.
+		var rest []string
+		for _, v := range h.sb.Violations() {
+			if !slices.ContainsFunc(expectedRequests, func(r string) bool { return strings.Contains(v, r) }) {
+				rest = append(rest, v)
+			}
+		}
+		h.sb.ResetViolations()
+		if len(rest) > 0 {
+			t.Errorf("ITCare API contract violations:\n%s", strings.Join(rest, "\n"))
+		}
 	}
 	if failed == 0 {
 		t.Logf("%d examples ran", len(exs))
