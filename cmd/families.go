@@ -3,8 +3,8 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"regexp"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -74,7 +74,7 @@ func kubernetesSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 		subListCmd(f, s, "list <cluster>", "List the nodes of a cluster", "nodes", nodeColumns,
 			"  itcare kubernetes nodes list pk8sapp01", "nodes"),
 		subObjectCmd(f, s, "get <cluster> <node>", "Show one node of a cluster", nodeColumns,
-			"  itcare kubernetes nodes get pk8sapp01 7", "nodes", true),
+			"  itcare kubernetes nodes get pk8sapp01 pk8sapp01-worker-01\n  itcare kubernetes nodes get pk8sapp01 61007 -o yaml", "nodes", true),
 		newNodesAddCmd(f, s),
 		newNodesDeleteCmd(f, s),
 	)
@@ -127,13 +127,19 @@ func newNodesDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
 		Long: `Deletes one node (DELETE .../nodes/{node}). The API refuses to delete the last
 worker or the last ingress node. On a terminal you are asked to confirm;
 elsewhere --yes is required.`,
-		Example: `  itcare kubernetes nodes delete pk8sapp01 7 --yes`,
+		Example: `  itcare kubernetes nodes delete pk8sapp01 pk8sapp01-worker-06 --yes
+  itcare kubernetes nodes delete pk8sapp01 61011 --yes`,
 		Aliases: []string{"rm"},
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			node := args[1]
 			return s.change(cmd, f, w, args[0], fmt.Sprintf("delete node %s of", node), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-				return fam.Delete(ctx, id, "", "nodes", url.PathEscape(node))
+				// The node by id or name, as every resource is.
+				nodeID, err := fam.ResolveSub(ctx, id, "node", "nodes", node)
+				if err != nil {
+					return nil, err
+				}
+				return fam.Delete(ctx, id, "", "nodes", strconv.FormatInt(nodeID, 10))
 			})
 		},
 	}
