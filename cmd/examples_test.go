@@ -207,6 +207,10 @@ func helpExamples(t *testing.T) (map[string][]example, []string) {
 	return byPath, order
 }
 
+// deleteRE matches one itcare command whose verb is delete, up to the end
+// of the command (&&, |, ; or the end of the line).
+var deleteRE = regexp.MustCompile(`itcare( [a-z-]+)+ (delete|rm)\b[^&|;]*`)
+
 // placeholderRE matches word where it stands alone.
 func placeholderRE(word string) *regexp.Regexp {
 	return regexp.MustCompile(`(^|[^A-Za-z0-9_.-])` + regexp.QuoteMeta(word) + `($|[^A-Za-z0-9_-])`)
@@ -258,9 +262,10 @@ func familyPlaceholders(t *testing.T, h *harness, group string) map[string][]str
 
 // prepare fills e.run: placeholders replaced (dynamic: NAME and ID from
 // familyPlaceholders, each occurrence taking the next value; used counts
-// them across the examples of a group), a login that would ask for
-// its secret on a terminal given it in ITCARE_CLIENT_SECRET, a sandbox on a
-// free port in the background.
+// them across the examples of a group); what a person types at a terminal
+// given another way: a login's secret in ITCARE_CLIENT_SECRET, the yes of a
+// deletion's confirmation as --yes; a sandbox on a free port in the
+// background.
 func (e *example) prepare(ph []examplePlaceholder, dynamic map[string][]string, used map[string]int) {
 	s := e.text
 	for _, word := range []string{"NAME", "ID"} {
@@ -294,6 +299,15 @@ func (e *example) prepare(ph []examplePlaceholder, dynamic map[string][]string, 
 			}
 		}
 	}
+	// A deletion asks for confirmation on a terminal; here --yes stands for
+	// the person answering yes.
+	s = deleteRE.ReplaceAllStringFunc(s, func(m string) string {
+		if strings.Contains(m, "--yes") {
+			return m
+		}
+		return strings.TrimRight(m, " ") + " --yes "
+	})
+	s = strings.TrimSpace(s)
 	// A sandbox serves until it is stopped: on a free port (not one another
 	// test may use), in the background, stopped when the examples end.
 	if strings.HasPrefix(s, "itcare sandbox") {

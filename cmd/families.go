@@ -25,7 +25,7 @@ var familyHelps = map[string]familyHelp{
 		GetExample: `  itcare instances get 10042
   itcare instances get pdeb12web01 -o yaml`,
 		DeleteExample: `  itcare instances stop pdeb12web01 && itcare instances delete pdeb12web01
-  itcare instances delete 10042 --yes --change-ref RFC_1234`,
+  itcare instances delete 10004 --yes --change-ref RFC_1234`,
 		Subcommands: instanceSubcommands,
 	},
 	family.Resources.Name: {
