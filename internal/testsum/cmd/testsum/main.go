@@ -7,7 +7,8 @@
 // The summary ends with the line "N passed, M failed" (", K skipped" when
 // some were), which CI reads. -exit is the status of the stages: when it is
 // not 0 but no test failed, a stage failed outside the tests (an install,
-// a script) and counts as one failure. testsum exits 1 when anything failed.
+// a script) and counts as one failure. The line is also written to
+// DIR/summary.txt. testsum exits 1 when anything failed.
 package main
 
 import (
@@ -19,7 +20,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 
 	"github.com/itcare-cli/itcare/internal/testsum"
 )
@@ -112,7 +112,12 @@ func summarize(dir string, stagesExit int) int {
 			fmt.Println("  " + n)
 		}
 	}
-	fmt.Println(strings.TrimSpace(c.Line()))
+	fmt.Println(c.Line())
+	// Kept for CI, which prints it again after make's own last words.
+	if err := os.WriteFile(filepath.Join(dir, "summary.txt"), []byte(c.Line()+"\n"), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "testsum:", err)
+		return 1
+	}
 	if c.Failed > 0 {
 		return 1
 	}
