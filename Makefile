@@ -93,7 +93,7 @@ $(ACTIONLINT):
 
 # --- completion, docs and releases --------------------------------------------
 GORELEASER_VERSION ?= v2.16.0
-GORELEASER         := $(TOOLS)/$(GORELEASER_VERSION)/goreleaser
+GORELEASER         := $(TOOLS)/goreleaser-$(GORELEASER_VERSION)/goreleaser
 
 .PHONY: completions docs snapshot release-check release
 
