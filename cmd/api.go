@@ -67,7 +67,7 @@ exits 1 (4 for 401/403).`,
   itcare api -X GET /actions -f resourceName=pdeb12web01 -f statuses[]=SUCCESS -f statuses[]=ERROR
 
   # a date in a query string keeps its + sign
-  itcare api -X GET /changes -f start=2016-06-01T12:27:19.000+0200 -f maintenanceTypes[]=PATCH_PARTY
+  itcare api -X GET /changes -f start=2026-06-01T12:27:19.000+0200 -f end=2026-06-30T00:00:00.000+0200 -f maintenanceTypes[]=PATCH_PARTY
 
   # a body from a file, validated but not applied
   itcare api -X POST /compute/instances --input instance.json --dry-run -i`,
@@ -189,6 +189,9 @@ func runAPI(cmd *cobra.Command, f *Factory, opts *apiOptions) error {
 		return nil
 	}
 	acc, err := api.ParseAccepted(resp)
+	if mm := (*api.MismatchError)(nil); errors.As(err, &mm) {
+		return err
+	}
 	if err != nil || acc.ActionID == 0 {
 		if opts.Wait {
 			f.IO.Warnf("the answer is 202 but carries no action id to wait for")

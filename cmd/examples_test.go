@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -59,14 +60,14 @@ type examplePlaceholder struct {
 // stand for. Seeded names and ids (pdeb12web01, pk8sapp01, podshare01...)
 // are not placeholders: the sandbox has them. NAME and ID in the examples
 // of a family's commands are resolved from the sandbox (familyPlaceholders).
-func examplePlaceholders(sandboxAddr string) []examplePlaceholder {
+func examplePlaceholders(sandboxAddr, freeAddr string) []examplePlaceholder {
 	return []examplePlaceholder{
 		{Word: "my-api-account", Value: "sandbox-client"},
 		{Word: "staging-account", Value: "other-client"},
 		// The API and auth URLs of the real service: this sandbox's.
 		{Word: "https://api.cegedim.cloud/itcare", Value: "http://" + sandboxAddr + "/itcare"},
-		{Word: "127.0.0.1:8080", Value: "127.0.0.1:0", Only: "README.md"},
-		{Word: "127.0.0.1:8080", Value: sandboxAddr},
+		// The address a sandbox example serves on: a free one.
+		{Word: "127.0.0.1:8080", Value: freeAddr},
 		// A shell's completion folder (zsh's $fpath, in a bash here).
 		{Word: `"${fpath[1]}"`, Value: `"$HOME/.zfunc"`},
 	}
@@ -91,7 +92,6 @@ var exampleKnownFailures = []struct {
 	Contains, Request, Why string
 	Exit                   int
 }{
-	{"itcare api -X GET /changes", "GET /itcare/changes", "the sandbox does not serve the maintenance calendar (/changes)", 1},
 	{"itcare api -X POST /compute/instances ", "POST /itcare/compute/instances:", "the sandbox does not create instances", 1},
 }
 
@@ -100,6 +100,8 @@ type example struct {
 	group  string // "README.md" or the command path, for examplePlaceholder.Only
 	text   string // as shown
 	run    string // as run: placeholders replaced
+	serves bool   // runs until stopped (a sandbox, --watch): passes when still running after serveFor
+	keep   bool   // and is left running for the examples after it (a sandbox)
 }
 
 // readmeExamples returns the commands of README.md's runnable blocks.
@@ -207,6 +209,16 @@ func helpExamples(t *testing.T) (map[string][]example, []string) {
 	return byPath, order
 }
 
+// commentRE matches a trailing shell comment (one without quotes).
+var commentRE = regexp.MustCompile(`\s+#[^'"]*$`)
+
+// watchRE matches the --watch flag.
+var watchRE = regexp.MustCompile(`(^| )--watch(=| |$)`)
+
+// serveFor is how long a command that serves until stopped (a sandbox,
+// --watch) must keep running to pass.
+const serveFor = 3 * time.Second
+
 // deleteRE matches one itcare command whose verb is delete, up to the end
 // of the command (&&, |, ; or the end of the line).
 var deleteRE = regexp.MustCompile(`itcare( [a-z-]+)+ (delete|rm)\b[^&|;]*`)
@@ -308,15 +320,23 @@ func (e *example) prepare(ph []examplePlaceholder, dynamic map[string][]string, 
 		return strings.TrimRight(m, " ") + " --yes "
 	})
 	s = strings.TrimSpace(s)
-	// A sandbox serves until it is stopped: on a free port (not one another
-	// test may use), in the background, stopped when the examples end.
+	// A sandbox serves until it is stopped, on a free port here (not one
+	// another test may use); --watch redraws until Ctrl-C. Both run in the
+	// background: they pass when they are still running after a while
+	// (serveFor); a sandbox is left serving for the examples after it.
 	if strings.HasPrefix(s, "itcare sandbox") {
+		e.serves, e.keep = true, true
 		if !strings.Contains(s, "--addr") {
 			s = strings.Replace(s, "itcare sandbox", "itcare sandbox --addr 127.0.0.1:0", 1)
 		}
-		if !strings.HasSuffix(s, "&") {
-			s += " &"
-		}
+	}
+	if watchRE.MatchString(s) {
+		e.serves = true
+	}
+	if e.serves {
+		// Run as ( exec CMD ) &: without its comment and its own &.
+		s = strings.TrimSpace(commentRE.ReplaceAllString(s, ""))
+		s = strings.TrimSpace(strings.TrimSuffix(s, "&"))
 	}
 	e.run = s
 }
@@ -332,7 +352,14 @@ func runExamples(t *testing.T, exs []example, withCredentials bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ph := examplePlaceholders(u.Host)
+	// A free address for a sandbox an example starts.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	free := l.Addr().String()
+	l.Close()
+	ph := examplePlaceholders(u.Host, free)
 	home := t.TempDir()
 	for name, content := range exampleFiles {
 		if err := os.WriteFile(filepath.Join(home, name), []byte(content), 0o600); err != nil {
@@ -359,8 +386,23 @@ func runExamples(t *testing.T, exs []example, withCredentials bool) {
 			dynamic[g] = familyPlaceholders(t, h, g)
 		}
 		exs[i].prepare(ph, dynamic[g], used)
-		fmt.Fprintf(&script, "{ %s\n} >%s/%d.out 2>%s/%d.err </dev/null; echo $? >%s/%d.rc\n",
-			exs[i].run, results, i, results, i, results, i)
+		files := fmt.Sprintf(">%s/%d.out 2>%s/%d.err </dev/null", results, i, results, i)
+		rc := fmt.Sprintf("%s/%d.rc", results, i)
+		if !exs[i].serves {
+			fmt.Fprintf(&script, "{ %s\n} %s; echo $? >%s\n", exs[i].run, files, rc)
+			continue
+		}
+		// In the background (exec: $! is the command itself); still running
+		// after serveFor: it passes, and is stopped unless kept.
+		stop := "kill $pid"
+		if exs[i].keep {
+			stop = ":"
+		}
+		fmt.Fprintf(&script, `( exec %s ) %s &
+pid=$!; n=0
+while kill -0 $pid 2>/dev/null && [ $n -lt %d ]; do sleep 0.1; n=$((n+1)); done
+if kill -0 $pid 2>/dev/null; then echo 0 >%s; %s; else wait $pid; echo $? >%s; fi
+`, exs[i].run, files, int(serveFor/(100*time.Millisecond)), rc, stop, rc)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

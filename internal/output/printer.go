@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,6 +46,8 @@ func (o Options) Validate(cols []Column) error {
 type Printer struct {
 	IO   *IOStreams
 	Opts Options
+	// Ctx ends a long --jq evaluation (Ctrl-C, SIGTERM); nil = never.
+	Ctx context.Context
 }
 
 // ErrorDetails is what PrintError reports of an API error besides its message.
@@ -68,7 +71,7 @@ func (p *Printer) PrintList(data any, cols []Column, noun string) error {
 			return err
 		}
 	}
-	if p.Opts.JQ == "" && p.Opts.Format.IsTable() && cols != nil {
+	if p.Opts.JQ == "" && (p.Opts.Format.IsTable() || p.Opts.Format.Kind == CSV) && cols != nil {
 		if items, ok := listItems(data); ok {
 			return p.printTable(items, cols, noun)
 		}
@@ -98,11 +101,14 @@ func (p *Printer) PrintList(data any, cols []Column, noun string) error {
 }
 
 // printTable prints items (each decoded on its own, so that no decoded copy
-// of the whole list is kept) as a table of the columns cols.
+// of the whole list is kept) as a table of the columns cols, or as CSV.
 func (p *Printer) printTable(list []any, cols []Column, noun string) error {
-	shown, err := selectColumns(p.Opts.Format, cols)
+	t, err := p.listTable(list, cols)
 	if err != nil {
 		return err
+	}
+	if p.Opts.Format.Kind == CSV {
+		return p.writeCSV(t)
 	}
 	if len(list) == 0 {
 		if noun == "" {
@@ -112,7 +118,31 @@ func (p *Printer) printTable(list []any, cols []Column, noun string) error {
 		return nil
 	}
 	p.beforeData()
-	tty := p.IO.IsStdoutTTY()
+	// On a terminal, columns that do not fit are hidden and named on stderr
+	// after the table, where it is seen; columns= is the user's choice: its
+	// columns are cut, never hidden.
+	var note string
+	if t.tty && p.Opts.Format.Kind != Columns {
+		t, note = fitColumns(t, p.IO.TerminalWidth())
+	}
+	if err := renderTable(p.IO.Out, p.IO, t); err != nil {
+		return err
+	}
+	if note != "" {
+		p.IO.writeErrLine(note)
+	}
+	return nil
+}
+
+// listTable lays out the cells of items in a table format: the columns the
+// format selects, one row per item (decoded on its own when it is not
+// generic JSON yet).
+func (p *Printer) listTable(list []any, cols []Column) (tableSpec, error) {
+	shown, err := selectColumns(p.Opts.Format, cols)
+	if err != nil {
+		return tableSpec{}, err
+	}
+	tty := p.IO.IsStdoutTTY() && p.Opts.Format.Kind != CSV
 	ctx := cellContext{tty: tty}
 	names := make([]string, len(shown))
 	for i, c := range shown {
@@ -127,7 +157,7 @@ func (p *Printer) printTable(list []any, cols []Column, noun string) error {
 		if _, generic := item.(map[string]any); !generic {
 			v, err := toGeneric(item)
 			if err != nil {
-				return err
+				return tableSpec{}, err
 			}
 			item = v
 		}
@@ -137,32 +167,17 @@ func (p *Printer) printTable(list []any, cols []Column, noun string) error {
 		}
 		rows[r] = row
 	}
-	// On a terminal, columns that do not fit are hidden and named on stderr
-	// after the table, where it is seen; columns= is the user's choice: its
-	// columns are cut, never hidden.
-	var floors []int
-	var note string
-	if tty && p.Opts.Format.Kind != Columns {
-		header, names, rows, floors, note = p.fitColumns(shown, header, names, rows)
-	}
-	if err := renderTable(p.IO.Out, p.IO, tableSpec{header: header, kinds: names, rows: rows, tty: tty, floors: floors}); err != nil {
-		return err
-	}
-	if note != "" {
-		p.IO.writeErrLine(note)
-	}
-	return nil
+	return tableSpec{header: header, kinds: names, rows: rows, tty: tty, cols: shown}, nil
 }
 
-// fitColumns hides, on a terminal too narrow for the table, the least
-// important columns (see hideColumns); it returns what is left, when they
-// fit the floors that keep the Key columns (ID, NAME) whole while others
-// are cut, and the note that names the hidden columns ("" when none).
-func (p *Printer) fitColumns(cols []Column, header, names []string, rows [][]string) (_, _ []string, _ [][]string, floors []int, note string) {
-	width := p.IO.TerminalWidth()
+// fitColumns hides, when t is too wide for width, its least important
+// columns (see hideColumns); it returns what is left, with the floors that
+// keep the Key columns (ID, NAME) whole while others are cut when they fit,
+// and the note that names the hidden columns ("" when none).
+func fitColumns(t tableSpec, width int) (tableSpec, string) {
 	// Empty cells show "-" on a terminal: measure them so.
-	measured := make([][]string, len(rows))
-	for r, row := range rows {
+	measured := make([][]string, len(t.rows))
+	for r, row := range t.rows {
 		measured[r] = make([]string, len(row))
 		for i, c := range row {
 			if c = oneLine.Replace(c); c == "" {
@@ -171,6 +186,7 @@ func (p *Printer) fitColumns(cols []Column, header, names []string, rows [][]str
 			measured[r][i] = c
 		}
 	}
+	cols, names := t.cols, t.kinds
 	_, least := narrowWidths(cols, names, measured)
 	hide := hideColumns(cols, least, width)
 	gone := make([]bool, len(cols))
@@ -190,29 +206,33 @@ func (p *Printer) fitColumns(cols []Column, header, names []string, rows [][]str
 		return out
 	}
 	total := 0
+	t.floors = nil
 	for i := range cols {
 		if !gone[i] {
-			floors = append(floors, least[i])
+			t.floors = append(t.floors, least[i])
 			total += least[i] + columnGap
 		}
 	}
 	if total-columnGap > width {
-		floors = nil // even the Key columns do not fit: cut them too
+		t.floors = nil // even the Key columns do not fit: cut them too
 	}
 	if len(hide) == 0 {
-		return header, names, rows, floors, ""
+		return t, ""
 	}
 	var hiddenNames []string
+	var shown []Column
 	for i, n := range names {
 		if gone[i] {
 			hiddenNames = append(hiddenNames, n)
+		} else {
+			shown = append(shown, cols[i])
 		}
 	}
-	for r := range rows {
-		rows[r] = keep(rows[r])
+	for r := range t.rows {
+		t.rows[r] = keep(t.rows[r])
 	}
-	return keep(header), keep(names), rows, floors, fmt.Sprintf("hidden to fit %d columns: %s (see -o json)\n",
-		width, strings.Join(hiddenNames, ", "))
+	t.header, t.kinds, t.cols = keep(t.header), keep(t.kinds), shown
+	return t, fmt.Sprintf("hidden to fit %d columns: %s (see -o json)\n", width, strings.Join(hiddenNames, ", "))
 }
 
 // PrintObject prints one object. In a table format it is a vertical list of
@@ -243,6 +263,13 @@ func (p *Printer) PrintObject(data any, cols []Column) error {
 		if cols, err = selectColumns(p.Opts.Format, cols); err != nil {
 			return err
 		}
+	}
+	if p.Opts.Format.Kind == CSV {
+		t, err := p.listTable([]any{obj}, cols)
+		if err != nil {
+			return err
+		}
+		return p.writeCSV(t)
 	}
 	p.beforeData()
 	tty := p.IO.IsStdoutTTY()
@@ -318,6 +345,9 @@ func (p *Printer) PrintError(err error) {
 		return
 	}
 	msg := strings.TrimRight(err.Error(), "\n")
+	if p.IO.IsStderrTTY() {
+		msg = Sanitize(msg)
+	}
 	fmt.Fprintf(p.IO.ErrOut, "error: %s\n", msg)
 }
 

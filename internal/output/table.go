@@ -214,6 +214,10 @@ func lookup(v any, path string) (any, bool) {
 
 // cell renders one column of item as plain text ("" when missing).
 func (c Column) cell(item any, ctx cellContext) string {
+	return Sanitize(c.rawCell(item, ctx))
+}
+
+func (c Column) rawCell(item any, ctx cellContext) string {
 	if c.Value != nil {
 		obj, _ := item.(map[string]any)
 		return c.Value(obj)
@@ -377,8 +381,10 @@ type tableSpec struct {
 	rowKinds []string   // vertical view: per row, the header of its value
 	rows     [][]string // plain cells
 	tty      bool
-	vertical bool  // two columns, "LABEL:" and value; labels are never cut
-	floors   []int // on a terminal, per column, the least a cut leaves (nil: the header's width)
+	vertical bool     // two columns, "LABEL:" and value; labels are never cut
+	width    int      // on a terminal, the width to fit (0: the terminal's)
+	cols     []Column // a list's columns, one per cell of a row (for their priorities)
+	floors   []int    // on a terminal, per column, the least a cut leaves (nil: the header's width)
 }
 
 // renderTable lays out a table with tablewriter: borderless, left-aligned,
@@ -420,7 +426,11 @@ func renderTable(w io.Writer, ios *IOStreams, t tableSpec) error {
 		for i := 0; i < ncol && i < len(t.floors); i++ {
 			floors[i] = max(floors[i], t.floors[i])
 		}
-		limits := fitWidths(header, t.rows, floors, ios.TerminalWidth())
+		width := t.width
+		if width <= 0 {
+			width = ios.TerminalWidth()
+		}
+		limits := fitWidths(header, t.rows, floors, width)
 		for _, r := range t.rows {
 			for i := range r {
 				r[i] = truncateDisplay(r[i], limits[i])
