@@ -64,13 +64,14 @@ fuzz: $(TESTSUM)
 	@echo "fuzz: each target for $(FUZZTIME)"
 	@GO='$(GO)' FUZZTIME=$(FUZZTIME) TESTSUM=$(TESTSUM) RESULTS=$(RESULTS) ./scripts/fuzz.sh
 
-## lint: gofmt, go vet and actionlint (the GitHub workflows)
+## lint: gofmt, go vet, go mod tidy and actionlint (the GitHub workflows)
 lint: $(TESTSUM) $(ACTIONLINT)
 	@rm -f $(RESULTS)/lint.json
-	@echo "lint: gofmt, go vet, actionlint"
+	@echo "lint: gofmt, go vet, go mod tidy, actionlint"
 	@rc=0; \
 	$(TESTSUM) -o $(RESULTS)/lint.json -pkg lint -check gofmt -- ./scripts/gofmt-check.sh || rc=1; \
 	$(TESTSUM) -o $(RESULTS)/lint.json -pkg lint -check "go vet" -- $(GO) vet ./... || rc=1; \
+	$(TESTSUM) -o $(RESULTS)/lint.json -pkg lint -check "go mod tidy" -- $(GO) mod tidy -diff || rc=1; \
 	$(TESTSUM) -o $(RESULTS)/lint.json -pkg lint -check actionlint -- $(ACTIONLINT) -no-color || rc=1; \
 	exit $$rc
 

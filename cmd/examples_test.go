@@ -23,7 +23,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/family"
-	"github.com/itcare-cli/itcare/internal/output"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -186,8 +185,7 @@ var exampleSession = []string{"itcare", "itcare login", "itcare auth status", "i
 // by command path, and the paths in the order of help.
 func helpExamples(t *testing.T) (map[string][]example, []string) {
 	t.Helper()
-	ios, _, _, _ := output.Test()
-	root := NewRootCmd(NewFactory(ios))
+	root := NewRootCmd(NewFactory(testStreams()))
 	byPath := map[string][]example{}
 	var order []string
 	var walk func(c *cobra.Command)
