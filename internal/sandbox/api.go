@@ -151,7 +151,8 @@ func knownAPIPath(rel string) bool {
 	case segs[0] == "actions":
 		return len(segs) <= 2
 	case len(segs) >= 2 && segs[0] == "compute" && segs[1] == "instances":
-		return len(segs) <= 3 || (len(segs) == 4 && slices.Contains([]string{"networks", "storage", "snapshots"}, segs[3]))
+		return len(segs) <= 3 || (len(segs) == 4 && slices.Contains([]string{"networks", "storage", "snapshots"}, segs[3])) ||
+			(segs[3] == "snapshots" && (len(segs) == 5 || (len(segs) == 6 && segs[5] == "restore")))
 	}
 	return knownFamilyPath(segs)
 }
@@ -187,10 +188,16 @@ func (s *Server) dispatchLocked(c *call, rel string) reply {
 
 func (s *Server) instancesRoute(c *call, rest []string, rel string) reply {
 	if len(rest) == 0 {
-		if !c.is(http.MethodGet) {
-			return methodNotAllowed(c.r.Method, http.MethodGet)
+		if !c.is(http.MethodGet, http.MethodPost) {
+			return methodNotAllowed(c.r.Method, http.MethodGet, http.MethodPost)
+		}
+		if c.is(http.MethodPost) {
+			return s.createLocked(c, instanceCreate)
 		}
 		return s.listInstances(c)
+	}
+	if len(rest) > 2 && rest[1] == "snapshots" {
+		return s.snapshotRoute(c, rest, rel)
 	}
 	if len(rest) > 2 {
 		return notFoundPath(apiPrefix + rel)

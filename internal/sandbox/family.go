@@ -385,6 +385,8 @@ func knownFamilyPath(segs []string) bool {
 		return true
 	case base == pathKubernetes:
 		return rest[1] == "nodes" && len(rest) <= 3
+	case base == pathLoadBalancers:
+		return rest[1] == "urls" && len(rest) <= 3
 	}
 	return false
 }

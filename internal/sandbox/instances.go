@@ -250,20 +250,26 @@ func (s *Server) patchInstance(c *call, id int64) reply {
 	if rep != nil {
 		return *rep
 	}
-	if op != "stop" && op != "start" && op != "reset" {
+	if op != "stop" && op != "start" && op != "reset" && op != "resize" {
 		if op == "" {
-			return badValue("operation", "operation is required (stop, start or reset)")
+			return badValue("operation", "operation is required (stop, start, reset or resize)")
 		}
-		return badValue("operation", "unknown operation %q; supported: stop, start, reset", op)
+		return badValue("operation", "unknown operation %q; supported: stop, start, reset, resize", op)
 	}
+	options := map[string]any{}
 	if opts, ok := body["options"]; ok && opts != nil {
-		if _, isObj := opts.(map[string]any); !isObj {
+		obj, isObj := opts.(map[string]any)
+		if !isObj {
 			return badValue("options", "options must be a JSON object")
 		}
+		options = obj
 	}
 	inst, ok := s.instances[id]
 	if !ok {
 		return noSuchInstance(id)
+	}
+	if op == "resize" {
+		return s.resizeInstance(c, inst, options)
 	}
 	if rep := s.checkInstanceOpLocked(inst, op); rep != nil {
 		return *rep

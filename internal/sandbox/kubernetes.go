@@ -198,15 +198,18 @@ func (s *Server) refreshClusterLocked(clusterID int64) {
 
 func (s *Server) kubernetesRoute(c *call, rest []string) reply {
 	if len(rest) == 0 {
-		if !c.is(http.MethodGet) {
-			return methodNotAllowed(c.r.Method, http.MethodGet)
+		if !c.is(http.MethodGet, http.MethodPost) {
+			return methodNotAllowed(c.r.Method, http.MethodGet, http.MethodPost)
+		}
+		if c.is(http.MethodPost) {
+			return s.createLocked(c, kubernetesCreate)
 		}
 		return s.listClusters(c)
 	}
 	var allow []string
 	switch len(rest) {
 	case 1:
-		allow = []string{http.MethodGet, http.MethodPatch}
+		allow = []string{http.MethodGet, http.MethodPatch, http.MethodDelete}
 	case 2:
 		allow = []string{http.MethodGet}
 	default:
@@ -222,6 +225,11 @@ func (s *Server) kubernetesRoute(c *call, rest []string) reply {
 	switch {
 	case len(rest) == 1 && c.is(http.MethodGet):
 		return getItemLocked(s.fam.clusters, c, id, "Kubernetes cluster")
+	case len(rest) == 1 && c.is(http.MethodDelete):
+		return s.deleteFamilyItem(c, typeKubernetes, "Kubernetes cluster", "delete-kubernetes", id, func() {
+			delete(s.fam.nodes, id)
+			delete(s.fam.nodeSeq, id)
+		})
 	case len(rest) == 1:
 		return s.patchCluster(c, id)
 	case len(rest) == 2:

@@ -197,7 +197,13 @@ func (s *Server) genLoadBalancer(r *rng, id int64, f fixedLB, memberID *int64) m
 }
 
 func (s *Server) loadBalancersRoute(c *call, rest []string) reply {
-	if !c.is(http.MethodGet) {
+	if len(rest) == 0 && c.is(http.MethodPost) {
+		return s.createLocked(c, loadBalancerCreate)
+	}
+	if len(rest) <= 1 && !c.is(http.MethodGet) {
+		if len(rest) == 0 {
+			return methodNotAllowed(c.r.Method, http.MethodGet, http.MethodPost)
+		}
 		return methodNotAllowed(c.r.Method, http.MethodGet)
 	}
 	if len(rest) == 0 {
@@ -206,6 +212,9 @@ func (s *Server) loadBalancersRoute(c *call, rest []string) reply {
 	id, rep := pathID(rest[0], "id", "load balancer")
 	if rep != nil {
 		return *rep
+	}
+	if len(rest) > 1 {
+		return s.lbURLsRoute(c, id, rest[2:])
 	}
 	return getItemLocked(s.fam.lbs, c, id, "load balancer")
 }

@@ -79,8 +79,11 @@ func (s *Server) seedOverdrive(r *rng) {
 
 func (s *Server) overdriveRoute(c *call, rest []string) reply {
 	if len(rest) == 0 {
+		if c.is(http.MethodPost) {
+			return s.createLocked(c, overdriveCreate)
+		}
 		if !c.is(http.MethodGet) {
-			return methodNotAllowed(c.r.Method, http.MethodGet)
+			return methodNotAllowed(c.r.Method, http.MethodGet, http.MethodPost)
 		}
 		q := c.query
 		if rep := checkParams(q, overdriveListParams...); rep != nil {
@@ -90,12 +93,15 @@ func (s *Server) overdriveRoute(c *call, rest []string) reply {
 		f.add(namesFilter(q))
 		return pageReply(q, byID(s.fam.overdrive), f, sortableOverdriveFields, nil)
 	}
-	if !c.is(http.MethodGet, http.MethodPatch) {
-		return methodNotAllowed(c.r.Method, http.MethodGet, http.MethodPatch)
+	if !c.is(http.MethodGet, http.MethodPatch, http.MethodDelete) {
+		return methodNotAllowed(c.r.Method, http.MethodGet, http.MethodPatch, http.MethodDelete)
 	}
 	id, rep := pathID(rest[0], "id", "Overdrive volume")
 	if rep != nil {
 		return *rep
+	}
+	if c.is(http.MethodDelete) {
+		return s.deleteFamilyItem(c, typeOverdrive, "Overdrive volume", "delete-overdrive", id, nil)
 	}
 	if c.is(http.MethodGet) {
 		return getItemLocked(s.fam.overdrive, c, id, "Overdrive volume")
