@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/family"
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
@@ -55,7 +56,7 @@ its INTERNAL-ID is the id to use with that family's commands.`,
 var kubernetesSpec = &familySpec{
 	Use:     "kubernetes",
 	Aliases: []string{"k8s"},
-	Short:   "List and inspect Kubernetes clusters and manage their nodes",
+	Short:   "List, inspect, create and delete Kubernetes clusters and manage their nodes",
 	Kind:    "Kubernetes cluster",
 	Plural:  "Kubernetes clusters",
 	Family:  func(c *api.Client) *api.Family { return c.Kubernetes },
@@ -87,7 +88,14 @@ var kubernetesSpec = &familySpec{
 	ListExample: `  itcare kubernetes list
   itcare kubernetes list --topology HA --region EB -o wide`,
 	GetExample: `  itcare kubernetes get pk8sapp01 -o yaml`,
-	Sub:        kubernetesSubcommands,
+	Create:     &family.KubernetesCreate,
+	CreateExample: `  itcare kubernetes create --name pk8sapp09 --product-code k8s128 --network-id EB_1125_DMZ8 \
+    --node-sizing 4cpu16gb --area EB-QA --az EB-A --topology HA --dry-run`,
+	Delete: &deleteSpec{
+		Long:    "Deletes a Kubernetes cluster and all its nodes (documented; the path prefix is inferred).",
+		Example: `  itcare kubernetes delete dk8slab01 --yes --change-ref RFC_1234`,
+	},
+	Sub: kubernetesSubcommands,
 }
 
 var nodeColumns = []output.Column{
@@ -184,7 +192,7 @@ elsewhere --yes is required.`,
 var loadBalancersSpec = &familySpec{
 	Use:     "loadbalancers",
 	Aliases: []string{"loadbalancer", "lb"},
-	Short:   "List and inspect load balancers",
+	Short:   "List, inspect and create load balancers and manage their URLs",
 	Kind:    "load balancer",
 	Plural:  "load balancers",
 	Family:  func(c *api.Client) *api.Family { return c.LoadBalancers },
@@ -213,12 +221,17 @@ var loadBalancersSpec = &familySpec{
 	ListExample: `  itcare loadbalancers list --protocol HTTPS
   itcare lb list --env PRODUCTION -o wide`,
 	GetExample: `  itcare loadbalancers get plbweb01 -o yaml`,
+	Create:     &family.LoadBalancerCreate,
+	CreateExample: `  itcare loadbalancers create --url shop.example.com --domain example.com --service-id 2101 \
+    --area EB-QA --network-id EB_1125_DMZ8 --profile-name HTTPS --port-members 8443 \
+    --members pdeb12web01,pdeb12web02 --healthcheck /health --persistence cookie --redirect-to-https --dry-run`,
+	Sub: loadBalancerSubcommands,
 }
 
 var overdriveSpec = &familySpec{
 	Use:     "overdrive",
 	Aliases: []string{"od"},
-	Short:   "List, inspect, start and stop Overdrive storage volumes",
+	Short:   "List, inspect, create, start, stop and delete Overdrive storage volumes",
 	Kind:    "Overdrive volume",
 	Plural:  "Overdrive volumes",
 	Family:  func(c *api.Client) *api.Family { return c.Overdrive },
@@ -237,6 +250,15 @@ var overdriveSpec = &familySpec{
 	},
 	ListExample: `  itcare overdrive list`,
 	GetExample:  `  itcare overdrive get podshare01`,
+	Create:      &family.OverdriveCreate,
+	CreateExample: `  printf '%s\n' "$OD_PASSWORD" | itcare overdrive create --name podshare09 --region EB --sizing M \
+    --service-id 2101 --drive-site-uri https://drive.cegedim.cloud/sites/podshare09 --password-stdin
+  ITCARE_OVERDRIVE_PASSWORD="$OD_PASSWORD" itcare overdrive create --name podshare10 --region EB --sizing S \
+    --service-id 2101 --drive-site-uri https://drive.cegedim.cloud/sites/podshare10 --dry-run`,
+	Delete: &deleteSpec{
+		Long:    "Deletes an Overdrive volume and its data (documented).",
+		Example: `  itcare overdrive delete podarchive01 --yes`,
+	},
 	Operations: []operationSpec{
 		{Name: "start", Short: "Start an Overdrive volume", Note: `Sends PATCH {"operation": "start"} (documented).`},
 		{Name: "stop", Short: "Stop an Overdrive volume", Note: `Sends PATCH {"operation": "stop"} (documented).`},

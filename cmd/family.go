@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/family"
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
@@ -31,6 +32,9 @@ type familySpec struct {
 	GetExample  string
 	Operations  []operationSpec
 	Delete      *deleteSpec
+	// Create is the body of `create` (nil: the family cannot be created).
+	Create        *family.Body
+	CreateExample string
 	// Sub adds family-specific subcommands (snapshots, nodes...).
 	Sub func(f *Factory, s *familySpec) []*cobra.Command
 }
@@ -65,6 +69,9 @@ func (s *familySpec) command(f *Factory) *cobra.Command {
 	cmd.AddCommand(s.listCmd(f), s.getCmd(f))
 	for _, op := range s.Operations {
 		cmd.AddCommand(s.operationCmd(f, op))
+	}
+	if s.Create != nil {
+		cmd.AddCommand(s.createCmd(f))
 	}
 	if s.Delete != nil {
 		cmd.AddCommand(s.deleteCmd(f))

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/family"
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
@@ -103,6 +104,11 @@ var instancesSpec = &familySpec{
 		{Name: "stop", Short: "Stop an active instance", Note: `Sends PATCH {"operation": "stop"} (documented).`},
 		{Name: "reset", Short: "Reset (hard reboot) an active instance", Note: `Sends PATCH {"operation": "reset"} (inferred, see docs/api-assumptions.md).`},
 	},
+	Create: &family.InstanceCreate,
+	CreateExample: `  itcare instances create --name pdeb12web09 --service-id 2101 --resource-id 2cpu4gb \
+    --product-code deb12 --area EB-QA --az EB-A --dry-run
+  echo '{"name": "pdeb12web10", "serviceId": 2101, "resourceId": "2cpu4gb", "area": "EB-QA", "az": "EB-A"}' |
+    itcare instances create --from-file - --product-code deb12 --set backupPolicy=DAILY-30D`,
 	Delete: &deleteSpec{
 		Long: "Deletes an instance. The API only deletes INACTIVE instances: stop it first.",
 		Example: `  itcare instances stop pdeb12web01 && itcare instances delete pdeb12web01
@@ -116,16 +122,19 @@ func newInstancesCmd(f *Factory) *cobra.Command { return instancesSpec.command(f
 func instanceSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 	snapshots := &cobra.Command{
 		Use:   "snapshots <command>",
-		Short: "List and create snapshots of an instance",
+		Short: "List, create, restore and delete snapshots of an instance",
 		Args:  cobra.NoArgs,
 	}
 	snapshots.AddCommand(
 		subListCmd(f, s, "list <instance>", "List the snapshots of an instance", "snapshots", snapshotColumns,
 			"  itcare instances snapshots list pdeb12web01", "snapshots"),
 		newSnapshotCreateCmd(f, s),
+		newSnapshotRestoreCmd(f, s),
+		newSnapshotDeleteCmd(f, s),
 	)
 	return []*cobra.Command{
 		snapshots,
+		newResizeCmd(f, s),
 		subObjectCmd(f, s, "networks <instance>", "Show the network interfaces of an instance", networkColumns,
 			"  itcare instances networks pdeb12web01 -o json", "networks", false),
 		subObjectCmd(f, s, "storage <instance>", "Show the disks and file systems of an instance", storageColumns,

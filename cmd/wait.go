@@ -65,6 +65,9 @@ type change struct {
 	Verb     string // "stop"
 	Resource string // "instance 10001 (pdeb12web01)"
 	Do       func(ctx context.Context) (*api.Accepted, error)
+	// Done, when set, prints the outcome of a successful wait instead of
+	// the final actions (create prints the new resource).
+	Done func(ctx context.Context, acc *api.Accepted) error
 }
 
 // runChange sends a change and handles dry-run, --no-wait and waiting, the
@@ -107,6 +110,9 @@ func runChange(ctx context.Context, f *Factory, ss *Session, w waitFlags, ch cha
 		return p.PrintObject(acc, nil)
 	}
 	actions, err := waitActions(ctx, f, c, []int64{acc.ActionID}, w.Timeout, 0)
+	if err == nil && ch.Done != nil {
+		return ch.Done(ctx, acc)
+	}
 	if perr := reportActions(p, actions); err == nil {
 		err = perr
 	}

@@ -63,6 +63,7 @@ var KubernetesCreate = Body{
 // LoadBalancerCreate is POST /networking/loadbalancers (every field
 // documented; types of healthcheck, persistence and members inferred).
 var LoadBalancerCreate = Body{
+	Name:   "url",
 	Source: "load balancers reference: required area, url, networkId, serviceId, domain, healthcheck, persistence, portMembers, profileName, redirectToHttps, members; optional region, setUpDNSEnabled",
 	Fields: []BodyField{
 		{Key: "url", Type: String, Usage: "URL (host name) served", Example: "shop.example.com", Required: true},

@@ -142,6 +142,17 @@ type Body struct {
 	Fields []BodyField
 	// Source says where the body is documented (shown in docs).
 	Source string
+	// Name is the key that names the new resource, unique in its family
+	// ("" means "name"; a load balancer is named by its url).
+	Name string
+}
+
+// NameKey is the key that names the new resource.
+func (b *Body) NameKey() string {
+	if b.Name == "" {
+		return "name"
+	}
+	return b.Name
 }
 
 // Field returns the declared field with that key, or nil.

@@ -24,7 +24,6 @@ type createSpec struct {
 	typ     string // resource type: INSTANCE...
 	kind    string // for messages: "instance"
 	body    *family.Body
-	unique  string // body key no other resource of the family may have ("name")
 	process string // create-instance
 	first   int64  // id of the first resource of the family
 	// add stores the new resource from the checked body and returns it.
@@ -68,13 +67,14 @@ func (s *Server) createLocked(c *call, cs createSpec) reply {
 	if rep := checkBody(cs.body, b); rep != nil {
 		return *rep
 	}
-	want := sval(b, cs.unique)
+	unique := cs.body.NameKey() // no two resources of a family share it
+	want := sval(b, unique)
 	items := s.itemsLocked(cs.typ)
 	for _, m := range byID(items) {
-		if strings.EqualFold(sval(m, cs.unique), want) {
+		if strings.EqualFold(sval(m, unique), want) {
 			id, _ := ival(m, "id")
-			return apiError(http.StatusConflict, "ALREADY_EXISTS", cs.unique,
-				fmt.Sprintf("a %s with %s %q already exists (id %d)", cs.kind, cs.unique, want, id))
+			return apiError(http.StatusConflict, "ALREADY_EXISTS", unique,
+				fmt.Sprintf("%s with %s %q already exists (id %d)", upperFirst(cs.kind), unique, want, id))
 		}
 	}
 	if c.dryRun {
@@ -136,7 +136,7 @@ func sizingOf(sizing string) (cpu, ram int64, ok bool) {
 }
 
 var instanceCreate = createSpec{
-	typ: typeInstance, kind: "instance", body: &family.InstanceCreate, unique: "name", process: "create-instance", first: firstInstanceID,
+	typ: typeInstance, kind: "instance", body: &family.InstanceCreate, process: "create-instance", first: firstInstanceID,
 	add: func(s *Server, c *call, id int64, b map[string]any) map[string]any {
 		o := osSpecs[0]
 		for _, spec := range osSpecs {
@@ -162,7 +162,7 @@ var instanceCreate = createSpec{
 }
 
 var kubernetesCreate = createSpec{
-	typ: typeKubernetes, kind: "Kubernetes cluster", body: &family.KubernetesCreate, unique: "name", process: "create-kubernetes", first: firstClusterID,
+	typ: typeKubernetes, kind: "Kubernetes cluster", body: &family.KubernetesCreate, process: "create-kubernetes", first: firstClusterID,
 	add: func(s *Server, c *call, id int64, b map[string]any) map[string]any {
 		svc := serviceOf(b)
 		region := regionOf(b)
@@ -202,7 +202,7 @@ var kubernetesCreate = createSpec{
 }
 
 var loadBalancerCreate = createSpec{
-	typ: typeLoadBalancer, kind: "load balancer", body: &family.LoadBalancerCreate, unique: "url", // its URL is also its name process: "create-lb", first: firstLoadBalancerID,
+	typ: typeLoadBalancer, kind: "load balancer", body: &family.LoadBalancerCreate, process: "create-lb", first: firstLoadBalancerID,
 	add: func(s *Server, c *call, id int64, b map[string]any) map[string]any {
 		svc := serviceOf(b)
 		region := regionOf(b)
@@ -232,7 +232,7 @@ var loadBalancerCreate = createSpec{
 }
 
 var overdriveCreate = createSpec{
-	typ: typeOverdrive, kind: "Overdrive volume", body: &family.OverdriveCreate, unique: "name", process: "create-overdrive", first: firstOverdriveID,
+	typ: typeOverdrive, kind: "Overdrive volume", body: &family.OverdriveCreate, process: "create-overdrive", first: firstOverdriveID,
 	add: func(s *Server, c *call, id int64, b map[string]any) map[string]any {
 		svc := serviceOf(b)
 		// The password is checked, never stored nor echoed.

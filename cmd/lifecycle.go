@@ -1,0 +1,225 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/family"
+	"github.com/itcare-cli/itcare/internal/output"
+)
+
+// changeRefBody is the optional {"changeReference": ref} body.
+func changeRefBody(ref string) map[string]any {
+	if ref == "" {
+		return nil
+	}
+	return map[string]any{"changeReference": ref}
+}
+
+func newSnapshotRestoreCmd(f *Factory, s *familySpec) *cobra.Command {
+	var (
+		w         waitFlags
+		changeRef string
+	)
+	cmd := &cobra.Command{
+		Use:   "restore <instance> <snapshot>",
+		Short: "Restore an instance from one of its snapshots (its disks go back in time)",
+		Long: `Restores an instance from a snapshot: POST
+/compute/instances/{id}/snapshots/{snapshot}/restore (the operation is
+documented, its path inferred; see docs/api-assumptions.md), then waits for
+the action. What was written since the snapshot is lost: on a terminal you
+are asked to confirm; elsewhere --yes is required.`,
+		Example: `  itcare instances snapshots restore pdeb12web01 10001-snap-1 --yes --change-ref RFC_42`,
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			snap := args[1]
+			return s.change(cmd, f, w, args[0], fmt.Sprintf("restore snapshot %s of", snap), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+				return fam.Create(ctx, id, changeRefBody(changeRef), "snapshots", url.PathEscape(snap), "restore")
+			})
+		},
+	}
+	w.register(cmd)
+	w.registerYes(cmd)
+	cmd.Flags().StringVar(&changeRef, "change-ref", "", "change reference (e.g. an RFC number)")
+	return cmd
+}
+
+func newSnapshotDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
+	var (
+		w         waitFlags
+		changeRef string
+	)
+	cmd := &cobra.Command{
+		Use:   "delete <instance> <snapshot>...",
+		Short: "Delete snapshots of an instance (irreversible)",
+		Long: `Deletes snapshots: DELETE /compute/instances/{id}/snapshots/{snapshot} (the
+operation is documented, its path inferred; see docs/api-assumptions.md),
+one action per snapshot, then waits for them in turn. On a terminal you are
+asked to confirm; elsewhere --yes is required.`,
+		Example: `  itcare instances snapshots delete pdeb12web01 10001-snap-1 10001-snap-2 --yes`,
+		Aliases: []string{"rm"},
+		Args:    cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := w.validate(); err != nil {
+				return err
+			}
+			if err := requireYes(f, w.Yes); err != nil {
+				return err
+			}
+			t, err := s.resolve(cmd, f, args[0], nil)
+			if err != nil {
+				return err
+			}
+			snaps := args[1:]
+			what := describeResource(s.Kind, t.id, args[0])
+			if err := confirm(f, t.C, w.Yes, fmt.Sprintf("Delete snapshot %s of %s?", strings.Join(snaps, ", "), what)); err != nil {
+				return err
+			}
+			for _, snap := range snaps {
+				err := runChange(cmd.Context(), f, t.Session, w, change{Verb: "delete snapshot " + snap + " of", Resource: what,
+					Do: func(ctx context.Context) (*api.Accepted, error) {
+						return t.fam.Delete(ctx, t.id, changeRef, "snapshots", url.PathEscape(snap))
+					}})
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	w.register(cmd)
+	w.registerYes(cmd)
+	cmd.Flags().StringVar(&changeRef, "change-ref", "", "change reference (e.g. an RFC number)")
+	return cmd
+}
+
+func newResizeCmd(f *Factory, s *familySpec) *cobra.Command {
+	var (
+		w  waitFlags
+		bf *bodyFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "resize <instance> --cpu N --ram GB",
+		Short: "Change the number of CPUs and the memory of an instance",
+		Long: `Resizes an instance: PATCH {"operation": "resize", "options": {"cpu": N,
+"ram": GB}} (resizing is a documented feature; the operation name and the
+option keys are inferred, see docs/api-assumptions.md), then waits for the
+action. On a terminal a missing value is asked for.`,
+		Example: `  itcare instances resize pdeb12web01 --cpu 4 --ram 8
+  itcare instances resize 10001 --cpu 2 --ram 4 --dry-run`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			options, err := bf.build(f)
+			if err != nil {
+				return err
+			}
+			return s.change(cmd, f, w, args[0], "resize", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+				return fam.Operate(ctx, id, "resize", options)
+			})
+		},
+	}
+	w.register(cmd)
+	bf = registerBodyFlags(cmd.Flags(), &family.InstanceResize, false)
+	return cmd
+}
+
+var urlColumns = []output.Column{
+	{Header: "ID", Path: "id"},
+	{Header: "NAME", Path: "name"},
+	{Header: "SSL-PROFILE", Path: "sslProfile"},
+	{Header: "DNS", Path: "dnsEnabled"},
+	{Header: "MONITORING", Path: "monitoringEnabled"},
+	{Header: "ON-CALL", Path: "onCallSupervision"},
+}
+
+func loadBalancerSubcommands(f *Factory, s *familySpec) []*cobra.Command {
+	urls := &cobra.Command{
+		Use:   "urls <command>",
+		Short: "List, add and delete the URLs a load balancer serves",
+		Args:  cobra.NoArgs,
+	}
+	urls.AddCommand(
+		subListCmd(f, s, "list <load-balancer>", "List the URLs of a load balancer (GET .../urls, inferred)", "urls", urlColumns,
+			"  itcare loadbalancers urls list plbweb01", "urls"),
+		newURLAddCmd(f, s),
+		newURLDeleteCmd(f, s),
+	)
+	return []*cobra.Command{urls}
+}
+
+func newURLAddCmd(f *Factory, s *familySpec) *cobra.Command {
+	var (
+		w  waitFlags
+		bf *bodyFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "add <load-balancer> --name URL",
+		Short: "Add a URL to a load balancer",
+		Long: `Adds a URL: POST /networking/loadbalancers/{id}/urls (documented) with the
+fields below, then waits for the action. The API checks the name against a
+naming rule it does not publish.`,
+		Example: `  itcare loadbalancers urls add plbweb01 --name api.example.com --monitoring-enabled --set-up-dns-enabled`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := bf.build(f)
+			if err != nil {
+				return err
+			}
+			return s.change(cmd, f, w, args[0], fmt.Sprintf("add URL %v to", b["name"]), false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+				return fam.Create(ctx, id, b, "urls")
+			})
+		},
+	}
+	w.register(cmd)
+	bf = registerBodyFlags(cmd.Flags(), &family.LoadBalancerURL, true)
+	return cmd
+}
+
+func newURLDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
+	var (
+		w         waitFlags
+		changeRef string
+	)
+	cmd := &cobra.Command{
+		Use:   "delete <load-balancer> <url-id|url>",
+		Short: "Delete a URL of a load balancer (irreversible)",
+		Long: `Deletes a URL: DELETE /networking/loadbalancers/{id}/urls/{urlId}
+(documented). A URL given by name is looked up in the load balancer's URLs.
+On a terminal you are asked to confirm; elsewhere --yes is required.`,
+		Example: `  itcare loadbalancers urls delete plbweb01 api.example.com --yes`,
+		Aliases: []string{"rm"},
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			arg := args[1]
+			return s.change(cmd, f, w, args[0], fmt.Sprintf("delete URL %s of", arg), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+				urlID, err := resolveSubItem(ctx, fam, id, "URL", arg, "urls")
+				if err != nil {
+					return nil, err
+				}
+				return fam.Delete(ctx, id, changeRef, "urls", strconv.FormatInt(urlID, 10))
+			})
+		},
+	}
+	w.register(cmd)
+	w.registerYes(cmd)
+	cmd.Flags().StringVar(&changeRef, "change-ref", "", "change reference (e.g. an RFC number)")
+	return cmd
+}
+
+// resolveSubItem turns an id or a name into the id of an item of a
+// sub-collection (GET {family}/{id}/{sub...}).
+func resolveSubItem(ctx context.Context, fam *api.Family, id int64, kind, arg string, sub ...string) (int64, error) {
+	return api.Resolve(ctx, kind, arg, func(ctx context.Context, name string) ([]api.Named, error) {
+		raw, err := fam.GetSub(ctx, id, sub...)
+		if err != nil {
+			return nil, err
+		}
+		return api.NamedItems(raw)
+	})
+}
