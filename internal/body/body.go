@@ -77,7 +77,7 @@ func Assemble(spec *family.Body, o Options, ios *output.IOStreams) (map[string]a
 	if err != nil {
 		return nil, err
 	}
-	if err := fillSecrets(spec, body, o, ios); err != nil {
+	if err := fillSecrets(spec, body, o, ios.In); err != nil {
 		return nil, err
 	}
 	if ios.CanPrompt() {
@@ -273,9 +273,9 @@ func merge(dst, src map[string]any) {
 	}
 }
 
-// fillSecrets reads each secret the body lacks from --password-stdin, its
-// environment variable or, on a terminal, a hidden prompt.
-func fillSecrets(spec *family.Body, body map[string]any, o Options, ios *output.IOStreams) error {
+// fillSecrets reads each secret the body lacks from --password-stdin or its
+// environment variable (askMissing asks for it, hidden, on a terminal).
+func fillSecrets(spec *family.Body, body map[string]any, o Options, in io.Reader) error {
 	getenv := o.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
@@ -289,20 +289,15 @@ func fillSecrets(spec *family.Body, body map[string]any, o Options, ios *output.
 		}
 		switch {
 		case o.PasswordStdin:
-			s, err := output.ReadSecretLine(ios.In)
+			s, err := output.ReadSecretLine(in)
 			if err != nil {
 				return usageErrorf("--password-stdin: %v", err)
 			}
 			body[f.Key] = s
 		case getenv(f.Env) != "":
 			body[f.Key] = getenv(f.Env)
-		case ios.CanPrompt():
-			s, err := askValue(f, body, ios)
-			if err != nil {
-				return err
-			}
-			body[f.Key] = s
-		}
+		} // else asked with the other missing fields, on a terminal
+
 	}
 	return nil
 }
