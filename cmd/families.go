@@ -13,89 +13,42 @@ import (
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
-// Resource families beyond instances, each a declaration for familySpec.
-
-var resourcesSpec = &familySpec{
-	Use:     "resources",
-	Aliases: []string{"resource"},
-	Short:   "List every resource (instances, clusters, load balancers, storage...)",
-	Long: `Every resource of the organisation, with its type, family, service and
-environment. Its PATH column names the endpoint of its family (itcare-api.md §6);
-its INTERNAL-ID is the id to use with that family's commands.`,
-	Kind:   "resource",
-	Plural: "resources",
-	Family: func(c *api.Client) *api.Family { return c.Resources },
-	Columns: []output.Column{
-		{Header: "ID", Path: "id"},
-		{Header: "NAME", Path: "name"},
-		{Header: "TYPE", Path: "resourceType"},
-		{Header: "FAMILY", Path: "family"},
-		{Header: "STATUS", Path: "status"},
-		{Header: "ENV", Path: "environment"},
-		{Header: "SERVICE", Path: "serviceName"},
-		{Header: "PATH", Path: "path"},
-		{Header: "INTERNAL-ID", Path: "internalResourceId", Wide: true},
-		{Header: "CLOUD", Path: "cloudName", Wide: true},
-		{Header: "PRODUCT", Path: "productName", Wide: true},
-		{Header: "CREATED", Path: "creationTime", Kind: output.Date, Wide: true},
+// The command-line side of the families: examples and family-specific
+// subcommands. Everything else comes from the table (internal/family).
+var familyHelps = map[string]familyHelp{
+	family.Instances.Name: {
+		ListExample: `  itcare instances list
+  itcare instances list --env PRODUCTION --status ACTIVE --family DEBIAN
+  itcare instances list --name web01 --name '!web02' --tag application:itcare
+  itcare instances list --all --sort name,desc -o json --jq '.[].name'
+  itcare instances list -o columns=ID,NAME,IP --no-header`,
+		GetExample: `  itcare instances get 10042
+  itcare instances get pdeb12web01 -o yaml`,
+		DeleteExample: `  itcare instances stop pdeb12web01 && itcare instances delete pdeb12web01
+  itcare instances delete 10042 --yes --change-ref RFC_1234`,
+		Subcommands: instanceSubcommands,
 	},
-	Filters: []filterSpec{
-		{"name", "resource name; prefix with ! to exclude", api.Filter{Param: "names", Kind: api.FilterName}},
-		{"type", "type, e.g. LINUX, KUBERNETES", api.Filter{Param: "types", Kind: api.FilterEnum}},
-		{"resource-type", "resource type: INSTANCE, KUBERNETES, LOADBALANCER, OVERDRIVE", api.Filter{Param: "resourceTypes", Kind: api.FilterEnum}},
-		{"status", "status, e.g. ACTIVE", api.Filter{Param: "statuses", Kind: api.FilterEnum}},
-		{"env", "environment, e.g. PRODUCTION", api.Filter{Param: "environments", Kind: api.FilterEnum}},
-		{"service", "service id", api.Filter{Param: "services", Kind: api.FilterInt}},
-	},
-	ListExample: `  itcare resources list
+	family.Resources.Name: {
+		ListExample: `  itcare resources list
   itcare resources list --resource-type KUBERNETES --env PRODUCTION
   itcare resources list --all -o json --jq 'group_by(.resourceType) | map({(.[0].resourceType): length}) | add'`,
-	GetExample: `  itcare resources get 20001 -o yaml`,
-}
-
-var kubernetesSpec = &familySpec{
-	Use:     "kubernetes",
-	Aliases: []string{"k8s"},
-	Short:   "List, inspect, create and delete Kubernetes clusters and manage their nodes",
-	Kind:    "Kubernetes cluster",
-	Plural:  "Kubernetes clusters",
-	Family:  func(c *api.Client) *api.Family { return c.Kubernetes },
-	Columns: []output.Column{
-		{Header: "ID", Path: "id"},
-		{Header: "NAME", Path: "name"},
-		{Header: "STATUS", Path: "status"},
-		{Header: "ENV", Path: "environment"},
-		{Header: "TOPOLOGY", Path: "topology"},
-		{Header: "VERSION", Path: "version"},
-		{Header: "REGION", Path: "region"},
-		{Header: "NODES", Path: "nodesCount"},
-		{Header: "AZ", Path: "availabilityZones", Kind: output.List, Wide: true},
-		{Header: "SERVICE", Path: "serviceId", Wide: true},
-		{Header: "CREATED", Path: "creationTime", Kind: output.Date, Wide: true},
-		{Header: "TAGS", Path: "tags", Kind: output.Tags, Wide: true},
+		GetExample: `  itcare resources get 20001 -o yaml`,
 	},
-	Filters: []filterSpec{
-		{"name", "cluster name; prefix with ! to exclude", api.Filter{Param: "names", Kind: api.FilterName}},
-		{"status", "status, e.g. ACTIVE", api.Filter{Param: "statuses", Kind: api.FilterEnum}},
-		{"env", "environment, e.g. PRODUCTION", api.Filter{Param: "environments", Kind: api.FilterEnum}},
-		{"service", "service id", api.Filter{Param: "services", Kind: api.FilterInt}},
-		{"tag", "tag as key:value", api.Filter{Param: "tags", Kind: api.FilterTag}},
-		{"topology", "topology: STANDARD, HA", api.Filter{Param: "topologies", Kind: api.FilterEnum}},
-		{"version", "Kubernetes version, e.g. v1.28.13", api.Filter{Param: "versions", Kind: api.FilterText}},
-		{"region", "region: EB, ET", api.Filter{Param: "regions", Kind: api.FilterEnum}},
-		{"az", "availability zone, e.g. EB-A", api.Filter{Param: "az", Kind: api.FilterText}},
-	},
-	ListExample: `  itcare kubernetes list
+	family.Kubernetes.Name: {
+		ListExample: `  itcare kubernetes list
   itcare kubernetes list --topology HA --region EB -o wide`,
-	GetExample: `  itcare kubernetes get pk8sapp01 -o yaml`,
-	Create:     &family.KubernetesCreate,
-	CreateExample: `  itcare kubernetes create --name pk8sapp09 --product-code k8s128 --network-id EB_1125_DMZ8 \
-    --node-sizing 4cpu16gb --area EB-QA --az EB-A --topology HA --dry-run`,
-	Delete: &deleteSpec{
-		Long:    "Deletes a Kubernetes cluster and all its nodes (documented; the path prefix is inferred).",
-		Example: `  itcare kubernetes delete dk8slab01 --yes --change-ref RFC_1234`,
+		GetExample:  `  itcare kubernetes get pk8sapp01 -o yaml`,
+		Subcommands: kubernetesSubcommands,
 	},
-	Sub: kubernetesSubcommands,
+	family.LoadBalancers.Name: {
+		ListExample: `  itcare loadbalancers list --protocol HTTPS
+  itcare lb list --env PRODUCTION -o wide`,
+		GetExample: `  itcare loadbalancers get plbweb01 -o yaml`,
+	},
+	family.Overdrive.Name: {
+		ListExample: `  itcare overdrive list`,
+		GetExample:  `  itcare overdrive get podshare01`,
+	},
 }
 
 var nodeColumns = []output.Column{
@@ -187,80 +140,4 @@ elsewhere --yes is required.`,
 	w.register(cmd)
 	w.registerYes(cmd)
 	return cmd
-}
-
-var loadBalancersSpec = &familySpec{
-	Use:     "loadbalancers",
-	Aliases: []string{"loadbalancer", "lb"},
-	Short:   "List, inspect and create load balancers and manage their URLs",
-	Kind:    "load balancer",
-	Plural:  "load balancers",
-	Family:  func(c *api.Client) *api.Family { return c.LoadBalancers },
-	Columns: []output.Column{
-		{Header: "ID", Path: "id"},
-		{Header: "NAME", Path: "name"},
-		{Header: "STATUS", Path: "status"},
-		{Header: "ENV", Path: "environment"},
-		{Header: "PROTOCOL", Path: "protocol"},
-		{Header: "MODE", Path: "loadBalancingMode"},
-		{Header: "VIP", Path: "vip"},
-		{Header: "MEMBERS", Path: "members", Value: func(o map[string]any) string { return fmt.Sprint(len(asList(o["members"]))) }},
-		{Header: "PERSISTENCE", Path: "persistence", Wide: true},
-		{Header: "REGION", Path: "region", Wide: true},
-		{Header: "SERVICE", Path: "serviceId", Wide: true},
-		{Header: "TAGS", Path: "tags", Kind: output.Tags, Wide: true},
-	},
-	Filters: []filterSpec{
-		{"name", "load balancer name; prefix with ! to exclude", api.Filter{Param: "names", Kind: api.FilterName}},
-		{"status", "status, e.g. ACTIVE", api.Filter{Param: "statuses", Kind: api.FilterEnum}},
-		{"env", "environment, e.g. PRODUCTION", api.Filter{Param: "environments", Kind: api.FilterEnum}},
-		{"tag", "tag as key:value", api.Filter{Param: "tags", Kind: api.FilterTag}},
-		{"protocol", "protocol, e.g. HTTP, HTTPS, MYSQL", api.Filter{Param: "protocols", Kind: api.FilterEnum}},
-		{"vlan", "VLAN, e.g. EB_1125_DMZ8", api.Filter{Param: "vlan", Kind: api.FilterText}},
-	},
-	ListExample: `  itcare loadbalancers list --protocol HTTPS
-  itcare lb list --env PRODUCTION -o wide`,
-	GetExample: `  itcare loadbalancers get plbweb01 -o yaml`,
-	Create:     &family.LoadBalancerCreate,
-	CreateExample: `  itcare loadbalancers create --url shop.example.com --domain example.com --service-id 2101 \
-    --area EB-QA --network-id EB_1125_DMZ8 --profile-name HTTPS --port-members 8443 \
-    --members pdeb12web01,pdeb12web02 --healthcheck /health --persistence cookie --redirect-to-https --dry-run`,
-	Sub: loadBalancerSubcommands,
-}
-
-var overdriveSpec = &familySpec{
-	Use:     "overdrive",
-	Aliases: []string{"od"},
-	Short:   "List, inspect, create, start, stop and delete Overdrive storage volumes",
-	Kind:    "Overdrive volume",
-	Plural:  "Overdrive volumes",
-	Family:  func(c *api.Client) *api.Family { return c.Overdrive },
-	Columns: []output.Column{
-		{Header: "ID", Path: "id"},
-		{Header: "NAME", Path: "name"},
-		{Header: "STATUS", Path: "status"},
-		{Header: "SIZING", Path: "sizing"},
-		{Header: "REGION", Path: "region"},
-		{Header: "SERVICE", Path: "serviceId"},
-		{Header: "URI", Path: "driveSiteUri", Wide: true},
-		{Header: "CREATED", Path: "creationTime", Kind: output.Date, Wide: true},
-	},
-	Filters: []filterSpec{
-		{"name", "volume name", api.Filter{Param: "names", Kind: api.FilterName}},
-	},
-	ListExample: `  itcare overdrive list`,
-	GetExample:  `  itcare overdrive get podshare01`,
-	Create:      &family.OverdriveCreate,
-	CreateExample: `  printf '%s\n' "$OD_PASSWORD" | itcare overdrive create --name podshare09 --region EB --sizing M \
-    --service-id 2101 --drive-site-uri https://drive.cegedim.cloud/sites/podshare09 --password-stdin
-  ITCARE_OVERDRIVE_PASSWORD="$OD_PASSWORD" itcare overdrive create --name podshare10 --region EB --sizing S \
-    --service-id 2101 --drive-site-uri https://drive.cegedim.cloud/sites/podshare10 --dry-run`,
-	Delete: &deleteSpec{
-		Long:    "Deletes an Overdrive volume and its data (documented).",
-		Example: `  itcare overdrive delete podarchive01 --yes`,
-	},
-	Operations: []operationSpec{
-		{Name: "start", Short: "Start an Overdrive volume", Note: `Sends PATCH {"operation": "start"} (documented).`},
-		{Name: "stop", Short: "Stop an Overdrive volume", Note: `Sends PATCH {"operation": "stop"} (documented).`},
-	},
 }

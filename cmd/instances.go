@@ -8,27 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
-	"github.com/itcare-cli/itcare/internal/family"
 	"github.com/itcare-cli/itcare/internal/output"
 )
-
-var instanceColumns = []output.Column{
-	{Header: "ID", Path: "id"},
-	{Header: "NAME", Path: "name"},
-	{Header: "STATUS", Path: "status"},
-	{Header: "ENV", Path: "environment"},
-	{Header: "FAMILY", Path: "family"},
-	{Header: "CPU", Path: "cpu"},
-	{Header: "RAM", Path: "ram"},
-	{Header: "IP", Path: "ipAddress"},
-	{Header: "AZ", Path: "labelAvailabilityZone"},
-	{Header: "TYPE", Path: "type", Wide: true},
-	{Header: "SERVICE", Path: "serviceId", Wide: true},
-	{Header: "REGION", Path: "labelRegion", Wide: true},
-	{Header: "VLAN", Path: "vlan", Wide: true},
-	{Header: "CREATED", Path: "creationTime", Kind: output.Date, Wide: true},
-	{Header: "TAGS", Path: "tags", Kind: output.Tags, Wide: true},
-}
 
 var snapshotColumns = []output.Column{
 	{Header: "ID", Path: "id"},
@@ -73,68 +54,19 @@ var storageColumns = []output.Column{
 
 func asList(v any) []any { l, _ := v.([]any); return l }
 
-var instancesSpec = &familySpec{
-	Use:     "instances",
-	Aliases: []string{"instance", "vm"},
-	Short:   "List, inspect, start, stop, reset and delete instances (VMs)",
-	Kind:    "instance",
-	Plural:  "instances",
-	Family:  func(c *api.Client) *api.Family { return c.Instances },
-	Columns: instanceColumns,
-	Filters: []filterSpec{
-		{"name", "instance name; prefix with ! to exclude", api.Filter{Param: "names", Kind: api.FilterName}},
-		{"status", "status, e.g. ACTIVE, INACTIVE", api.Filter{Param: "statuses", Kind: api.FilterEnum}},
-		{"env", "environment, e.g. PRODUCTION, DEVELOPMENT", api.Filter{Param: "environments", Kind: api.FilterEnum}},
-		{"type", "type: LINUX, WINDOWS, AIX", api.Filter{Param: "types", Kind: api.FilterEnum}},
-		{"family", "family, e.g. DEBIAN, RHEL, CENTOS", api.Filter{Param: "families", Kind: api.FilterEnum}},
-		{"service", "service id", api.Filter{Param: "services", Kind: api.FilterInt}},
-		{"tag", "tag as key:value", api.Filter{Param: "tags", Kind: api.FilterTag}},
-		{"az", "availability zone, e.g. EB-A", api.Filter{Param: "az", Kind: api.FilterText}},
-		{"ip", "IP address", api.Filter{Param: "ip", Kind: api.FilterText}},
-	},
-	ListExample: `  itcare instances list
-  itcare instances list --env PRODUCTION --status ACTIVE --family DEBIAN
-  itcare instances list --name web01 --name '!web02' --tag application:itcare
-  itcare instances list --all --sort name,desc -o json --jq '.[].name'
-  itcare instances list -o columns=ID,NAME,IP --no-header`,
-	GetExample: `  itcare instances get 10042
-  itcare instances get pdeb12web01 -o yaml`,
-	Operations: []operationSpec{
-		{Name: "start", Short: "Start an inactive instance", Note: `Sends PATCH {"operation": "start"} (inferred, see docs/api-assumptions.md).`},
-		{Name: "stop", Short: "Stop an active instance", Note: `Sends PATCH {"operation": "stop"} (documented).`},
-		{Name: "reset", Short: "Reset (hard reboot) an active instance", Note: `Sends PATCH {"operation": "reset"} (inferred, see docs/api-assumptions.md).`},
-	},
-	Create: &family.InstanceCreate,
-	CreateExample: `  itcare instances create --name pdeb12web09 --service-id 2101 --resource-id 2cpu4gb \
-    --product-code deb12 --area EB-QA --az EB-A --dry-run
-  echo '{"name": "pdeb12web10", "serviceId": 2101, "resourceId": "2cpu4gb", "area": "EB-QA", "az": "EB-A"}' |
-    itcare instances create --from-file - --product-code deb12 --set backupPolicy=DAILY-30D`,
-	Delete: &deleteSpec{
-		Long: "Deletes an instance. The API only deletes INACTIVE instances: stop it first.",
-		Example: `  itcare instances stop pdeb12web01 && itcare instances delete pdeb12web01
-  itcare instances delete 10042 --yes --change-ref RFC_1234`,
-	},
-	Sub: instanceSubcommands,
-}
-
-func newInstancesCmd(f *Factory) *cobra.Command { return instancesSpec.command(f) }
-
 func instanceSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 	snapshots := &cobra.Command{
 		Use:   "snapshots <command>",
-		Short: "List, create, restore and delete snapshots of an instance",
+		Short: "List and create snapshots of an instance",
 		Args:  cobra.NoArgs,
 	}
 	snapshots.AddCommand(
 		subListCmd(f, s, "list <instance>", "List the snapshots of an instance", "snapshots", snapshotColumns,
 			"  itcare instances snapshots list pdeb12web01", "snapshots"),
 		newSnapshotCreateCmd(f, s),
-		newSnapshotRestoreCmd(f, s),
-		newSnapshotDeleteCmd(f, s),
 	)
 	return []*cobra.Command{
 		snapshots,
-		newResizeCmd(f, s),
 		subObjectCmd(f, s, "networks <instance>", "Show the network interfaces of an instance", networkColumns,
 			"  itcare instances networks pdeb12web01 -o json", "networks", false),
 		subObjectCmd(f, s, "storage <instance>", "Show the disks and file systems of an instance", storageColumns,
