@@ -18,12 +18,12 @@ import (
 // field, --from-file, --set and, when the body has a secret,
 // --password-stdin.
 type bodyFlags struct {
-	spec   *family.Body
+	spec   family.Fields
 	fields *body.Flags
 	opts   body.Options
 }
 
-func registerBodyFlags(fs *pflag.FlagSet, spec *family.Body, withFile bool) *bodyFlags {
+func registerBodyFlags(fs *pflag.FlagSet, spec family.Fields, withFile bool) *bodyFlags {
 	bf := &bodyFlags{spec: spec, fields: body.RegisterFlags(fs, spec)}
 	if withFile {
 		fs.StringVar(&bf.opts.FromFile, "from-file", "", "read the request body from a JSON or YAML file (- for standard input); flags override its fields")
@@ -73,7 +73,7 @@ violation exits 2 naming the field, the value and the rule. Off a terminal,
 missing required fields are listed all at once; on a terminal you are asked
 for each one.
 
-Required: %s.`, article(s.Kind), strings.Join(required, ", "))
+Required: %s.`, s.Noun.A(), strings.Join(required, ", "))
 	if len(secret) > 0 {
 		long += "\nSecret, never a flag: " + strings.Join(secret, "; ") + "."
 	}
@@ -88,7 +88,7 @@ Fields whose key is not in the API documentation are marked "inferred
 key"; docs/api-assumptions.md lists them.`
 	cmd := &cobra.Command{
 		Use:     "create",
-		Short:   "Create " + article(s.Kind),
+		Short:   "Create " + s.Noun.A(),
 		Long:    long,
 		Example: s.CreateExample,
 		Args:    cobra.NoArgs,
@@ -104,12 +104,12 @@ key"; docs/api-assumptions.md lists them.`
 		},
 	}
 	w.register(cmd)
-	bf = registerBodyFlags(cmd.Flags(), s.Create, true)
+	bf = registerBodyFlags(cmd.Flags(), s.Create.Fields, true)
 	return cmd
 }
 
 // runCreate sends the creation, waits for it and prints the new resource.
-func (s *familySpec) runCreate(ctx context.Context, f *Factory, w waitFlags, spec *family.Body, b map[string]any) error {
+func (s *familySpec) runCreate(ctx context.Context, f *Factory, w waitFlags, spec family.Fields, b map[string]any) error {
 	ss, err := f.Session(s.Columns)
 	if err != nil {
 		return err
@@ -117,26 +117,18 @@ func (s *familySpec) runCreate(ctx context.Context, f *Factory, w waitFlags, spe
 	if ss.C.DryRun() {
 		body.PrintMasked(f.IO.ErrOut, spec, b)
 	}
-	fam := s.Family(ss.C)
-	name := fmt.Sprint(b[spec.NameKey()])
+	fam := s.client(ss.C)
+	name := fmt.Sprint(b[s.Create.NameKey()])
 	return runChange(ctx, f, ss, w, change{
 		Verb:     "create",
-		Resource: fmt.Sprintf("%s %q", s.Kind, name),
+		Resource: fmt.Sprintf("%s %q", s.Noun.Singular, name),
 		Do:       func(ctx context.Context) (*api.Accepted, error) { return fam.CreateResource(ctx, b) },
 		Done: func(ctx context.Context, acc *api.Accepted) error {
 			obj, err := fam.Created(ctx, acc.ResourceID, name)
 			if err != nil {
-				return fmt.Errorf("%s %q was created, but reading it failed: %w", s.Kind, name, err)
+				return fmt.Errorf("%s %q was created, but reading it failed: %w", s.Noun.Singular, name, err)
 			}
 			return ss.P.PrintObject(obj, s.Columns)
 		},
 	})
-}
-
-// article puts "a" or "an" before a noun.
-func article(noun string) string {
-	if noun != "" && strings.ContainsRune("aeiouAEIO", rune(noun[0])) {
-		return "an " + noun
-	}
-	return "a " + noun
 }

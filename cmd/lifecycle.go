@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
-	"github.com/itcare-cli/itcare/internal/family"
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
@@ -77,7 +76,7 @@ asked to confirm; elsewhere --yes is required.`,
 				return err
 			}
 			snaps := args[1:]
-			what := describeResource(s.Kind, t.id, args[0])
+			what := describeResource(s.Noun.Singular, t.id, args[0])
 			if err := confirm(f, t.C, w.Yes, fmt.Sprintf("Delete snapshot %s of %s?", strings.Join(snaps, ", "), what)); err != nil {
 				return err
 			}
@@ -125,7 +124,8 @@ action. On a terminal a missing value is asked for.`,
 		},
 	}
 	w.register(cmd)
-	bf = registerBodyFlags(cmd.Flags(), &family.InstanceResize, false)
+	op, _ := s.Operation("resize")
+	bf = registerBodyFlags(cmd.Flags(), op.Options, false)
 	return cmd
 }
 
@@ -177,7 +177,8 @@ naming rule it does not publish.`,
 		},
 	}
 	w.register(cmd)
-	bf = registerBodyFlags(cmd.Flags(), &family.LoadBalancerURL, true)
+	urls, _ := s.Sub("urls")
+	bf = registerBodyFlags(cmd.Flags(), urls.Body, true)
 	return cmd
 }
 

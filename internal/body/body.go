@@ -66,7 +66,7 @@ func usageErrorf(format string, args ...any) error {
 // Assemble builds the body of spec from o, reads its secrets, asks for the
 // missing fields when ios can prompt, and checks it. Every violation is
 // reported at once; off a terminal the missing fields are listed, not asked.
-func Assemble(spec *family.Body, o Options, ios *output.IOStreams) (map[string]any, error) {
+func Assemble(spec family.Fields, o Options, ios *output.IOStreams) (map[string]any, error) {
 	if o.PasswordStdin && o.FromFile == "-" {
 		return nil, usageErrorf("--password-stdin and --from-file - both read standard input: use one")
 	}
@@ -96,7 +96,7 @@ func Assemble(spec *family.Body, o Options, ios *output.IOStreams) (map[string]a
 }
 
 // withHints says where a missing secret comes from.
-func withHints(spec *family.Body, vs []family.Violation) []family.Violation {
+func withHints(spec family.Fields, vs []family.Violation) []family.Violation {
 	out := slices.Clone(vs)
 	for i, v := range out {
 		if f := spec.Field(v.Field); f != nil && f.Secret && v.Value == "" {
@@ -110,7 +110,7 @@ func withHints(spec *family.Body, vs []family.Violation) []family.Violation {
 
 // Build merges the file, the --set fields and the flags into one body, with
 // allowed values written as declared (--topology ha sends "HA").
-func Build(spec *family.Body, o Options, stdin io.Reader) (map[string]any, error) {
+func Build(spec family.Fields, o Options, stdin io.Reader) (map[string]any, error) {
 	body := map[string]any{}
 	if o.FromFile != "" {
 		var err error
@@ -132,10 +132,10 @@ func Build(spec *family.Body, o Options, stdin io.Reader) (map[string]any, error
 	for k, v := range o.Flags {
 		body[k] = v
 	}
-	for i := range spec.Fields {
-		f := &spec.Fields[i]
-		if s, ok := body[f.Key].(string); ok && len(f.Enum) > 0 {
-			body[f.Key] = f.CanonicalEnum(s)
+	for i := range spec {
+		f := &spec[i]
+		if s, ok := body[f.Key].(string); ok && len(f.Values) > 0 {
+			body[f.Key] = f.Canonical(s)
 		}
 	}
 	return body, nil
@@ -214,7 +214,7 @@ func jsonValue(v any) (any, error) {
 
 // parseSets reads --set key=value fields with the typed-field rules of
 // `itcare api -F`; dotted keys nest (a.b=v is a[b]=v there).
-func parseSets(spec *family.Body, sets []string, stdin io.Reader) (map[string]any, error) {
+func parseSets(spec family.Fields, sets []string, stdin io.Reader) (map[string]any, error) {
 	converted := make([]string, len(sets))
 	original := map[string]string{}
 	for i, s := range sets {
@@ -275,7 +275,7 @@ func merge(dst, src map[string]any) {
 
 // fillSecrets reads each secret the body lacks from --password-stdin or its
 // environment variable (askMissing asks for it, hidden, on a terminal).
-func fillSecrets(spec *family.Body, body map[string]any, o Options, in io.Reader) error {
+func fillSecrets(spec family.Fields, body map[string]any, o Options, in io.Reader) error {
 	getenv := o.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
@@ -307,9 +307,9 @@ const maxTries = 3
 
 // askMissing asks, on a terminal, for every required field the body lacks
 // (fields that become required by an answer are asked too).
-func askMissing(spec *family.Body, body map[string]any, ios *output.IOStreams) error {
+func askMissing(spec family.Fields, body map[string]any, ios *output.IOStreams) error {
 	for asked := map[string]bool{}; ; {
-		var next *family.BodyField
+		var next *family.Field
 		for _, f := range spec.Missing(body) {
 			if !asked[f.Key] {
 				next = f
@@ -332,20 +332,20 @@ func askMissing(spec *family.Body, body map[string]any, ios *output.IOStreams) e
 
 // askValue asks for one field until the answer is valid (at most maxTries
 // times); an empty answer leaves the field missing.
-func askValue(f *family.BodyField, body map[string]any, ios *output.IOStreams) (any, error) {
+func askValue(f *family.Field, body map[string]any, ios *output.IOStreams) (any, error) {
 	label := f.Key
 	if f.Usage != "" {
 		label += " (" + f.Usage + ")"
 	}
 	switch {
-	case len(f.Enum) > 0:
-		label += " [" + strings.Join(f.Enum, "/") + "]"
-	case f.Type == family.Bool:
+	case len(f.Values) > 0:
+		label += " [" + strings.Join(f.Values, "/") + "]"
+	case f.Type == family.TypeBoolean:
 		label += " [true/false]"
 	case f.Example != "":
 		label += ", e.g. " + f.Example
 	}
-	if d := f.Describe(); d != "" && len(f.Enum) == 0 {
+	if d := f.Describe(); d != "" && len(f.Values) == 0 {
 		label += "; " + d
 	}
 	label += ": "
@@ -379,21 +379,21 @@ func askValue(f *family.BodyField, body map[string]any, ios *output.IOStreams) (
 
 // parseAnswer turns a typed answer (or a flag value) into the field's JSON
 // value.
-func parseAnswer(f *family.BodyField, s string) (any, string) {
+func parseAnswer(f *family.Field, s string) (any, string) {
 	switch f.Type {
-	case family.Int:
+	case family.TypeInteger:
 		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 		if err != nil {
 			return nil, "must be an integer"
 		}
 		return n, ""
-	case family.Bool:
+	case family.TypeBoolean:
 		b, err := strconv.ParseBool(strings.TrimSpace(s))
 		if err != nil {
 			return nil, "must be true or false"
 		}
 		return b, ""
-	case family.StringList:
+	case family.TypeArray:
 		var l []any
 		for _, p := range strings.Split(s, ",") {
 			if p = strings.TrimSpace(p); p != "" {
@@ -402,19 +402,19 @@ func parseAnswer(f *family.BodyField, s string) (any, string) {
 		}
 		return l, ""
 	}
-	if len(f.Enum) > 0 {
-		return f.CanonicalEnum(s), ""
+	if len(f.Values) > 0 {
+		return f.Canonical(s), ""
 	}
 	return s, ""
 }
 
 // Masked returns a copy of body with its secrets (declared, or named like a
 // secret) replaced, for --dry-run and messages.
-func Masked(spec *family.Body, body map[string]any) map[string]any {
+func Masked(spec family.Fields, body map[string]any) map[string]any {
 	out := maps.Clone(body)
 	for _, f := range spec.Secrets() {
 		if _, ok := out[f.Key]; ok {
-			out[f.Key] = family.MaskedValue
+			out[f.Key] = family.Masked
 		}
 	}
 	data, err := json.Marshal(out)
@@ -430,50 +430,50 @@ func Masked(spec *family.Body, body map[string]any) map[string]any {
 
 // PrintMasked writes the masked body, indented, to w (stderr) before a dry
 // run sends it.
-func PrintMasked(w io.Writer, spec *family.Body, body map[string]any) {
+func PrintMasked(w io.Writer, spec family.Fields, body map[string]any) {
 	data, _ := json.MarshalIndent(Masked(spec, body), "", "  ")
 	fmt.Fprintf(w, "request body:\n%s\n", data)
 }
 
 // Flags are the flags of a body's fields, one per non-secret field.
 type Flags struct {
-	spec *family.Body
+	spec family.Fields
 	fs   *pflag.FlagSet
 	vals map[string]any // key -> pointer to the flag's variable
 }
 
 // RegisterFlags adds a flag for each field of spec that is not a secret:
 // the kebab-case of its key, typed like the field.
-func RegisterFlags(fs *pflag.FlagSet, spec *family.Body) *Flags {
+func RegisterFlags(fs *pflag.FlagSet, spec family.Fields) *Flags {
 	fl := &Flags{spec: spec, fs: fs, vals: map[string]any{}}
-	for i := range spec.Fields {
-		f := &spec.Fields[i]
-		if f.Secret {
-			continue
+	for i := range spec {
+		f := &spec[i]
+		if f.Secret || f.Type == family.TypeObject || len(f.Fields) > 0 {
+			continue // secrets are never flags; structured values come from --set or a file
 		}
 		usage := f.Usage
 		var notes []string
 		if d := f.Describe(); d != "" {
 			notes = append(notes, d)
 		}
-		if f.Example != "" && len(f.Enum) == 0 {
+		if f.Example != "" && len(f.Values) == 0 {
 			notes = append(notes, "e.g. "+f.Example)
 		}
 		if f.Required || f.RequiredIf != nil {
 			notes = append(notes, f.RequiredText())
 		}
-		if f.Inferred {
+		if f.Source == family.Inferred {
 			notes = append(notes, "inferred key")
 		}
 		if len(notes) > 0 {
 			usage += " (" + strings.Join(notes, "; ") + ")"
 		}
 		switch f.Type {
-		case family.Int:
+		case family.TypeInteger:
 			fl.vals[f.Key] = fs.Int64(f.Flag(), 0, usage)
-		case family.Bool:
+		case family.TypeBoolean:
 			fl.vals[f.Key] = fs.Bool(f.Flag(), false, usage)
-		case family.StringList:
+		case family.TypeArray:
 			fl.vals[f.Key] = fs.StringSlice(f.Flag(), nil, usage)
 		default:
 			fl.vals[f.Key] = fs.String(f.Flag(), "", usage)

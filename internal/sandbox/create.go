@@ -9,6 +9,7 @@ package sandbox
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -19,20 +20,21 @@ import (
 
 const statusCreating = "CREATING"
 
-// createSpec describes the creation of one family's resources.
-type createSpec struct {
-	typ     string // resource type: INSTANCE...
-	kind    string // for messages: "instance"
-	body    *family.Body
-	process string // create-instance
-	first   int64  // id of the first resource of the family
-	// add stores the new resource from the checked body and returns it.
-	add func(s *Server, c *call, id int64, b map[string]any) map[string]any
+// builder makes the new resource from a checked body.
+type builder func(s *Server, c *call, id int64, b map[string]any) map[string]any
+
+// builders are the families the sandbox can create, by family name.
+var builders = map[string]builder{
+	family.Instances.Name:     buildInstance,
+	family.Kubernetes.Name:    buildCluster,
+	family.LoadBalancers.Name: buildLoadBalancer,
+	family.Overdrive.Name:     buildOverdrive,
+	family.PostgreSQL.Name:    buildPostgreSQL,
 }
 
 // checkBody is the 400 for the first rule body breaks.
-func checkBody(spec *family.Body, b map[string]any) *reply {
-	vs := spec.Check(b)
+func checkBody(fields family.Fields, b map[string]any) *reply {
+	vs := fields.Check(b)
 	if len(vs) == 0 {
 		return nil
 	}
@@ -42,8 +44,8 @@ func checkBody(spec *family.Body, b map[string]any) *reply {
 
 // nextIDLocked is one more than every id the family has had (deleted
 // resources keep their /compute/resources key, so ids are not reused).
-func (s *Server) nextIDLocked(typ string, first int64) int64 {
-	next := first
+func (s *Server) nextIDLocked(typ string) int64 {
+	next := int64(1)
 	for id := range s.itemsLocked(typ) {
 		next = max(next, id+1)
 	}
@@ -55,8 +57,8 @@ func (s *Server) nextIDLocked(typ string, first int64) int64 {
 	return next
 }
 
-// createLocked answers POST {family}.
-func (s *Server) createLocked(c *call, cs createSpec) reply {
+// createLocked answers POST {path} with the family's declared body.
+func (s *Server) createLocked(c *call, f *family.Family) reply {
 	if rep := checkParams(c.query); rep != nil {
 		return *rep
 	}
@@ -64,32 +66,32 @@ func (s *Server) createLocked(c *call, cs createSpec) reply {
 	if rep != nil {
 		return *rep
 	}
-	if rep := checkBody(cs.body, b); rep != nil {
+	if rep := checkBody(f.Create.Fields, b); rep != nil {
 		return *rep
 	}
-	unique := cs.body.NameKey() // no two resources of a family share it
+	unique := f.Create.NameKey() // no two resources of a family share it
 	want := sval(b, unique)
-	items := s.itemsLocked(cs.typ)
+	items := s.itemsLocked(f.ResourceType)
 	for _, m := range byID(items) {
 		if strings.EqualFold(sval(m, unique), want) {
 			id, _ := ival(m, "id")
 			return apiError(http.StatusConflict, "ALREADY_EXISTS", unique,
-				fmt.Sprintf("%s with %s %q already exists (id %d)", upperFirst(cs.kind), unique, want, id))
+				fmt.Sprintf("%s with %s %q already exists (id %d)", upperFirst(f.Noun.Singular), unique, want, id))
 		}
 	}
 	if c.dryRun {
-		return dryRunReply(fmt.Sprintf("dry run: creation of %s %q is valid; nothing was done", cs.kind, want))
+		return dryRunReply(fmt.Sprintf("dry run: creation of %s %q is valid; nothing was done", f.Noun.A(), want))
 	}
-	id := s.nextIDLocked(cs.typ, cs.first)
-	m := cs.add(s, c, id, b)
+	id := s.nextIDLocked(f.ResourceType)
+	m := builders[f.Name](s, c, id, b)
 	m["status"] = statusCreating
 	items[id] = m
 	s.syncResourceIDsLocked()
-	name := sval(m, "name")
+	name, noun := sval(m, "name"), f.Noun.Singular
 	return s.startFamilyActionLocked(c, familyAction{
-		key: resKey{cs.typ, id}, m: m, op: "create", process: cs.process,
-		running:   fmt.Sprintf("Creating %s %s", cs.kind, name),
-		done:      fmt.Sprintf("%s %s created", upperFirst(cs.kind), name),
+		key: resKey{f.ResourceType, id}, m: m, op: "create", process: f.Create.Process,
+		running:   fmt.Sprintf("Creating %s %s", noun, name),
+		done:      fmt.Sprintf("%s %s created", upperFirst(noun), name),
 		onSuccess: func(time.Time) { m["status"] = "ACTIVE" },
 		onError:   func() { delete(items, id) },
 	})
@@ -135,119 +137,107 @@ func sizingOf(sizing string) (cpu, ram int64, ok bool) {
 	return cpu, ram, true
 }
 
-var instanceCreate = createSpec{
-	typ: typeInstance, kind: "instance", body: &family.InstanceCreate, process: "create-instance", first: firstInstanceID,
-	add: func(s *Server, c *call, id int64, b map[string]any) map[string]any {
-		o := osSpecs[0]
-		for _, spec := range osSpecs {
-			if strings.HasPrefix(strings.ToLower(sval(b, "productCode")), spec.code) {
-				o = spec
-			}
+func buildInstance(s *Server, c *call, id int64, b map[string]any) map[string]any {
+	o := osSpecs[0]
+	for _, spec := range osSpecs {
+		if strings.HasPrefix(strings.ToLower(sval(b, "productCode")), spec.code) {
+			o = spec
 		}
-		svc := serviceOf(b)
-		user := map[string]any{
-			"id": id, "name": sval(b, "name"), "type": o.typ, "family": o.family, "serviceId": svc.id,
-			"productCode": sval(b, "productCode"), "resourceId": sval(b, "resourceId"),
-			"labelRegion": regionOf(b), "region": regionOf(b),
-			"labelAvailabilityZone": sval(b, "az"), "availabilityZone": sval(b, "az"),
-			"labelArea": sval(b, "area"), "area": sval(b, "area"), "creationUser": c.client,
-			"tags": []any{},
-		}
-		if cpu, ram, ok := sizingOf(sval(b, "resourceId")); ok {
-			user["cpu"], user["ram"] = cpu, ram
-		}
-		s.addInstanceLocked(user)
-		return s.instances[id]
-	},
+	}
+	svc := serviceOf(b)
+	user := map[string]any{
+		"id": id, "name": sval(b, "name"), "type": o.typ, "family": o.family, "serviceId": svc.id,
+		"productCode": sval(b, "productCode"), "resourceId": sval(b, "resourceId"),
+		"labelRegion": regionOf(b), "region": regionOf(b),
+		"labelAvailabilityZone": sval(b, "az"), "availabilityZone": sval(b, "az"),
+		"labelArea": sval(b, "area"), "area": sval(b, "area"), "creationUser": c.client,
+		"tags": []any{},
+	}
+	if cpu, ram, ok := sizingOf(sval(b, "resourceId")); ok {
+		user["cpu"], user["ram"] = cpu, ram
+	}
+	s.addInstanceLocked(user)
+	return s.instances[id]
 }
 
-var kubernetesCreate = createSpec{
-	typ: typeKubernetes, kind: "Kubernetes cluster", body: &family.KubernetesCreate, process: "create-kubernetes", first: firstClusterID,
-	add: func(s *Server, c *call, id int64, b map[string]any) map[string]any {
-		svc := serviceOf(b)
-		region := regionOf(b)
-		topology := sval(b, "topology")
-		if topology == "" {
-			topology = "STANDARD"
+func buildCluster(s *Server, c *call, id int64, b map[string]any) map[string]any {
+	svc := serviceOf(b)
+	region := regionOf(b)
+	topology := sval(b, "topology")
+	if topology == "" {
+		topology = "STANDARD"
+	}
+	version := sval(b, "version")
+	if version == "" {
+		version = k8sVersions[len(k8sVersions)-1]
+	}
+	vl := vlanFor(region, "DEVELOPMENT", false)
+	cl := mustNormalize(map[string]any{
+		"id": id, "name": sval(b, "name"), "environment": "DEVELOPMENT", "serviceId": svc.id, "serviceKey": svc.key,
+		"cloudId": svc.cloud, "topology": topology, "version": version, "region": region, "area": sval(b, "area"),
+		"availabilityZones": []any{sval(b, "az")}, "nodesCount": 0, "vlan": sval(b, "networkId"),
+		"ipAddress":    s.famIPLocked(vl.prefix, 3),
+		"apiServerUrl": fmt.Sprintf("https://%s.k8s.%s.hosting.cegedim.cloud:6443", sval(b, "name"), strings.ToLower(region)),
+		"productCode":  sval(b, "productCode"), "creationTime": formatDate(s.now()), "creationUser": c.client,
+		"tags": []any{}, "backupStatus": false, "recoveryStatus": false, "includedInPatchParty": false,
+	})
+	s.fam.items[typeKubernetes][id] = cl
+	masters := 1
+	if topology == "HA" {
+		masters = 3
+	}
+	for _, g := range []struct {
+		role, sizing string
+		n            int
+	}{{"master", "4cpu8gb", masters}, {"ingress", "2cpu4gb", 1}, {"worker", sval(b, "nodeSizing"), 2}} {
+		for range g.n {
+			s.addNodeLocked(id, g.role, g.sizing, sval(b, "az"), "ACTIVE", s.now())
 		}
-		version := sval(b, "version")
-		if version == "" {
-			version = k8sVersions[len(k8sVersions)-1]
-		}
-		vl := vlanFor(region, "DEVELOPMENT", false)
-		cl := mustNormalize(map[string]any{
-			"id": id, "name": sval(b, "name"), "environment": "DEVELOPMENT", "serviceId": svc.id, "serviceKey": svc.key,
-			"cloudId": svc.cloud, "topology": topology, "version": version, "region": region, "area": sval(b, "area"),
-			"availabilityZones": []any{sval(b, "az")}, "nodesCount": 0, "vlan": sval(b, "networkId"),
-			"ipAddress":    s.famIPLocked(vl.prefix, 3),
-			"apiServerUrl": fmt.Sprintf("https://%s.k8s.%s.hosting.cegedim.cloud:6443", sval(b, "name"), strings.ToLower(region)),
-			"productCode":  sval(b, "productCode"), "creationTime": formatDate(s.now()), "creationUser": c.client,
-			"tags": []any{}, "backupStatus": false, "recoveryStatus": false, "includedInPatchParty": false,
-		})
-		s.fam.clusters[id] = cl
-		masters := 1
-		if topology == "HA" {
-			masters = 3
-		}
-		for _, g := range []struct {
-			role, sizing string
-			n            int
-		}{{"master", "4cpu8gb", masters}, {"ingress", "2cpu4gb", 1}, {"worker", sval(b, "nodeSizing"), 2}} {
-			for range g.n {
-				s.addNodeLocked(id, g.role, g.sizing, sval(b, "az"), "ACTIVE", s.now())
-			}
-		}
-		return cl
-	},
+	}
+	return cl
 }
 
-var loadBalancerCreate = createSpec{
-	typ: typeLoadBalancer, kind: "load balancer", body: &family.LoadBalancerCreate, process: "create-lb", first: firstLoadBalancerID,
-	add: func(s *Server, c *call, id int64, b map[string]any) map[string]any {
-		svc := serviceOf(b)
-		region := regionOf(b)
-		vl := vlanFor(region, "DEVELOPMENT", false)
-		port, _ := ival(b, "portMembers")
-		var members []any
-		for i, name := range b["members"].([]any) {
-			members = append(members, map[string]any{
-				"id": id*100 + int64(i) + 1, "name": name, "ip": s.famIPLocked(vl.prefix, 2), "port": port,
-				"state": "enabled", "status": "up", "area": sval(b, "area"), "technicalNetwork": sval(b, "networkId"),
-			})
-		}
-		url := sval(b, "url")
-		return mustNormalize(map[string]any{
-			"id": id, "name": url, "environment": "DEVELOPMENT", "serviceId": svc.id, "serviceKey": svc.key,
-			"cloudId": svc.cloud, "region": region, "area": sval(b, "area"), "vlan": sval(b, "networkId"),
-			"vip": s.famIPLocked(vl.prefix, 3), "protocol": sval(b, "profileName"), "profileName": sval(b, "profileName"),
-			"portMembers": port, "url": url, "domain": sval(b, "domain"),
-			"urls": []any{map[string]any{"id": s.nextURLIDLocked(), "name": url, "sslProfile": nil,
-				"dnsEnabled": bval(b, "setUpDNSEnabled"), "monitoringEnabled": false, "onCallSupervision": false}},
-			"loadBalancingMode": "round-robin", "persistence": sval(b, "persistence"), "healthcheck": b["healthcheck"],
-			"redirectToHttps": bval(b, "redirectToHttps"), "iRules": []any{}, "monitoringEnabled": false,
-			"onCallSupervision": false, "members": members, "tags": []any{},
-			"creationTime": formatDate(s.now()), "creationUser": c.client,
+func buildLoadBalancer(s *Server, c *call, id int64, b map[string]any) map[string]any {
+	svc := serviceOf(b)
+	region := regionOf(b)
+	vl := vlanFor(region, "DEVELOPMENT", false)
+	port, _ := ival(b, "portMembers")
+	var members []any
+	for i, name := range b["members"].([]any) {
+		members = append(members, map[string]any{
+			"id": id*100 + int64(i) + 1, "name": name, "ip": s.famIPLocked(vl.prefix, 2), "port": port,
+			"state": "enabled", "status": "up", "area": sval(b, "area"), "technicalNetwork": sval(b, "networkId"),
 		})
-	},
+	}
+	url := sval(b, "url")
+	return mustNormalize(map[string]any{
+		"id": id, "name": url, "environment": "DEVELOPMENT", "serviceId": svc.id, "serviceKey": svc.key,
+		"cloudId": svc.cloud, "region": region, "area": sval(b, "area"), "vlan": sval(b, "networkId"),
+		"vip": s.famIPLocked(vl.prefix, 3), "protocol": sval(b, "profileName"), "profileName": sval(b, "profileName"),
+		"portMembers": port, "url": url, "domain": sval(b, "domain"),
+		"urls": []any{map[string]any{"id": s.nextURLIDLocked(), "name": url, "sslProfile": nil,
+			"dnsEnabled": bval(b, "setUpDNSEnabled"), "monitoringEnabled": false, "onCallSupervision": false}},
+		"loadBalancingMode": "round-robin", "persistence": sval(b, "persistence"), "healthcheck": b["healthcheck"],
+		"redirectToHttps": bval(b, "redirectToHttps"), "iRules": []any{}, "monitoringEnabled": false,
+		"onCallSupervision": false, "members": members, "tags": []any{},
+		"creationTime": formatDate(s.now()), "creationUser": c.client,
+	})
 }
 
-var overdriveCreate = createSpec{
-	typ: typeOverdrive, kind: "Overdrive volume", body: &family.OverdriveCreate, process: "create-overdrive", first: firstOverdriveID,
-	add: func(s *Server, c *call, id int64, b map[string]any) map[string]any {
-		svc := serviceOf(b)
-		// The password is checked, never stored nor echoed.
-		return mustNormalize(map[string]any{
-			"id": id, "name": sval(b, "name"), "sizing": sval(b, "sizing"), "region": sval(b, "region"),
-			"environment": "DEVELOPMENT", "serviceId": svc.id, "serviceKey": svc.key, "cloudId": svc.cloud,
-			"driveSiteUri": sval(b, "driveSiteUri"), "creationTime": formatDate(s.now()), "creationUser": c.client,
-		})
-	},
+func buildOverdrive(s *Server, c *call, id int64, b map[string]any) map[string]any {
+	svc := serviceOf(b)
+	// The password is checked, never stored nor echoed.
+	return mustNormalize(map[string]any{
+		"id": id, "name": sval(b, "name"), "sizing": sval(b, "sizing"), "region": sval(b, "region"),
+		"environment": "DEVELOPMENT", "serviceId": svc.id, "serviceKey": svc.key, "cloudId": svc.cloud,
+		"driveSiteUri": sval(b, "driveSiteUri"), "creationTime": formatDate(s.now()), "creationUser": c.client,
+	})
 }
 
 // nextURLIDLocked is one more than every load balancer URL id.
 func (s *Server) nextURLIDLocked() int64 {
 	next := int64(1)
-	for _, lb := range s.fam.lbs {
+	for _, lb := range s.itemsLocked(typeLoadBalancer) {
 		for _, u := range asMaps(lb["urls"]) {
 			if id, ok := ival(u, "id"); ok {
 				next = max(next, id+1)
@@ -266,4 +256,35 @@ func asMaps(v any) []map[string]any {
 		}
 	}
 	return out
+}
+
+// buildPostgreSQL makes a database; the administrator password is checked,
+// never stored nor echoed.
+func buildPostgreSQL(s *Server, c *call, id int64, b map[string]any) map[string]any {
+	svc := serviceOf(b)
+	region := regionOf(b)
+	name := sval(b, "name")
+	_, version, ok := strings.Cut(sval(b, "productCode"), "pg") // deb12pg16: PostgreSQL 16
+	if !ok || version == "" {
+		version = "16"
+	}
+	m := seedBase(id, name, statusCreating, "DEVELOPMENT", svc)
+	maps.Copy(m, map[string]any{
+		"version": version,
+		"sizing":  sval(b, "nodeSizing"), "region": region, "area": sval(b, "area"), "az": sval(b, "az"),
+		"endpoint":         fmt.Sprintf("%s.pg.%s.hosting.cegedim.cloud", name, strings.ToLower(region)),
+		"port":             5432,
+		"storageGb":        b["diskSize"],
+		"topology":         sval(b, "topology"),
+		"highAvailability": sval(b, "topology") == "HA",
+		"nodePrefix":       b["nodePrefix"],
+		"tls":              bval(b, "tls"),
+		"trigram":          b["trigram"],
+		"productCode":      sval(b, "productCode"),
+		"networkId":        sval(b, "networkId"),
+		"tags":             []any{},
+		"creationTime":     formatDate(s.now()),
+		"creationUser":     c.client,
+	})
+	return mustNormalize(m)
 }

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/itcare-cli/itcare/internal/family"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,6 +25,8 @@ var createCases = []struct {
 		"url", `{"url":"new.example.com","domain":"example.com","serviceId":2101,"area":"EB-QA","networkId":"EB_1125_DMZ8","profileName":"UDP","portMembers":8080,"members":["a"],"healthcheck":"/health","persistence":"cookie","redirectToHttps":false}`, "profileName"},
 	{pathOverdrive, `{"name":"podnew01","region":"EB","sizing":"M","serviceId":2101,"driveSiteUri":"https://drive/x","password":"s3cret-Value"}`,
 		"name", `{"name":"podnew01","region":"EB","sizing":"XXL","serviceId":2101,"driveSiteUri":"https://drive/x","password":"s3cret-Value"}`, "sizing"},
+	{family.PostgreSQL.Path, `{"name":"pgnew01","productCode":"deb12pg16","serviceId":2101,"nodeSizing":"2cpu4gb","networkId":"EB_1125_DMZ8","area":"EB-QA","az":"EB-A","diskSize":40,"topology":"HA","nodePrefix":"PGNEW","admPassword":"s3cret-Value1!"}`,
+		"name", `{"name":"pgnew01","productCode":"deb12pg16","serviceId":2101,"nodeSizing":"2cpu4gb","networkId":"EB_1125_DMZ8","area":"EB-QA","az":"EB-A","diskSize":40,"topology":"HA","admPassword":"s3cret-Value1!"}`, "nodePrefix"},
 }
 
 func TestCreateEachFamily(t *testing.T) {

@@ -1,9 +1,9 @@
 package sandbox
 
-// The rest of the lifecycle: snapshot restore and delete, instance resize
-// (paths and operation names inferred, itcare-api.md §7.2), load balancer
-// URLs (documented, §7.4), Kubernetes cluster and Overdrive volume
-// deletion (documented, §7.3 and §7.6).
+// The rest of the lifecycle beyond the table's generic rules: snapshot
+// restore and delete, instance resize (paths and operation names
+// inferred), load balancer URLs (documented; listing inferred). Kubernetes
+// cluster and Overdrive volume deletion are the table's generic DELETE.
 
 import (
 	"fmt"
@@ -15,157 +15,113 @@ import (
 	"github.com/itcare-cli/itcare/internal/family"
 )
 
-// startInstanceActionLocked starts an action on an instance whose effect is
-// applied by onSuccess; the instance is busy until it ends.
-func (s *Server) startInstanceActionLocked(c *call, inst map[string]any, op, process, running, done string, onSuccess func(time.Time)) reply {
-	id, _ := ival(inst, "id")
-	name := sval(inst, "name")
-	a := &action{
-		process: process, op: op, family: sval(inst, "family"), resourceName: name, resourceType: typeInstance,
-		resourceID: id, message: fmt.Sprintf(running, name), doneMessage: fmt.Sprintf(done, name),
+// subItemOpLocked answers POST {path}/{id}/{sub}/{item}/{op}: the restore of
+// a snapshot.
+func (s *Server) subItemOpLocked(c *call, f *family.Family, id int64, sub, item, op string) reply {
+	if f != family.Instances || sub != "snapshots" || op != "restore" {
+		return notFoundPath(fmt.Sprintf("%s%s/%d/%s/%s/%s", apiPrefix, f.Path, id, sub, item, op))
 	}
-	a.serviceID, _ = ival(inst, "serviceId")
-	s.enqueueActionLocked(c, a)
-	s.pending[id] = a.id
-	a.settle = func(ok bool) {
-		if s.pending[id] == a.id {
-			delete(s.pending, id)
-		}
-		if ok {
-			onSuccess(a.completedAt)
-		}
-	}
-	return s.acceptedLocked(a)
+	return s.restoreSnapshot(c, id, item)
 }
 
-// changeRefBody reads the optional {"changeReference": "..."} body.
-func changeRefBody(c *call) *reply {
-	body, rep := jsonBody(c, false)
-	if rep != nil {
-		return rep
-	}
-	_, rep = optionalString(body, "changeReference")
-	return rep
-}
-
-// snapshotLocked finds snapshot sid of instance id (404 otherwise) after
-// the instance's status rules for op.
-func (s *Server) snapshotLocked(id int64, sid, op string) (map[string]any, int, *reply) {
+// snapshotLocked finds snapshot sid of instance id (404 otherwise).
+func (s *Server) snapshotLocked(id int64, sid string) (map[string]any, map[string]any, *reply) {
 	inst, ok := s.instances[id]
 	if !ok {
-		rep := noSuchInstance(id)
-		return nil, 0, &rep
+		rep := noSuch("id", "instance", id)
+		return nil, nil, &rep
 	}
 	i := slices.IndexFunc(s.snapshots[id], func(m map[string]any) bool { return sval(m, "id") == sid })
 	if i < 0 {
 		rep := apiError(http.StatusNotFound, "RESOURCE_NOT_FOUND", "snapshotId", fmt.Sprintf("instance %d has no snapshot %q", id, sid))
-		return nil, 0, &rep
+		return nil, nil, &rep
 	}
-	if rep := s.checkInstanceOpLocked(inst, op); rep != nil {
-		return nil, 0, rep
-	}
-	return inst, i, nil
+	return inst, s.snapshots[id][i], nil
 }
 
 // restoreSnapshot answers POST /compute/instances/{id}/snapshots/{sid}/restore
-// (inferred path); the snapshot's recoveryDate is set when the action ends.
+// (inferred path): the snapshot's recoveryDate is set when the action ends.
 func (s *Server) restoreSnapshot(c *call, id int64, sid string) reply {
-	if rep := checkParams(c.query); rep != nil {
-		return *rep
-	}
 	if rep := changeRefBody(c); rep != nil {
 		return *rep
 	}
-	inst, i, rep := s.snapshotLocked(id, sid, "restore")
+	inst, snap, rep := s.snapshotLocked(id, sid)
 	if rep != nil {
 		return *rep
 	}
-	if c.dryRun {
-		return dryRunReply(fmt.Sprintf("dry run: restore of snapshot %s of instance %d is valid; nothing was done", sid, id))
-	}
-	snap := s.snapshots[id][i]
-	return s.startInstanceActionLocked(c, inst, "restore", "recover-snapshot",
-		"Restoring snapshot "+sid+" of instance %s", "Snapshot "+sid+" of instance %s restored",
-		func(done time.Time) { snap["recoveryDate"] = formatDate(done) })
+	name := sval(inst, "name")
+	return s.changeLocked(c, change{fam: family.Instances, m: inst, op: "restore", process: "recover-snapshot",
+		what:    "restore of snapshot " + sid,
+		running: fmt.Sprintf("Restoring snapshot %s of instance %s", sid, name),
+		done:    fmt.Sprintf("Snapshot %s of instance %s restored", sid, name),
+		onSuccess: func(done time.Time) {
+			snap["recoveryDate"] = formatDate(done)
+		}})
 }
 
 // deleteSnapshot answers DELETE /compute/instances/{id}/snapshots/{sid}
 // (inferred path).
 func (s *Server) deleteSnapshot(c *call, id int64, sid string) reply {
-	if rep := checkParams(c.query); rep != nil {
-		return *rep
-	}
 	if rep := changeRefBody(c); rep != nil {
 		return *rep
 	}
-	inst, _, rep := s.snapshotLocked(id, sid, "delete-snapshot")
+	inst, _, rep := s.snapshotLocked(id, sid)
 	if rep != nil {
 		return *rep
 	}
-	if c.dryRun {
-		return dryRunReply(fmt.Sprintf("dry run: deletion of snapshot %s of instance %d is valid; nothing was done", sid, id))
-	}
-	return s.startInstanceActionLocked(c, inst, "delete-snapshot", "delete-snapshot",
-		"Deleting snapshot "+sid+" of instance %s", "Snapshot "+sid+" of instance %s deleted",
-		func(time.Time) {
+	name := sval(inst, "name")
+	return s.changeLocked(c, change{fam: family.Instances, m: inst, op: "delete-snapshot", process: "delete-snapshot",
+		what:    "deletion of snapshot " + sid,
+		running: fmt.Sprintf("Deleting snapshot %s of instance %s", sid, name),
+		done:    fmt.Sprintf("Snapshot %s of instance %s deleted", sid, name),
+		onSuccess: func(time.Time) {
 			s.snapshots[id] = slices.DeleteFunc(s.snapshots[id], func(m map[string]any) bool { return sval(m, "id") == sid })
-		})
+		}})
 }
 
-// resizeInstance answers PATCH /compute/instances/{id} {"operation":
+// operateInstance serves the custom operation of instances: {"operation":
 // "resize", "options": {"cpu": N, "ram": GB}} (inferred); cpu and ram
 // change when the action ends.
-func (s *Server) resizeInstance(c *call, inst map[string]any, options map[string]any) reply {
-	if rep := checkBody(&family.InstanceResize, options); rep != nil {
+func (s *Server) operateInstance(c *call, id int64, op string, options map[string]any) reply {
+	o, _ := family.Instances.Operation(op)
+	if rep := checkBody(o.Options, options); rep != nil {
 		return *rep
 	}
-	if rep := s.checkInstanceOpLocked(inst, "resize"); rep != nil {
-		return *rep
+	inst, ok := s.instances[id]
+	if !ok {
+		return noSuch("id", "instance", id)
 	}
 	cpu, _ := ival(options, "cpu")
 	ram, _ := ival(options, "ram")
-	if c.dryRun {
-		return dryRunReply(fmt.Sprintf("dry run: resize of instance %s to %d CPU / %d GB is valid; nothing was done", sval(inst, "name"), cpu, ram))
-	}
-	return s.startInstanceActionLocked(c, inst, "resize", "resize-compute-instance",
-		fmt.Sprintf("Resizing instance %%s to %d CPU / %d GB", cpu, ram), "Instance %s resized",
-		func(time.Time) { inst["cpu"], inst["ram"] = jsonInt(cpu), jsonInt(ram) })
+	name := sval(inst, "name")
+	return s.changeLocked(c, change{fam: family.Instances, m: inst, op: op, process: o.Process,
+		running:   fmt.Sprintf("Resizing instance %s to %d CPU / %d GB", name, cpu, ram),
+		done:      fmt.Sprintf("Instance %s resized", name),
+		onSuccess: func(time.Time) { inst["cpu"], inst["ram"] = jsonInt(cpu), jsonInt(ram) }})
 }
 
 // urlNameRE is the sandbox's stand-in for the URL naming rule (the real
 // regular expression is not published): a lowercase DNS name.
 var urlNameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$`)
 
-// lbURLsRoute serves /networking/loadbalancers/{id}/urls[/{urlId}]: GET
-// lists (inferred), POST adds, DELETE removes (documented, asynchronous).
-func (s *Server) lbURLsRoute(c *call, id int64, rest []string) reply {
-	allow := []string{http.MethodGet, http.MethodPost}
-	if len(rest) == 1 {
-		allow = []string{http.MethodDelete}
-	}
-	if !c.is(allow...) {
-		return methodNotAllowed(c.r.Method, allow...)
-	}
-	lb, rep := itemLocked(s.fam.lbs, c, id, "load balancer")
+// lbURLsSub serves /networking/loadbalancers/{id}/urls[/{urlId}]: GET lists
+// (inferred), POST adds, DELETE removes (documented, asynchronous).
+func (s *Server) lbURLsSub(c *call, id int64, _, item string) reply {
+	lb, rep := itemLocked(s.itemsLocked(typeLoadBalancer), c, id, "load balancer")
 	if rep != nil {
 		return *rep
 	}
 	switch {
+	case item != "":
+		urlID, rep := pathID(item, "urlId", "URL")
+		if rep != nil {
+			return *rep
+		}
+		return s.deleteLBURL(c, lb, urlID)
 	case c.is(http.MethodGet):
 		return jsonReply(http.StatusOK, asMaps(lb["urls"]))
-	case c.is(http.MethodPost):
-		return s.addLBURL(c, lb)
 	}
-	urlID, rep := pathID(rest[0], "urlId", "URL")
-	if rep != nil {
-		return *rep
-	}
-	return s.deleteLBURL(c, lb, urlID)
-}
-
-func (s *Server) lbChangeLocked(lb map[string]any) *reply {
-	id, _ := ival(lb, "id")
-	return s.busyLocked(resKey{typeLoadBalancer, id}, "load balancer", sval(lb, "name"))
+	return s.addLBURL(c, lb)
 }
 
 func (s *Server) addLBURL(c *call, lb map[string]any) reply {
@@ -173,121 +129,49 @@ func (s *Server) addLBURL(c *call, lb map[string]any) reply {
 	if rep != nil {
 		return *rep
 	}
-	if rep := checkBody(&family.LoadBalancerURL, b); rep != nil {
+	urls, _ := family.LoadBalancers.Sub("urls")
+	if rep := checkBody(urls.Body, b); rep != nil {
 		return *rep
 	}
 	name := sval(b, "name")
 	if !urlNameRE.MatchString(name) {
 		return badValue("name", "name %q does not match the URL naming rule (a lowercase DNS name)", name)
 	}
-	for _, lbx := range s.fam.lbs {
-		for _, u := range asMaps(lbx["urls"]) {
+	for _, other := range s.itemsLocked(typeLoadBalancer) {
+		for _, u := range asMaps(other["urls"]) {
 			if sval(u, "name") == name {
-				return apiError(http.StatusConflict, "ALREADY_EXISTS", "name", fmt.Sprintf("URL %s is already served by load balancer %s", name, sval(lbx, "name")))
+				return apiError(http.StatusConflict, "ALREADY_EXISTS", "name", fmt.Sprintf("URL %s is already served by load balancer %s", name, sval(other, "name")))
 			}
 		}
 	}
-	if rep := s.lbChangeLocked(lb); rep != nil {
-		return *rep
-	}
-	if c.dryRun {
-		return dryRunReply(fmt.Sprintf("dry run: adding URL %s to load balancer %s is valid; nothing was done", name, sval(lb, "name")))
-	}
-	u := map[string]any{"id": jsonInt(s.nextURLIDLocked()), "name": name, "sslProfile": b["sslProfile"],
-		"dnsEnabled": bval(b, "setUpDNSEnabled"), "monitoringEnabled": bval(b, "monitoringEnabled"),
-		"onCallSupervision": bval(b, "onCallSupervision")}
-	id, _ := ival(lb, "id")
-	return s.startFamilyActionLocked(c, familyAction{
-		key: resKey{typeLoadBalancer, id}, m: lb, op: "add-url", process: "create-lb-url",
-		running:   fmt.Sprintf("Adding URL %s to load balancer %s", name, sval(lb, "name")),
-		done:      fmt.Sprintf("URL %s added to load balancer %s", name, sval(lb, "name")),
-		onSuccess: func(time.Time) { lb["urls"] = append(lb["urls"].([]any), mustNormalize(u)) },
-	})
+	u := map[string]any{"name": name, "sslProfile": b["sslProfile"], "dnsEnabled": bval(b, "setUpDNSEnabled"),
+		"monitoringEnabled": bval(b, "monitoringEnabled"), "onCallSupervision": bval(b, "onCallSupervision")}
+	lbName := sval(lb, "name")
+	return s.changeLocked(c, change{fam: family.LoadBalancers, m: lb, op: "add-url", process: "create-lb-url",
+		what:    "adding URL " + name,
+		running: fmt.Sprintf("Adding URL %s to load balancer %s", name, lbName),
+		done:    fmt.Sprintf("URL %s added to load balancer %s", name, lbName),
+		onSuccess: func(time.Time) {
+			u["id"] = jsonInt(s.nextURLIDLocked())
+			lb["urls"] = append(asAnys(lb["urls"]), mustNormalize(u))
+		}})
 }
 
 func (s *Server) deleteLBURL(c *call, lb map[string]any, urlID int64) reply {
 	if rep := changeRefBody(c); rep != nil {
 		return *rep
 	}
-	urls, _ := lb["urls"].([]any)
-	i := slices.IndexFunc(urls, func(x any) bool { m, _ := x.(map[string]any); v, _ := ival(m, "id"); return v == urlID })
+	isURL := func(x any) bool { m, _ := x.(map[string]any); v, _ := ival(m, "id"); return v == urlID }
+	i := slices.IndexFunc(asAnys(lb["urls"]), isURL)
 	if i < 0 {
 		return apiError(http.StatusNotFound, "RESOURCE_NOT_FOUND", "urlId", fmt.Sprintf("load balancer %s has no URL %d", sval(lb, "name"), urlID))
 	}
-	if rep := s.lbChangeLocked(lb); rep != nil {
-		return *rep
-	}
-	name := sval(urls[i].(map[string]any), "name")
-	if c.dryRun {
-		return dryRunReply(fmt.Sprintf("dry run: removing URL %s from load balancer %s is valid; nothing was done", name, sval(lb, "name")))
-	}
-	id, _ := ival(lb, "id")
-	return s.startFamilyActionLocked(c, familyAction{
-		key: resKey{typeLoadBalancer, id}, m: lb, op: "delete-url", process: "delete-lb-url",
-		running: fmt.Sprintf("Removing URL %s from load balancer %s", name, sval(lb, "name")),
-		done:    fmt.Sprintf("URL %s removed from load balancer %s", name, sval(lb, "name")),
-		onSuccess: func(time.Time) {
-			lb["urls"] = slices.DeleteFunc(lb["urls"].([]any), func(x any) bool { m, _ := x.(map[string]any); v, _ := ival(m, "id"); return v == urlID })
-		},
-	})
+	name, lbName := sval(asMaps(lb["urls"])[i], "name"), sval(lb, "name")
+	return s.changeLocked(c, change{fam: family.LoadBalancers, m: lb, op: "delete-url", process: "delete-lb-url",
+		what:      "removing URL " + name,
+		running:   fmt.Sprintf("Removing URL %s from load balancer %s", name, lbName),
+		done:      fmt.Sprintf("URL %s removed from load balancer %s", name, lbName),
+		onSuccess: func(time.Time) { lb["urls"] = slices.DeleteFunc(asAnys(lb["urls"]), isURL) }})
 }
 
-// deleteFamilyItem answers DELETE {family}/{id} with an optional
-// {"changeReference"} body: the resource is removed when the action ends.
-func (s *Server) deleteFamilyItem(c *call, typ, kind, process string, id int64, onSuccess func()) reply {
-	if rep := checkParams(c.query); rep != nil {
-		return *rep
-	}
-	if rep := changeRefBody(c); rep != nil {
-		return *rep
-	}
-	items := s.itemsLocked(typ)
-	m, ok := items[id]
-	if !ok {
-		return noSuch("id", kind, id)
-	}
-	key := resKey{typ, id}
-	if rep := s.busyLocked(key, kind, sval(m, "name")); rep != nil {
-		return *rep
-	}
-	if c.dryRun {
-		return dryRunReply(fmt.Sprintf("dry run: deletion of %s %d (%s) is valid; nothing was done", kind, id, sval(m, "name")))
-	}
-	prev := sval(m, "status")
-	m["status"] = "DELETING"
-	return s.startFamilyActionLocked(c, familyAction{
-		key: key, m: m, op: "delete", process: process,
-		running: fmt.Sprintf("Deleting %s %s", kind, sval(m, "name")),
-		done:    fmt.Sprintf("%s %s deleted", upperFirst(kind), sval(m, "name")),
-		onSuccess: func(time.Time) {
-			delete(items, id)
-			if onSuccess != nil {
-				onSuccess()
-			}
-		},
-		onError: func() { m["status"] = prev },
-	})
-}
-
-// snapshotRoute serves /compute/instances/{id}/snapshots/{sid} (DELETE) and
-// .../{sid}/restore (POST).
-func (s *Server) snapshotRoute(c *call, rest []string, rel string) reply {
-	allow := http.MethodDelete
-	if len(rest) == 4 {
-		allow = http.MethodPost
-	}
-	if len(rest) > 4 || (len(rest) == 4 && rest[3] != "restore") {
-		return notFoundPath(apiPrefix + rel)
-	}
-	if !c.is(allow) {
-		return methodNotAllowed(c.r.Method, allow)
-	}
-	id, rep := pathID(rest[0], "id", "instance")
-	if rep != nil {
-		return *rep
-	}
-	if len(rest) == 4 {
-		return s.restoreSnapshot(c, id, rest[2])
-	}
-	return s.deleteSnapshot(c, id, rest[2])
-}
+func asAnys(v any) []any { l, _ := v.([]any); return l }

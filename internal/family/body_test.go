@@ -29,7 +29,8 @@ func validPG() map[string]any {
 // Each documented PostgreSQL constraint, broken once, gives exactly one
 // violation naming the field, the value and the rule.
 func TestPostgreSQLConstraints(t *testing.T) {
-	if vs := PostgreSQLCreate.Check(validPG()); len(vs) != 0 {
+	fields := PostgreSQL.Create.Fields
+	if vs := fields.Check(validPG()); len(vs) != 0 {
 		t.Fatalf("valid body refused: %v", vs)
 	}
 	cases := []struct {
@@ -43,6 +44,7 @@ func TestPostgreSQLConstraints(t *testing.T) {
 		{"name", "cluster", `must not be "cluster"`},
 		{"admPassword", "Sh0rt!pw", "at least 12 characters"},
 		{"admPassword", "alllowercase1!", "an uppercase letter"},
+		{"admPassword", "NOLOWERCASE1!", "a lowercase letter"},
 		{"admPassword", "NoDigitsHere!!", "a digit"},
 		{"admPassword", "NoSpecial1234", "a special character"},
 		{"diskSize", int64(39), "between 40 and 1024"},
@@ -55,7 +57,7 @@ func TestPostgreSQLConstraints(t *testing.T) {
 	for _, c := range cases {
 		b := validPG()
 		b[c.key] = c.val
-		vs := PostgreSQLCreate.Check(b)
+		vs := fields.Check(b)
 		if len(vs) != 1 || vs[0].Field != c.key || !strings.Contains(vs[0].Rule, c.rule) {
 			t.Errorf("%s=%v: got %v, want one violation of %s containing %q", c.key, c.val, vs, c.key, c.rule)
 			continue
@@ -67,28 +69,41 @@ func TestPostgreSQLConstraints(t *testing.T) {
 	// HA needs nodePrefix of 5-12 uppercase letters.
 	b := validPG()
 	b["topology"] = "HA"
-	if vs := PostgreSQLCreate.Check(b); len(vs) != 1 || vs[0].Field != "nodePrefix" || !strings.Contains(vs[0].Rule, "required when topology is HA") {
+	if vs := fields.Check(b); len(vs) != 1 || vs[0].Field != "nodePrefix" || !strings.Contains(vs[0].Rule, "required when topology is HA") {
 		t.Errorf("HA without nodePrefix: %v", vs)
 	}
 	for _, p := range []string{"PGO", "PGORDERSPRIMARY", "pgord"} {
 		b["nodePrefix"] = p
-		if vs := PostgreSQLCreate.Check(b); len(vs) != 1 || vs[0].Field != "nodePrefix" {
+		if vs := fields.Check(b); len(vs) != 1 || vs[0].Field != "nodePrefix" {
 			t.Errorf("nodePrefix %q: %v", p, vs)
 		}
 	}
 	b["nodePrefix"] = "PGORD"
-	if vs := PostgreSQLCreate.Check(b); len(vs) != 0 {
+	if vs := fields.Check(b); len(vs) != 0 {
 		t.Errorf("valid HA body refused: %v", vs)
 	}
 }
 
 func TestMissingListsEveryField(t *testing.T) {
-	vs := OverdriveCreate.Check(map[string]any{"name": "x"})
+	vs := Overdrive.Create.Fields.Check(map[string]any{"name": "x"})
 	var keys []string
 	for _, v := range vs {
 		keys = append(keys, v.Field)
 	}
 	if got := strings.Join(keys, ","); got != "region,sizing,serviceId,driveSiteUri,password" {
 		t.Fatalf("missing fields %s", got)
+	}
+}
+
+// The options of create_nodes are checked like a body: nested items too.
+func TestNestedOptions(t *testing.T) {
+	op, _ := Kubernetes.Operation("create_nodes")
+	good := map[string]any{"nodes": []any{map[string]any{"nodesNb": int64(2), "nodeSizing": "2cpu4gb", "az": "EB-A"}}}
+	if vs := op.Options.Check(good); len(vs) != 0 {
+		t.Fatal(vs)
+	}
+	bad := map[string]any{"nodes": []any{map[string]any{"nodesNb": int64(0), "nodeSizing": "2cpu4gb", "az": "EB-A"}}}
+	if vs := op.Options.Check(bad); len(vs) != 1 || !strings.Contains(vs[0].Rule, "nodesNb") {
+		t.Fatal(vs)
 	}
 }
