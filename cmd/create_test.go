@@ -88,6 +88,95 @@ var createFamilies = []createFamily{
 		violationField: []string{"sizing", "region"},
 		secretKey:      "password", secretVal: odPassword,
 	},
+	{
+		cmd: "postgresql", path: "/databases/postgresql", nameKey: "name",
+		flags: func(n string) []string {
+			return []string{"--name", n, "--product-code", "deb12pg16", "--service-id", "2101", "--node-sizing", "2cpu4gb",
+				"--network-id", "EB_1125_DMZ8", "--area", "EB-QA", "--az", "EB-A", "--disk-size", "40", "--topology", "standalone"}
+		},
+		yaml: func(n string) string {
+			return "name: " + n + "\nproductCode: deb12pg16\nserviceId: 2101\nnodeSizing: 2cpu4gb\nnetworkId: EB_1125_DMZ8\n" +
+				"area: EB-QA\naz: EB-A\ndiskSize: 40\ntopology: standalone\n"
+		},
+		override: []string{"--disk-size", "100"}, overrideKey: "diskSize", overrideVal: float64(100),
+		taken:          "ppgsql01",
+		env:            []string{"ITCARE_ADM_PASSWORD", pgPassword},
+		violations:     [][]string{{"--disk-size", "39"}, {"--topology", "cluster"}},
+		violationField: []string{"diskSize", "topology"},
+		secretKey:      "admPassword", secretVal: pgPassword,
+	},
+}
+
+const pgPassword = "Pg-Adm1n!Secret"
+
+// Each documented PostgreSQL constraint, violated once, exits 2 naming the
+// field, the value and the rule; nothing is sent; the password never shows.
+func TestPostgreSQLCreateConstraints(t *testing.T) {
+	h := newHarness(t, sandbox.Options{Instances: 5})
+	h.login()
+	base := map[string]string{"name": "pgorders01", "product-code": "deb12pg16", "service-id": "2101", "node-sizing": "2cpu4gb",
+		"network-id": "EB_1125_DMZ8", "area": "EB-QA", "az": "EB-A", "disk-size": "40", "topology": "standalone"}
+	args := func(over map[string]string) []string {
+		out := []string{"postgresql", "create", "--password-stdin", "--debug"}
+		for k, v := range base {
+			if o, ok := over[k]; ok {
+				v = o
+			}
+			if v != "-" {
+				out = append(out, "--"+k, v)
+			}
+		}
+		for k, v := range over {
+			if _, ok := base[k]; !ok {
+				out = append(out, "--"+k+"="+v)
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		over     map[string]string
+		password string
+		want     string
+	}{
+		{map[string]string{"name": "pgo"}, pgPassword, `name "pgo": must be 5 to 60 characters long`},
+		{map[string]string{"name": strings.Repeat("p", 61)}, pgPassword, "must be 5 to 60 characters long (has 61)"},
+		{map[string]string{"name": "PgOrders01"}, pgPassword, `name "PgOrders01": must be lowercase letters and digits`},
+		{map[string]string{"name": "cluster"}, pgPassword, `name "cluster": must not be "cluster"`},
+		{nil, "Sh0rt!pw", "admPassword [REDACTED]: must be at least 12 characters long"},
+		{nil, "nouppercase1!", "admPassword [REDACTED]: must contain an uppercase letter"},
+		{nil, "NOLOWERCASE1!", "admPassword [REDACTED]: must contain a lowercase letter"},
+		{nil, "NoDigitsHere!!", "admPassword [REDACTED]: must contain a digit"},
+		{nil, "NoSpecial12345", "admPassword [REDACTED]: must contain a special character"},
+		{map[string]string{"disk-size": "39"}, pgPassword, "diskSize 39: must be between 40 and 1024"},
+		{map[string]string{"disk-size": "1025"}, pgPassword, "diskSize 1025: must be between 40 and 1024"},
+		{map[string]string{"allowed-replication-lag": "0"}, pgPassword, "allowedReplicationLag 0: must be between 1 and 10240"},
+		{map[string]string{"allowed-replication-lag": "10241"}, pgPassword, "allowedReplicationLag 10241: must be between 1 and 10240"},
+		{map[string]string{"topology": "cluster"}, pgPassword, `topology "cluster": must be one of standalone, HA`},
+		{map[string]string{"topology": "HA"}, pgPassword, "nodePrefix: required when topology is HA"},
+		{map[string]string{"topology": "HA", "node-prefix": "PGO"}, pgPassword, `nodePrefix "PGO": must be 5 to 12 characters long`},
+		{map[string]string{"topology": "HA", "node-prefix": "PGORDERSPRIMARY"}, pgPassword, "must be 5 to 12 characters long (has 15)"},
+		{map[string]string{"topology": "HA", "node-prefix": "pgord"}, pgPassword, `nodePrefix "pgord": must be uppercase letters`},
+	} {
+		h.stdin = c.password + "\n"
+		r := h.run(args(c.over)...)
+		assertCode(t, r, ExitUsage)
+		if !strings.Contains(r.stderr, c.want) || strings.Count(r.stderr, "\n  ") != 1 {
+			t.Errorf("%v: want exactly the violation %q:\n%s", c.over, c.want, r.stderr)
+		}
+		noSecret(t, r, c.password)
+	}
+	if n := len(h.apiRequests("POST", "/databases/postgresql")); n != 0 {
+		t.Fatalf("%d invalid bodies were sent", n)
+	}
+	// HA with a valid prefix goes through; the ha spelling is accepted.
+	h.stdin = pgPassword + "\n"
+	r := h.run(args(map[string]string{"topology": "ha", "node-prefix": "PGORD", "tls": "true", "allowed-replication-lag": "64"})...)
+	assertCode(t, r, 0)
+	noSecret(t, r, pgPassword)
+	body := lastBody(t, h, "/databases/postgresql")
+	if body["topology"] != "HA" || body["nodePrefix"] != "PGORD" || body["tls"] != true || body["admPassword"] != pgPassword {
+		t.Fatalf("body %v", body)
+	}
 }
 
 // lastBody is the JSON body of the last POST the sandbox received at path.
