@@ -13,6 +13,19 @@ import (
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
+// refFlags are the flags of a destructive change on a sub-resource: the
+// wait flags, --yes and --change-ref.
+type refFlags struct {
+	waitFlags
+	changeRef string
+}
+
+func (r *refFlags) register(cmd *cobra.Command) {
+	r.waitFlags.register(cmd)
+	r.registerYes(cmd)
+	cmd.Flags().StringVar(&r.changeRef, "change-ref", "", "change reference (e.g. an RFC number)")
+}
+
 // changeRefBody is the optional {"changeReference": ref} body.
 func changeRefBody(ref string) map[string]any {
 	if ref == "" {
@@ -22,10 +35,7 @@ func changeRefBody(ref string) map[string]any {
 }
 
 func newSnapshotRestoreCmd(f *Factory, s *familySpec) *cobra.Command {
-	var (
-		w         waitFlags
-		changeRef string
-	)
+	var w refFlags
 	cmd := &cobra.Command{
 		Use:   "restore <instance> <snapshot>",
 		Short: "Restore an instance from one of its snapshots (its disks go back in time)",
@@ -38,22 +48,17 @@ are asked to confirm; elsewhere --yes is required.`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			snap := args[1]
-			return s.change(cmd, f, w, args[0], fmt.Sprintf("restore snapshot %s of", snap), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-				return fam.Create(ctx, id, changeRefBody(changeRef), "snapshots", url.PathEscape(snap), "restore")
+			return s.change(cmd, f, w.waitFlags, args[0], fmt.Sprintf("restore snapshot %s of", snap), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+				return fam.Create(ctx, id, changeRefBody(w.changeRef), "snapshots", url.PathEscape(snap), "restore")
 			})
 		},
 	}
 	w.register(cmd)
-	w.registerYes(cmd)
-	cmd.Flags().StringVar(&changeRef, "change-ref", "", "change reference (e.g. an RFC number)")
 	return cmd
 }
 
 func newSnapshotDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
-	var (
-		w         waitFlags
-		changeRef string
-	)
+	var w refFlags
 	cmd := &cobra.Command{
 		Use:   "delete <instance> <snapshot>...",
 		Short: "Delete snapshots of an instance (irreversible)",
@@ -81,9 +86,9 @@ asked to confirm; elsewhere --yes is required.`,
 				return err
 			}
 			for _, snap := range snaps {
-				err := runChange(cmd.Context(), f, t.Session, w, change{Verb: "delete snapshot " + snap + " of", Resource: what,
+				err := runChange(cmd.Context(), f, t.Session, w.waitFlags, change{Verb: "delete snapshot " + snap + " of", Resource: what,
 					Do: func(ctx context.Context) (*api.Accepted, error) {
-						return t.fam.Delete(ctx, t.id, changeRef, "snapshots", url.PathEscape(snap))
+						return t.fam.Delete(ctx, t.id, w.changeRef, "snapshots", url.PathEscape(snap))
 					}})
 				if err != nil {
 					return err
@@ -93,8 +98,6 @@ asked to confirm; elsewhere --yes is required.`,
 		},
 	}
 	w.register(cmd)
-	w.registerYes(cmd)
-	cmd.Flags().StringVar(&changeRef, "change-ref", "", "change reference (e.g. an RFC number)")
 	return cmd
 }
 
@@ -183,10 +186,7 @@ naming rule it does not publish.`,
 }
 
 func newURLDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
-	var (
-		w         waitFlags
-		changeRef string
-	)
+	var w refFlags
 	cmd := &cobra.Command{
 		Use:   "delete <load-balancer> <url-id|url>",
 		Short: "Delete a URL of a load balancer (irreversible)",
@@ -198,18 +198,16 @@ On a terminal you are asked to confirm; elsewhere --yes is required.`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			arg := args[1]
-			return s.change(cmd, f, w, args[0], fmt.Sprintf("delete URL %s of", arg), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return s.change(cmd, f, w.waitFlags, args[0], fmt.Sprintf("delete URL %s of", arg), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 				urlID, err := resolveSubItem(ctx, fam, id, "URL", arg, "urls")
 				if err != nil {
 					return nil, err
 				}
-				return fam.Delete(ctx, id, changeRef, "urls", strconv.FormatInt(urlID, 10))
+				return fam.Delete(ctx, id, w.changeRef, "urls", strconv.FormatInt(urlID, 10))
 			})
 		},
 	}
 	w.register(cmd)
-	w.registerYes(cmd)
-	cmd.Flags().StringVar(&changeRef, "change-ref", "", "change reference (e.g. an RFC number)")
 	return cmd
 }
 

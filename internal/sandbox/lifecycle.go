@@ -42,6 +42,22 @@ func (s *Server) snapshotLocked(id int64, sid string) (map[string]any, map[strin
 // restoreSnapshot answers POST /compute/instances/{id}/snapshots/{sid}/restore
 // (inferred path): the snapshot's recoveryDate is set when the action ends.
 func (s *Server) restoreSnapshot(c *call, id int64, sid string) reply {
+	return s.snapshotChange(c, id, sid, "restore", "recover-snapshot", "Restoring", "restored",
+		func(snap map[string]any, done time.Time) { snap["recoveryDate"] = formatDate(done) })
+}
+
+// deleteSnapshot answers DELETE /compute/instances/{id}/snapshots/{sid}
+// (inferred path).
+func (s *Server) deleteSnapshot(c *call, id int64, sid string) reply {
+	return s.snapshotChange(c, id, sid, "delete-snapshot", "delete-snapshot", "Deleting", "deleted",
+		func(map[string]any, time.Time) {
+			s.snapshots[id] = slices.DeleteFunc(s.snapshots[id], func(m map[string]any) bool { return sval(m, "id") == sid })
+		})
+}
+
+// snapshotChange starts an action on snapshot sid of instance id, under the
+// instance's busy and status rules, with an optional {"changeReference"}.
+func (s *Server) snapshotChange(c *call, id int64, sid, op, process, doing, done string, onSuccess func(snap map[string]any, done time.Time)) reply {
 	if rep := changeRefBody(c); rep != nil {
 		return *rep
 	}
@@ -50,33 +66,11 @@ func (s *Server) restoreSnapshot(c *call, id int64, sid string) reply {
 		return *rep
 	}
 	name := sval(inst, "name")
-	return s.changeLocked(c, change{fam: family.Instances, m: inst, op: "restore", process: "recover-snapshot",
-		what:    "restore of snapshot " + sid,
-		running: fmt.Sprintf("Restoring snapshot %s of instance %s", sid, name),
-		done:    fmt.Sprintf("Snapshot %s of instance %s restored", sid, name),
-		onSuccess: func(done time.Time) {
-			snap["recoveryDate"] = formatDate(done)
-		}})
-}
-
-// deleteSnapshot answers DELETE /compute/instances/{id}/snapshots/{sid}
-// (inferred path).
-func (s *Server) deleteSnapshot(c *call, id int64, sid string) reply {
-	if rep := changeRefBody(c); rep != nil {
-		return *rep
-	}
-	inst, _, rep := s.snapshotLocked(id, sid)
-	if rep != nil {
-		return *rep
-	}
-	name := sval(inst, "name")
-	return s.changeLocked(c, change{fam: family.Instances, m: inst, op: "delete-snapshot", process: "delete-snapshot",
-		what:    "deletion of snapshot " + sid,
-		running: fmt.Sprintf("Deleting snapshot %s of instance %s", sid, name),
-		done:    fmt.Sprintf("Snapshot %s of instance %s deleted", sid, name),
-		onSuccess: func(time.Time) {
-			s.snapshots[id] = slices.DeleteFunc(s.snapshots[id], func(m map[string]any) bool { return sval(m, "id") == sid })
-		}})
+	return s.changeLocked(c, change{fam: family.Instances, m: inst, op: op, process: process,
+		what:      op + " of snapshot " + sid,
+		running:   fmt.Sprintf("%s snapshot %s of instance %s", doing, sid, name),
+		done:      fmt.Sprintf("Snapshot %s of instance %s %s", sid, name, done),
+		onSuccess: func(t time.Time) { onSuccess(snap, t) }})
 }
 
 // operateInstance serves the custom operation of instances: {"operation":
