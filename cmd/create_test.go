@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
@@ -364,4 +365,33 @@ func TestCreateChecksAndConflicts(t *testing.T) {
 			noSecret(t, r, fam.secretVal)
 		})
 	}
+}
+
+// create waits like every change: --no-wait prints the action id, a failed
+// action exits 3, a wait that times out exits 5.
+func TestCreateWaitOutcomes(t *testing.T) {
+	h := newHarness(t, sandbox.Options{Instances: 5})
+	h.login()
+	fam := createFamilies[0]
+	r := h.run(append([]string{"instances", "create", "--no-wait"}, fam.flags("pnowait01")...)...)
+	assertCode(t, r, 0)
+	if id := strings.TrimSpace(r.stdout); id == "" || strings.ContainsAny(id, " \n") {
+		t.Fatalf("--no-wait stdout %q", r.stdout)
+	}
+	h.mustRun("actions", "wait", strings.TrimSpace(r.stdout))
+
+	h.sb.FailNext("create-instance", "no capacity left in EB-A")
+	r = h.run(append([]string{"instances", "create"}, fam.flags("pfail01")...)...)
+	assertCode(t, r, ExitActionError)
+	if !strings.Contains(r.stderr, "no capacity left in EB-A") {
+		t.Fatalf("stderr %s", r.stderr)
+	}
+	list := h.mustRun("instances", "list", "--name", "pfail01", "-o", "json")
+	if strings.TrimSpace(list.stdout) != "[]" {
+		t.Fatalf("a failed creation left %s", list.stdout)
+	}
+
+	h.sb.SetActionDuration(time.Hour)
+	r = h.run(append([]string{"instances", "create", "--wait-timeout", "300ms"}, fam.flags("pslow01")...)...)
+	assertCode(t, r, ExitTimeout)
 }
