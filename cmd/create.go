@@ -119,7 +119,7 @@ func (s *familySpec) runCreate(ctx context.Context, f *Factory, w waitFlags, spe
 	}
 	fam := s.client(ss.C)
 	name := fmt.Sprint(b[s.Create.NameKey()])
-	return runChange(ctx, f, ss, w, change{
+	err = runChange(ctx, f, ss, w, change{
 		Verb:     "create",
 		Resource: fmt.Sprintf("%s %q", s.Noun.Singular, name),
 		Do:       func(ctx context.Context) (*api.Accepted, error) { return fam.CreateResource(ctx, b) },
@@ -128,7 +128,9 @@ func (s *familySpec) runCreate(ctx context.Context, f *Factory, w waitFlags, spe
 			if err != nil {
 				return fmt.Errorf("%s %q was created, but reading it failed: %w", s.Noun.Singular, name, err)
 			}
+			obj.Raw = body.Scrub(spec, b, obj.Raw)
 			return ss.P.PrintObject(obj, s.Columns)
 		},
 	})
+	return body.ScrubError(spec, b, err)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/itcare-cli/itcare/internal/family"
 	"io"
 	"net"
 	"net/http"
@@ -71,8 +72,8 @@ var sensitiveKeys = map[string]bool{
 // IsSensitiveKey reports whether a field name carries a secret.
 func IsSensitiveKey(k string) bool { return sensitiveKeys[strings.ToLower(k)] }
 
-// Redacted replaces secrets in traces.
-const Redacted = "[REDACTED]"
+// Redacted replaces secrets in traces (the same mark as in bodies).
+const Redacted = family.Masked
 
 // DebugTransport writes each request and response to W with the
 // Authorization header, cookies and secret body fields redacted.
