@@ -26,8 +26,9 @@ func (r *refFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&r.changeRef, "change-ref", "", "change reference (e.g. an RFC number)")
 }
 
-// changeRefBody is the optional {"changeReference": ref} body.
-func changeRefBody(ref string) map[string]any {
+// changeRefBody is the optional {"changeReference": ref} body (no body at
+// all without a reference).
+func changeRefBody(ref string) any {
 	if ref == "" {
 		return nil
 	}

@@ -38,6 +38,11 @@ func TestSnapshotRestoreAndDelete(t *testing.T) {
 	if len(reqs) != 1 || !strings.Contains(string(reqs[0].Body), "RFC_7") {
 		t.Fatalf("restore requests %v", reqs)
 	}
+	// Without --change-ref no body is sent.
+	h.mustRun("instances", "snapshots", "restore", "pdeb12web01", sids[1], "--yes")
+	if reqs := h.apiRequests("POST", "/compute/instances/10001/snapshots/"+sids[1]+"/restore"); len(reqs) != 1 || len(reqs[0].Body) != 0 {
+		t.Fatalf("restore without a reference: %v", reqs)
+	}
 	recovered := h.mustRun("instances", "snapshots", "list", "10001", "-o", "json", "--jq", ".[0].recoveryDate").stdout
 	if strings.TrimSpace(recovered) == "null" {
 		t.Fatal("recoveryDate not set after the restore")
