@@ -437,7 +437,6 @@ func PrintMasked(w io.Writer, spec family.Fields, body map[string]any) {
 
 // Flags are the flags of a body's fields, one per non-secret field.
 type Flags struct {
-	spec family.Fields
 	fs   *pflag.FlagSet
 	vals map[string]any // key -> pointer to the flag's variable
 }
@@ -445,7 +444,7 @@ type Flags struct {
 // RegisterFlags adds a flag for each field of spec that is not a secret:
 // the kebab-case of its key, typed like the field.
 func RegisterFlags(fs *pflag.FlagSet, spec family.Fields) *Flags {
-	fl := &Flags{spec: spec, fs: fs, vals: map[string]any{}}
+	fl := &Flags{fs: fs, vals: map[string]any{}}
 	for i := range spec {
 		f := &spec[i]
 		if f.Secret || f.Type == family.TypeObject || len(f.Fields) > 0 {
