@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"github.com/briandowns/spinner"
 	"github.com/mattn/go-isatty"
 	"golang.org/x/term"
+
+	"github.com/itcare-cli/itcare/internal/redact"
 )
 
 // IOStreams is the one place commands read and write through. Data goes to
@@ -24,11 +27,17 @@ type IOStreams struct {
 	Out    io.Writer // data only
 	ErrOut io.Writer // progress, spinner, warnings, errors
 
+	// rawOut is Out without the redaction of known secrets, for the one
+	// command that prints a token on purpose (`auth token`).
+	rawOut io.Writer
+
 	stdinTTY     bool
 	stdoutTTY    bool
 	stderrTTY    bool
 	colorEnabled bool
 	width        int
+	height       int
+	resize       func() (width, height int) // nil: a fixed size (tests)
 
 	// mu guards the spinner state and every write the spinner competes with
 	// on ErrOut (frames, warnings, the final clear).
@@ -54,16 +63,26 @@ var spinnerFrames = spinner.CharSets[14]
 func System() *IOStreams {
 	s := &IOStreams{
 		In:        os.Stdin,
-		Out:       os.Stdout,
-		ErrOut:    os.Stderr,
+		Out:       redact.NewWriter(os.Stdout),
+		ErrOut:    redact.NewWriter(os.Stderr),
+		rawOut:    os.Stdout,
 		stdinTTY:  isTerminal(os.Stdin),
 		stdoutTTY: isTerminal(os.Stdout),
 		stderrTTY: isTerminal(os.Stderr),
 		spinEvery: 100 * time.Millisecond,
 	}
-	s.width = systemWidth(s.stdoutTTY, s.stderrTTY)
+	s.width, s.height = systemSize(s.stdoutTTY, s.stderrTTY)
 	s.colorEnabled = s.stdoutTTY && colorAllowedByEnv()
+	s.resize = func() (int, int) { return systemSize(s.stdoutTTY, s.stderrTTY) }
 	return s
+}
+
+// UpdateSize reads the terminal's size again (it may have been resized
+// since start-up), for displays that redraw; streams on buffers keep theirs.
+func (s *IOStreams) UpdateSize() {
+	if s.resize != nil {
+		s.width, s.height = s.resize()
+	}
 }
 
 // Test returns streams on buffers: nothing is a terminal, colour is off and
@@ -72,12 +91,33 @@ func Test() (ios *IOStreams, in *bytes.Buffer, out *bytes.Buffer, errOut *bytes.
 	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
 	ios = &IOStreams{
 		In:        in,
-		Out:       out,
-		ErrOut:    errOut,
+		Out:       redact.NewWriter(out),
+		ErrOut:    redact.NewWriter(errOut),
+		rawOut:    out,
 		width:     defaultWidth,
 		spinEvery: 100 * time.Millisecond,
 	}
 	return ios, in, out, errOut
+}
+
+// RawOut is stdout without the masking of known secrets: only for data that
+// is a secret on purpose (`itcare auth token`). Everything else uses Out.
+func (s *IOStreams) RawOut() io.Writer {
+	s.Flush()
+	if s.rawOut == nil {
+		return s.Out
+	}
+	return s.rawOut
+}
+
+// Flush writes what the redacting writers kept back (the start of what
+// might have been a secret split across writes). Called when a command ends.
+func (s *IOStreams) Flush() {
+	for _, w := range []io.Writer{s.Out, s.ErrOut} {
+		if f, ok := w.(interface{ Flush() error }); ok {
+			_ = f.Flush()
+		}
+	}
 }
 
 func isTerminal(f *os.File) bool {
@@ -92,24 +132,29 @@ func colorAllowedByEnv() bool {
 	return os.Getenv("TERM") != "dumb"
 }
 
-// systemWidth: COLUMNS when it is a positive number, else the size of the
-// terminal on stdout (or stderr), else 80.
-func systemWidth(stdoutTTY, stderrTTY bool) int {
-	if c, err := strconv.Atoi(strings.TrimSpace(os.Getenv("COLUMNS"))); err == nil && c > 0 {
-		return c
+// systemSize: COLUMNS and LINES when they are positive numbers, else the
+// size of the terminal on stdout (or stderr); a width of 80 and a height of
+// 0 (unknown) otherwise.
+func systemSize(stdoutTTY, stderrTTY bool) (width, height int) {
+	env := func(k string) int {
+		if c, err := strconv.Atoi(strings.TrimSpace(os.Getenv(k))); err == nil && c > 0 {
+			return c
+		}
+		return 0
 	}
+	width, height = env("COLUMNS"), env("LINES")
 	for _, f := range []struct {
 		tty bool
 		fd  uintptr
 	}{{stdoutTTY, os.Stdout.Fd()}, {stderrTTY, os.Stderr.Fd()}} {
-		if !f.tty {
+		if !f.tty || (width > 0 && height > 0) {
 			continue
 		}
-		if w, _, err := term.GetSize(int(f.fd)); err == nil && w > 0 {
-			return w
+		if w, h, err := term.GetSize(int(f.fd)); err == nil && w > 0 {
+			width, height = cmp.Or(width, w), cmp.Or(height, h)
 		}
 	}
-	return defaultWidth
+	return cmp.Or(width, defaultWidth), height
 }
 
 func (s *IOStreams) SetStdoutTTY(v bool)    { s.stdoutTTY = v }
@@ -123,6 +168,18 @@ func (s *IOStreams) ColorEnabled() bool     { return s.colorEnabled }
 func (s *IOStreams) DisableColor()          { s.colorEnabled = false }
 func (s *IOStreams) CanPrompt() bool        { return s.stdinTTY && s.stderrTTY }
 func (s *IOStreams) SetWidth(w int)         { s.width = w }
+func (s *IOStreams) SetHeight(h int)        { s.height = h }
+
+// defaultHeight is the terminal height assumed when it is unknown.
+const defaultHeight = 24
+
+// TerminalHeight is the number of lines of the terminal (24 when unknown).
+func (s *IOStreams) TerminalHeight() int {
+	if s.height <= 0 {
+		return defaultHeight
+	}
+	return s.height
+}
 
 // setSpinnerEvery sets the frame interval (tests make it short).
 func (s *IOStreams) setSpinnerEvery(d time.Duration) { s.spinEvery = d }

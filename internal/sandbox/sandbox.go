@@ -60,6 +60,9 @@ type Options struct {
 	// Contract, when set (normally contract.MustLoad(api.OpenAPISpec)),
 	// validates every /itcare request and answer (validate.go).
 	Contract ContractChecker
+	// Churn, when positive, stops or starts an instance every Churn on its
+	// own (churn.go).
+	Churn time.Duration
 }
 
 // MaxRecordedRequests bounds the requests the sandbox remembers: the
@@ -129,6 +132,8 @@ type Server struct {
 
 	contract *contractState // nil: no contract validation (validate.go); own lock
 
+	churn churnState // statuses moving on their own (churn.go)
+
 	srv     *http.Server
 	baseURL string
 }
@@ -153,6 +158,7 @@ func New(opts Options) *Server {
 		nextRequestID:   firstRequestID,
 		failNext:        map[string][]string{},
 		contract:        newContractState(opts.Contract),
+		churn:           churnState{every: max(opts.Churn, 0)},
 	}
 	if s.now == nil {
 		s.now = time.Now
