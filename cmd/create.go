@@ -128,9 +128,8 @@ func (s *familySpec) runCreate(ctx context.Context, f *Factory, w waitFlags, spe
 			if err != nil {
 				return fmt.Errorf("%s %q was created, but reading it failed: %w", s.Noun.Singular, name, err)
 			}
-			obj.Raw = body.Scrub(spec, b, obj.Raw)
 			return ss.P.PrintObject(obj, s.Columns)
 		},
 	})
-	return body.ScrubError(spec, b, err)
+	return err
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/itcare-cli/itcare/internal/family"
 	"io"
 	"net"
 	"net/http"
@@ -105,8 +104,8 @@ var sensitiveKeys = map[string]bool{
 // IsSensitiveKey reports whether a field name carries a secret.
 func IsSensitiveKey(k string) bool { return sensitiveKeys[strings.ToLower(k)] }
 
-// Redacted replaces secrets in traces (the same mark as in bodies).
-const Redacted = family.Masked
+// Redacted replaces secrets in traces.
+const Redacted = "[REDACTED]"
 
 // DebugTransport writes each request and response to W with the
 // Authorization header, cookies and secret body fields redacted.

@@ -22,6 +22,7 @@ import (
 	"github.com/itcare-cli/itcare/internal/api"
 	"github.com/itcare-cli/itcare/internal/family"
 	"github.com/itcare-cli/itcare/internal/output"
+	"github.com/itcare-cli/itcare/internal/redact"
 )
 
 // maxFileSize bounds a body file (or stdin): bodies are a few hundred bytes.
@@ -83,6 +84,13 @@ func Assemble(spec family.Fields, o Options, ios *output.IOStreams) (map[string]
 	if ios.CanPrompt() {
 		if err := askMissing(spec, body, ios); err != nil {
 			return nil, err
+		}
+	}
+	// From now on the secrets are masked wherever they would be printed,
+	// should a server echo one back (in a resource, a message, an error).
+	for _, f := range spec.Secrets() {
+		if v, ok := body[f.Key].(string); ok {
+			redact.Add(v)
 		}
 	}
 	if vs := spec.Check(body); len(vs) > 0 {
@@ -505,42 +513,3 @@ func (fl *Flags) Values() map[string]any {
 	}
 	return out
 }
-
-// Scrub replaces, in data, every secret value the body carries (a server
-// that echoes one in a resource or an error must not make it appear).
-func Scrub(spec family.Fields, b map[string]any, data []byte) []byte {
-	for _, f := range spec.Secrets() {
-		if v, ok := b[f.Key].(string); ok && v != "" {
-			data = bytes.ReplaceAll(data, []byte(v), []byte(family.Masked))
-			if quoted, err := json.Marshal(v); err == nil { // as written inside a JSON string
-				data = bytes.ReplaceAll(data, quoted[1:len(quoted)-1], []byte(family.Masked))
-			}
-		}
-	}
-	return data
-}
-
-// ScrubError masks the body's secret values in an error: in the API's
-// error fields, and in the message of the whole chain.
-func ScrubError(spec family.Fields, b map[string]any, err error) error {
-	if err == nil {
-		return nil
-	}
-	scrub := func(s string) string { return string(Scrub(spec, b, []byte(s))) }
-	var he *api.HTTPError
-	if errors.As(err, &he) {
-		he.Message, he.Desc, he.Excerpt = scrub(he.Message), scrub(he.Desc), scrub(he.Excerpt)
-	}
-	if msg := scrub(err.Error()); msg != err.Error() {
-		return &scrubbed{msg: msg, err: err}
-	}
-	return err
-}
-
-type scrubbed struct {
-	msg string
-	err error
-}
-
-func (e *scrubbed) Error() string { return e.msg }
-func (e *scrubbed) Unwrap() error { return e.err }
