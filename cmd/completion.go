@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -251,16 +250,6 @@ func completionFactory(f *Factory, cmd *cobra.Command) *Factory {
 	return cf
 }
 
-// completionItem is what completion reads of an instance or an action.
-type completionItem struct {
-	ID           int64  `json:"id"`
-	Name         string `json:"name"`
-	Status       string `json:"status"`
-	Environment  string `json:"environment"`
-	Process      string `json:"process"`
-	ResourceName string `json:"resourceName"`
-}
-
 // completeFamilyArgs completes a resource of a paged family (names with
 // their status, ids once digits are typed): at most completionMaxPages pages
 // are read, fewer if the time runs out. familySpec.command sets it on every
@@ -278,26 +267,13 @@ func completeFamilyArgs(f *Factory, family func(*api.Client) *api.Family) cobra.
 		fam := family(c)
 		cache, profile, key := completionCache(f, cmd, fam)
 		if entries, fresh := cache.Load(profile, key); fresh {
-			items := make([]completionItem, len(entries))
+			items := make([]api.Candidate, len(entries))
 			for i, e := range entries {
-				items[i] = completionItem{ID: e.ID, Name: e.Name}
+				items[i] = api.Candidate{ID: e.ID, Name: e.Name}
 			}
 			return matchResources(items, toComplete), cobra.ShellCompDirectiveNoFileComp
 		}
-		var items []completionItem
-		complete := false
-		for n := 0; n < completionMaxPages; n++ {
-			p, err := api.ListPages[completionItem](ctx, c, fam.Path, url.Values{},
-				api.PageOptions{Page: n, Size: completionPageSize})
-			if err != nil {
-				break
-			}
-			items = append(items, p.Content...)
-			if p.IsLast() || len(p.Content) == 0 {
-				complete = true
-				break
-			}
-		}
+		items, complete := fam.Candidates(ctx, completionPageSize, completionMaxPages)
 		if complete {
 			entries := make([]compcache.Entry, len(items))
 			for i, it := range items {
@@ -321,7 +297,7 @@ func completionCache(f *Factory, cmd *cobra.Command, fam *api.Family) (compcache
 
 // matchResources picks the names, and ids when digits are typed, that start
 // with toComplete.
-func matchResources(items []completionItem, toComplete string) []cobra.Completion {
+func matchResources(items []api.Candidate, toComplete string) []cobra.Completion {
 	prefix := strings.ToLower(toComplete)
 	digits := toComplete != "" && strings.Trim(toComplete, "0123456789") == ""
 	var out []cobra.Completion
@@ -360,8 +336,8 @@ func completeRunningActions(f *Factory) cobra.CompletionFunc {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		defer cancel()
-		var actions []completionItem
-		if _, err := c.Get(ctx, "/actions", url.Values{"statuses": {"IN_PROGRESS"}}, "", &actions); err != nil {
+		actions, err := c.Actions.RunningCandidates(ctx)
+		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		given := map[string]bool{}

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/itcare-cli/itcare/internal/gendocs"
-	"github.com/itcare-cli/itcare/internal/output"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -277,7 +276,7 @@ func TestCompletionCommand(t *testing.T) {
 // TestCompletionScriptsUpToDate fails when completions/ no longer matches what
 // `itcare completion SHELL` prints: run `make completions`.
 func TestCompletionScriptsUpToDate(t *testing.T) {
-	ios, _, _, _ := output.Test()
+	ios := testStreams()
 	scripts, err := CompletionScripts(NewRootCmd(NewFactory(ios)))
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/itcare-cli/itcare/internal/api"
 	"github.com/itcare-cli/itcare/internal/body"
 	"github.com/itcare-cli/itcare/internal/family"
+	"github.com/itcare-cli/itcare/internal/output"
 )
 
 // bodyFlags are the flags of a command that sends a declared body: one per
@@ -63,10 +64,9 @@ func (s *familySpec) createCmd(f *Factory) *cobra.Command {
 			required = append(required, "--"+fl.Flag())
 		}
 	}
-	long := fmt.Sprintf(`Creates %s: POST with a JSON body built from the flags below, a file
-(--from-file, JSON or YAML, - for standard input) and --set key=value for
-fields the CLI does not know. Flags override the file; --set overrides the
-file too.
+	long := fmt.Sprintf(`Creates %s from the flags below, a file (--from-file, JSON or YAML, - for
+standard input) and --set key=value for fields the CLI does not know. Flags
+override the file; --set overrides the file too.
 
 Every documented constraint is checked before anything is sent: a
 violation exits 2 naming the field, the value and the rule. Off a terminal,
@@ -120,9 +120,8 @@ func (s *familySpec) runCreate(ctx context.Context, f *Factory, w waitFlags, spe
 	fam := s.client(ss.C)
 	name := fmt.Sprint(b[s.Create.NameKey()])
 	err = runChange(ctx, f, ss, w, change{
-		Verb:     "create",
-		Resource: fmt.Sprintf("%s %q", s.Noun.Singular, name),
-		Do:       func(ctx context.Context) (*api.Accepted, error) { return fam.CreateResource(ctx, b) },
+		Change: output.Change{Verb: "create", Resource: fmt.Sprintf("%s %q", s.Noun.Singular, name)},
+		Do:     func(ctx context.Context) (*api.Accepted, error) { return fam.CreateResource(ctx, b) },
 		Done: func(ctx context.Context, acc *api.Accepted) error {
 			obj, err := fam.Created(ctx, acc.ResourceID, name)
 			if err != nil {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -42,9 +40,6 @@ type Factory struct {
 // NewFactory returns a factory writing to ios.
 func NewFactory(ios *output.IOStreams) *Factory { return &Factory{IO: ios} }
 
-// The output layer reads dates with the API's one date parser.
-func init() { output.ParseDate = api.ParseDate }
-
 func (f *Factory) setFlags(fs *pflag.FlagSet) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -63,6 +58,13 @@ func (f *Factory) Config() (*config.Config, error) {
 		}
 	}
 	return f.cfg, f.cfgErr
+}
+
+// DryRun reports whether this invocation only asks the API to validate
+// changes: the one answer the confirmations and the API client share.
+func (f *Factory) DryRun() bool {
+	cfg, err := f.Config()
+	return err == nil && cfg.DryRun
 }
 
 // Debugf writes a decision to stderr when --debug is on.
@@ -163,9 +165,9 @@ func (f *Factory) API() (*api.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := &auth.Transport{Base: f.baseTransport(cfg, false), Manager: m, APIHost: hostOf(base)}
+	rt := &auth.Transport{Base: f.baseTransport(cfg, false), Manager: m, APIHost: base.String()}
 	c, err = api.New(api.Options{BaseURL: cfg.APIURL, HTTPClient: api.NewHTTPClient(rt, cfg.Timeout),
-		UserAgent: build.UserAgent(), DryRun: cfg.DryRun,
+		UserAgent: build.UserAgent(), DryRun: f.DryRun(),
 		Limits:  api.Limits{MaxItems: cfg.MaxItems, MaxBytes: int64(cfg.MaxListMiB) << 20},
 		Prepare: func(ctx context.Context) error { _, err := m.Token(ctx); return err }})
 	if err != nil {
@@ -190,8 +192,6 @@ func (f *Factory) AnonymousAPI() (*api.Client, error) {
 	}
 	return c, nil
 }
-
-func hostOf(u *url.URL) string { return strings.ToLower(u.Scheme + "://" + u.Host) }
 
 // Printer returns the output printer configured by -o, --jq and --no-header.
 func (f *Factory) Printer() (*output.Printer, error) {

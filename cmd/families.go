@@ -115,9 +115,9 @@ func newNodesAddCmd(f *Factory, s *familySpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add <cluster>",
 		Short: "Add worker nodes to a cluster in one availability zone",
-		Long: `Adds nodes to a cluster: PATCH {"operation": "create_nodes", "options":
-{"nodes": [{"nodesNb": N, "nodeSizing": SIZING, "az": AZ}]}} (documented), then
-waits for the action.`,
+		Long: `Adds --count worker nodes of one size (--sizing, CPUs and GB of RAM such as
+2cpu4gb) to a cluster in one availability zone (--az), then waits for the
+action.`,
 		Example: `  itcare kubernetes nodes add pk8sapp01 --count 2 --sizing 2cpu4gb --az EB-A`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -131,7 +131,7 @@ waits for the action.`,
 				return usageErrorf("--az is required, e.g. EB-A")
 			}
 			options := map[string]any{"nodes": []any{map[string]any{"nodesNb": count, "nodeSizing": sizing, "az": az}}}
-			return s.change(cmd, f, w, args[0], "add nodes to", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return s.change(cmd.Context(), f, w, args[0], "add nodes to", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 				return fam.Operate(ctx, id, "create_nodes", options)
 			})
 		},
@@ -148,15 +148,15 @@ func newNodesDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "delete <cluster> <node>",
 		Short: "Delete one node of a cluster (irreversible)",
-		Long: `Deletes one node (DELETE .../nodes/{node}). The API refuses to delete the last
-worker or the last ingress node. On a terminal you are asked to confirm;
-elsewhere --yes is required.`,
+		Long: `Deletes one node of a cluster. The API refuses to delete the last worker or the
+last ingress node. On a terminal you are asked to confirm; elsewhere --yes is
+required.`,
 		Example: `  itcare kubernetes nodes delete pk8sapp01 7 --yes`,
 		Aliases: []string{"rm"},
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			node := args[1]
-			return s.change(cmd, f, w, args[0], fmt.Sprintf("delete node %s of", node), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return s.change(cmd.Context(), f, w, args[0], fmt.Sprintf("delete node %s of", node), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 				return fam.Delete(ctx, id, "", "nodes", url.PathEscape(node))
 			})
 		},

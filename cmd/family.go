@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -90,11 +89,12 @@ func (s *familySpec) client(c *api.Client) *api.Family { return c.Family(s.Famil
 
 func (s *familySpec) command(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     s.Name + " <command>",
-		Aliases: s.Aliases,
-		Short:   s.Short,
-		Long:    s.Long,
-		Args:    cobra.NoArgs,
+		Use:         s.Name + " <command>",
+		Aliases:     s.Aliases,
+		Short:       s.Short,
+		Long:        s.Long,
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{kindAnnotation: s.Noun.Singular},
 	}
 	cmd.AddCommand(s.listCmd(f), s.getCmd(f))
 	for _, op := range s.Operations {
@@ -126,30 +126,48 @@ func (s *familySpec) flagFilters() []family.Filter {
 	return out
 }
 
-// operationNote says in the help what an operation sends and whether the
-// API documents it.
-func operationNote(op family.Operation) string {
-	if op.Source == family.Inferred {
-		return fmt.Sprintf(`Sends PATCH {"operation": %q} (inferred, see docs/api-assumptions.md).`, op.Name)
+// inferredNote tells users, in the help, that a request is not in the
+// ITCare documentation.
+const inferredNote = `Inferred: the ITCare documentation does not describe this request; itcare
+sends what the API most likely expects (docs/api-assumptions.md).`
+
+// operationNote says in the help, in a user's words, what state the
+// resource must be in and ends in, and whether the request is inferred.
+func operationNote(kind string, op family.Operation) string {
+	var parts []string
+	if op.Requires != "" {
+		parts = append(parts, fmt.Sprintf("The %s must be %s.", kind, op.Requires))
 	}
-	return fmt.Sprintf(`Sends PATCH {"operation": %q} (documented).`, op.Name)
+	if op.After != "" {
+		parts = append(parts, fmt.Sprintf("Once the action succeeds it is %s.", op.After))
+	}
+	if op.Source == family.Inferred {
+		parts = append(parts, inferredNote)
+	}
+	return strings.Join(parts, " ")
 }
 
 // deleteNote marks an inferred deletion in the help.
 func deleteNote(d *family.Delete) string {
 	if d.Source == family.Inferred {
-		return "\nThe request is inferred, see docs/api-assumptions.md."
+		return "\n" + inferredNote
 	}
 	return ""
 }
 
+// listOptions are the flags of `<family> list`.
+type listOptions struct {
+	Values    [][]string // per flag filter of the family, in order
+	Page      api.PageOptions
+	SizeGiven bool          // --size was on the command line
+	Watch     bool          // --watch
+	Interval  time.Duration // of --watch
+}
+
 func (s *familySpec) listCmd(f *Factory) *cobra.Command {
 	filters := s.flagFilters()
-	values := make([][]string, len(filters))
-	var (
-		page api.PageOptions
-		w    watchFlag
-	)
+	opts := &listOptions{Values: make([][]string, len(filters))}
+	var w watchFlag
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List " + s.Noun.Plural,
@@ -166,55 +184,69 @@ Columns: %[2]s.
 		Aliases: []string{"ls"},
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			q := url.Values{}
-			for i, fl := range filters {
-				if err := (api.Filter{Param: fl.Param, Kind: fl.Kind}).Add(q, values[i]); err != nil {
-					return &UsageError{Err: err}
-				}
-			}
-			if err := validatePaging(page); err != nil {
+			var err error
+			if opts.Interval, opts.Watch, err = w.interval(cmd); err != nil {
 				return err
 			}
-			interval, watching, err := w.interval(cmd)
-			if err != nil {
-				return err
-			}
-			ss, err := f.Session(s.Columns)
-			if err != nil {
-				return err
-			}
-			if watching {
-				return s.watchList(cmd.Context(), f, ss, q, page, interval)
-			}
-			f.IO.StartProgress(" fetching " + s.Noun.Plural)
-			o, stream := page, (*output.ListStream)(nil)
-			if o.All {
-				// -o json prints every page as it comes: memory stays flat.
-				if stream = ss.P.StreamList(); stream != nil {
-					o.Each = func(items any) error { f.IO.StopProgress(); return stream.Add(items) }
-				}
-			}
-			res, err := s.client(ss.C).List(cmd.Context(), q, o)
-			f.IO.StopProgress()
-			if err != nil {
-				return err
-			}
-			if stream != nil {
-				return stream.Close()
-			}
-			if err := ss.P.PrintList(res.Content, s.Columns, s.Noun.Plural); err != nil {
-				return err
-			}
-			pageFooter(f, ss.P, page, res.Number, res.TotalPages, res.TotalElements, len(res.Content))
-			return nil
+			opts.SizeGiven = cmd.Flags().Changed("size")
+			return s.runList(cmd.Context(), f, opts)
 		},
 	}
 	for i, fl := range filters {
-		cmd.Flags().StringSliceVar(&values[i], fl.Flag, nil, fl.Usage+" (repeatable)")
+		cmd.Flags().StringSliceVar(&opts.Values[i], fl.Flag, nil, fl.Usage+" (repeatable)")
 	}
-	registerPageFlags(cmd, &page)
+	registerPageFlags(cmd, &opts.Page)
 	w.register(cmd)
 	return cmd
+}
+
+// runList checks the filters and paging (usage errors before anything is
+// sent), fetches the page(s) and prints them, or watches them.
+func (s *familySpec) runList(ctx context.Context, f *Factory, opts *listOptions) error {
+	q := url.Values{}
+	for i, fl := range s.flagFilters() {
+		if i >= len(opts.Values) {
+			break
+		}
+		af := api.Filter{Param: fl.Param, Kind: fl.Kind}
+		if fl.Closed {
+			af.Values = fl.Values
+		}
+		if err := af.Add(q, opts.Values[i]); err != nil {
+			return &UsageError{Err: err}
+		}
+	}
+	if err := validatePaging(opts.Page, opts.SizeGiven); err != nil {
+		return err
+	}
+	ss, err := f.Session(s.Columns)
+	if err != nil {
+		return err
+	}
+	if opts.Watch {
+		return s.watchList(ctx, f, ss, q, opts.Page, opts.Interval)
+	}
+	f.IO.StartProgress(" fetching " + s.Noun.Plural)
+	o, stream := opts.Page, (*output.ListStream)(nil)
+	if o.All {
+		// -o json prints every page as it comes: memory stays flat.
+		if stream = ss.P.StreamList(); stream != nil {
+			o.Each = func(items any) error { f.IO.StopProgress(); return stream.Add(items) }
+		}
+	}
+	res, err := s.client(ss.C).List(ctx, q, o)
+	f.IO.StopProgress()
+	if err != nil {
+		return err
+	}
+	if stream != nil {
+		return stream.Close()
+	}
+	if err := ss.P.PrintList(res.Content, s.Columns, s.Noun.Plural); err != nil {
+		return err
+	}
+	pageFooter(f, ss.P, opts.Page, res.Number, res.TotalPages, res.TotalElements, len(res.Content))
+	return nil
 }
 
 func (s *familySpec) getCmd(f *Factory) *cobra.Command {
@@ -230,7 +262,7 @@ func (s *familySpec) getCmd(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			t, err := s.resolve(cmd, f, args[0], s.GetColumns)
+			t, err := s.resolve(cmd.Context(), f, args[0], s.GetColumns)
 			if err != nil {
 				return err
 			}
@@ -253,7 +285,7 @@ func (s *familySpec) operationCmd(f *Factory, op family.Operation) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:   op.Name + " <id|name>",
 		Short: op.Short,
-		Long: op.Short + ". " + operationNote(op) + `
+		Long: op.Short + ". " + operationNote(s.Noun.Singular, op) + `
 
 The command waits for the action to end (spinner on a terminal). With --no-wait
 it prints the action id and returns; follow it with 'itcare actions wait ID'.
@@ -261,7 +293,7 @@ With --dry-run the API validates the request and nothing changes.`,
 		Example: fmt.Sprintf("  itcare %[1]s %[2]s NAME\n  itcare %[1]s %[2]s ID --no-wait\n  itcare %[1]s %[2]s ID --dry-run", s.Name, op.Name),
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.change(cmd, f, w, args[0], op.Name, false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return s.change(cmd.Context(), f, w, args[0], op.Name, false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 				return fam.Operate(ctx, id, op.Name, nil)
 			})
 		},
@@ -286,7 +318,7 @@ required.`,
 		Aliases: []string{"rm"},
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.change(cmd, f, w, args[0], "delete", s.Delete.Confirm, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return s.change(cmd.Context(), f, w, args[0], "delete", s.Delete.Confirm, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 				return fam.Delete(ctx, id, changeRef)
 			})
 		},
@@ -299,7 +331,7 @@ required.`,
 
 // change resolves the resource named by arg, confirms destructive changes,
 // and runs do with dry-run, --no-wait and waiting handled by runChange.
-func (s *familySpec) change(cmd *cobra.Command, f *Factory, w waitFlags, arg, verb string, destructive bool,
+func (s *familySpec) change(ctx context.Context, f *Factory, w waitFlags, arg, verb string, destructive bool,
 	do func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error)) error {
 	if err := w.validate(); err != nil {
 		return err
@@ -309,17 +341,17 @@ func (s *familySpec) change(cmd *cobra.Command, f *Factory, w waitFlags, arg, ve
 			return err
 		}
 	}
-	t, err := s.resolve(cmd, f, arg, nil)
+	t, err := s.resolve(ctx, f, arg, nil)
 	if err != nil {
 		return err
 	}
 	what := describeResource(s.Noun.Singular, t.id, arg)
 	if destructive {
-		if err := confirm(f, t.C, w.Yes, strings.ToUpper(verb[:1])+verb[1:]+" "+what+"?"); err != nil {
+		if err := confirm(f, w.Yes, strings.ToUpper(verb[:1])+verb[1:]+" "+what+"?"); err != nil {
 			return err
 		}
 	}
-	return runChange(cmd.Context(), f, t.Session, w, change{Verb: verb, Resource: what,
+	return runChange(ctx, f, t.Session, w, change{Change: output.Change{Verb: verb, Resource: what},
 		Do: func(ctx context.Context) (*api.Accepted, error) { return do(ctx, t.fam, t.id) }})
 }
 
@@ -332,13 +364,13 @@ type target struct {
 
 // resolve prepares the session (checking -o against cols) and turns arg, an
 // id or a name, into the resource's id.
-func (s *familySpec) resolve(cmd *cobra.Command, f *Factory, arg string, cols []output.Column) (*target, error) {
+func (s *familySpec) resolve(ctx context.Context, f *Factory, arg string, cols []output.Column) (*target, error) {
 	ss, err := f.Session(cols)
 	if err != nil {
 		return nil, err
 	}
 	fam := s.client(ss.C)
-	id, err := fam.Resolve(cmd.Context(), arg)
+	id, err := fam.Resolve(ctx, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -349,22 +381,15 @@ func (s *familySpec) resolve(cmd *cobra.Command, f *Factory, arg string, cols []
 // ask for confirmation (no terminal) and --yes was not given. A dry run
 // changes nothing and needs no confirmation.
 func requireYes(f *Factory, yes bool) error {
-	if yes || f.IO.CanPrompt() {
-		return nil
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return err
-	}
-	if cfg.DryRun {
+	if yes || f.IO.CanPrompt() || f.DryRun() {
 		return nil
 	}
 	return usageErrorf("refusing to delete without confirmation: pass --yes")
 }
 
 // confirm asks on a terminal unless --yes or --dry-run.
-func confirm(f *Factory, c *api.Client, yes bool, question string) error {
-	if yes || c.DryRun() {
+func confirm(f *Factory, yes bool, question string) error {
+	if yes || f.DryRun() {
 		return nil
 	}
 	ok, err := output.Confirm(f.IO, question+" This cannot be undone.")
@@ -372,7 +397,7 @@ func confirm(f *Factory, c *api.Client, yes bool, question string) error {
 		return err
 	}
 	if !ok {
-		return errors.New("cancelled: nothing was changed")
+		return errCancelled
 	}
 	return nil
 }
@@ -398,7 +423,7 @@ func subListCmd(f *Factory, s *familySpec, use, short, noun string, cols []outpu
 		Aliases: []string{"ls"},
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := s.resolve(cmd, f, args[0], cols)
+			t, err := s.resolve(cmd.Context(), f, args[0], cols)
 			if err != nil {
 				return err
 			}
@@ -429,7 +454,7 @@ func subObjectCmd(f *Factory, s *familySpec, use, short string, cols []output.Co
 		Example: example,
 		Args:    cobra.ExactArgs(nargs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := s.resolve(cmd, f, args[0], cols)
+			t, err := s.resolve(cmd.Context(), f, args[0], cols)
 			if err != nil {
 				return err
 			}

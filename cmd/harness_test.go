@@ -1,8 +1,10 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -72,23 +74,20 @@ func newHarness(t *testing.T, opts sandbox.Options) *harness {
 	return &harness{t: t, sb: sb, dir: dir}
 }
 
+// testStreams returns streams on empty buffers, none a terminal.
+func testStreams() *output.IOStreams {
+	return output.NewIOStreams(strings.NewReader(""), io.Discard, io.Discard, output.Terminal{})
+}
+
 func (h *harness) run(args ...string) result {
 	return h.runCtx(context.Background(), args...)
 }
 
 func (h *harness) runCtx(ctx context.Context, args ...string) result {
 	h.t.Helper()
-	ios, in, out, errOut := output.Test()
-	in.WriteString(h.stdin)
-	ios.SetStdoutTTY(h.stdoutTTY)
-	ios.SetStderrTTY(h.stderrTTY)
-	ios.SetStdinTTY(h.stdinTTY)
-	if h.width > 0 {
-		ios.SetWidth(h.width)
-	}
-	if h.height > 0 {
-		ios.SetHeight(h.height)
-	}
+	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
+	ios := output.NewIOStreams(strings.NewReader(h.stdin), out, errOut, output.Terminal{
+		StdinTTY: h.stdinTTY, StdoutTTY: h.stdoutTTY, StderrTTY: h.stderrTTY, Width: h.width, Height: h.height})
 	f := NewFactory(ios)
 	f.Transport = h.transport
 	f.WatchPolls = h.watchPolls

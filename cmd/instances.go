@@ -87,9 +87,9 @@ func newSnapshotCreateCmd(f *Factory, s *familySpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "create <instance>",
 		Short: "Take a snapshot of an instance",
-		Long: `Takes a snapshot (POST /compute/instances/{id}/snapshots with a description and
-an optional change reference; the path is inferred, see docs/api-assumptions.md)
-and waits for the action.`,
+		Long: `Takes a snapshot of an instance, with a description and an optional change
+reference, and waits for the action.
+` + inferredNote,
 		Example: `  itcare instances snapshots create pdeb12web01 --description "before upgrade" --change-ref RFC_42`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -100,7 +100,7 @@ and waits for the action.`,
 			if changeRef != "" {
 				body["changeReference"] = changeRef
 			}
-			return s.change(cmd, f, w, args[0], "snapshot", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return s.change(cmd.Context(), f, w, args[0], "snapshot", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 				return fam.Create(ctx, id, body, "snapshots")
 			})
 		},
@@ -120,12 +120,14 @@ func registerPageFlags(cmd *cobra.Command, o *api.PageOptions) {
 	cmd.MarkFlagsMutuallyExclusive("all", "page")
 }
 
-func validatePaging(o api.PageOptions) error {
+// validatePaging checks the paging flags; sizeGiven: --size was on the
+// command line (0 there is refused like any size below 1).
+func validatePaging(o api.PageOptions, sizeGiven bool) error {
 	if o.Page < 0 {
 		return usageErrorf("invalid --page %d: pages are numbered from 0", o.Page)
 	}
-	if o.Size < 0 {
-		return usageErrorf("invalid --size %d: must be positive", o.Size)
+	if o.Size < 0 || (sizeGiven && o.Size == 0) {
+		return usageErrorf("invalid --size %d: must be at least 1", o.Size)
 	}
 	if err := api.ValidateSort(o.Sort); err != nil {
 		return &UsageError{Err: err}

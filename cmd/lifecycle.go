@@ -40,16 +40,17 @@ func newSnapshotRestoreCmd(f *Factory, s *familySpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "restore <instance> <snapshot>",
 		Short: "Restore an instance from one of its snapshots (its disks go back in time)",
-		Long: `Restores an instance from a snapshot: POST
-/compute/instances/{id}/snapshots/{snapshot}/restore (the operation is
-documented, its path inferred; see docs/api-assumptions.md), then waits for
-the action. What was written since the snapshot is lost: on a terminal you
-are asked to confirm; elsewhere --yes is required.`,
+		Long: `Restores an instance from one of its snapshots, then waits for the
+action. What was written since the snapshot is lost: on a terminal you are
+asked to confirm; elsewhere --yes is required.
+
+Inferred: the ITCare documentation describes restoring a snapshot but not
+its request (see docs/api-assumptions.md).`,
 		Example: `  itcare instances snapshots restore pdeb12web01 10001-snap-1 --yes --change-ref RFC_42`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			snap := args[1]
-			return s.change(cmd, f, w.waitFlags, args[0], fmt.Sprintf("restore snapshot %s of", snap), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return s.change(cmd.Context(), f, w.waitFlags, args[0], fmt.Sprintf("restore snapshot %s of", snap), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 				return fam.Create(ctx, id, changeRefBody(w.changeRef), "snapshots", url.PathEscape(snap), "restore")
 			})
 		},
@@ -63,10 +64,12 @@ func newSnapshotDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "delete <instance> <snapshot>...",
 		Short: "Delete snapshots of an instance (irreversible)",
-		Long: `Deletes snapshots: DELETE /compute/instances/{id}/snapshots/{snapshot} (the
-operation is documented, its path inferred; see docs/api-assumptions.md),
-one action per snapshot, then waits for them in turn. On a terminal you are
-asked to confirm; elsewhere --yes is required.`,
+		Long: `Deletes snapshots of an instance, one action per snapshot, then waits
+for them. A snapshot is given by its id (see 'itcare instances snapshots
+list'). On a terminal you are asked to confirm; elsewhere --yes is required.
+
+Inferred: the ITCare documentation describes deleting a snapshot but not
+its request (see docs/api-assumptions.md).`,
 		Example: `  itcare instances snapshots delete pdeb12web01 10001-snap-1 10001-snap-2 --yes`,
 		Aliases: []string{"rm"},
 		Args:    cobra.MinimumNArgs(2),
@@ -77,17 +80,17 @@ asked to confirm; elsewhere --yes is required.`,
 			if err := requireYes(f, w.Yes); err != nil {
 				return err
 			}
-			t, err := s.resolve(cmd, f, args[0], nil)
+			t, err := s.resolve(cmd.Context(), f, args[0], nil)
 			if err != nil {
 				return err
 			}
 			snaps := args[1:]
 			what := describeResource(s.Noun.Singular, t.id, args[0])
-			if err := confirm(f, t.C, w.Yes, fmt.Sprintf("Delete snapshot %s of %s?", strings.Join(snaps, ", "), what)); err != nil {
+			if err := confirm(f, w.Yes, fmt.Sprintf("Delete snapshot %s of %s?", strings.Join(snaps, ", "), what)); err != nil {
 				return err
 			}
 			for _, snap := range snaps {
-				err := runChange(cmd.Context(), f, t.Session, w.waitFlags, change{Verb: "delete snapshot " + snap + " of", Resource: what,
+				err := runChange(cmd.Context(), f, t.Session, w.waitFlags, change{Change: output.Change{Verb: "delete snapshot " + snap + " of", Resource: what},
 					Do: func(ctx context.Context) (*api.Accepted, error) {
 						return t.fam.Delete(ctx, t.id, w.changeRef, "snapshots", url.PathEscape(snap))
 					}})
@@ -110,10 +113,12 @@ func newResizeCmd(f *Factory, s *familySpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "resize <instance> --cpu N --ram GB",
 		Short: "Change the number of CPUs and the memory of an instance",
-		Long: `Resizes an instance: PATCH {"operation": "resize", "options": {"cpu": N,
-"ram": GB}} (resizing is a documented feature; the operation name and the
-option keys are inferred, see docs/api-assumptions.md), then waits for the
-action. On a terminal a missing value is asked for.`,
+		Long: `Changes the number of virtual CPUs (--cpu) and the memory in GB (--ram)
+of an instance, then waits for the action. On a terminal a missing value is
+asked for.
+
+Inferred: the ITCare documentation describes resizing but not its request
+(see docs/api-assumptions.md).`,
 		Example: `  itcare instances resize pdeb12web01 --cpu 4 --ram 8
   itcare instances resize 10001 --cpu 2 --ram 4 --dry-run`,
 		Args: cobra.ExactArgs(1),
@@ -122,7 +127,7 @@ action. On a terminal a missing value is asked for.`,
 			if err != nil {
 				return err
 			}
-			return s.change(cmd, f, w, args[0], "resize", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return s.change(cmd.Context(), f, w, args[0], "resize", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 				return fam.Operate(ctx, id, "resize", options)
 			})
 		},
@@ -149,7 +154,7 @@ func loadBalancerSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 		Args:  cobra.NoArgs,
 	}
 	urls.AddCommand(
-		subListCmd(f, s, "list <load-balancer>", "List the URLs of a load balancer (GET .../urls, inferred)", "urls", urlColumns,
+		subListCmd(f, s, "list <load-balancer>", "List the URLs a load balancer serves", "urls", urlColumns,
 			"  itcare loadbalancers urls list plbweb01", "urls"),
 		newURLAddCmd(f, s),
 		newURLDeleteCmd(f, s),
@@ -165,9 +170,9 @@ func newURLAddCmd(f *Factory, s *familySpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add <load-balancer> --name URL",
 		Short: "Add a URL to a load balancer",
-		Long: `Adds a URL: POST /networking/loadbalancers/{id}/urls (documented) with the
-fields below, then waits for the action. The API checks the name against a
-naming rule it does not publish.`,
+		Long: `Adds a URL to a load balancer, with DNS, monitoring and on-call
+supervision as asked, then waits for the action. The API checks the name
+against a naming rule it does not publish.`,
 		Example: `  itcare loadbalancers urls add plbweb01 --name api.example.com --monitoring-enabled --set-up-dns-enabled`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -175,7 +180,7 @@ naming rule it does not publish.`,
 			if err != nil {
 				return err
 			}
-			return s.change(cmd, f, w, args[0], fmt.Sprintf("add URL %v to", b["name"]), false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return s.change(cmd.Context(), f, w, args[0], fmt.Sprintf("add URL %v to", b["name"]), false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 				return fam.Create(ctx, id, b, "urls")
 			})
 		},
@@ -191,15 +196,15 @@ func newURLDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "delete <load-balancer> <url-id|url>",
 		Short: "Delete a URL of a load balancer (irreversible)",
-		Long: `Deletes a URL: DELETE /networking/loadbalancers/{id}/urls/{urlId}
-(documented). A URL given by name is looked up in the load balancer's URLs.
-On a terminal you are asked to confirm; elsewhere --yes is required.`,
+		Long: `Deletes a URL of a load balancer, given by its id or its name (see
+'itcare loadbalancers urls list'), then waits for the action. On a terminal
+you are asked to confirm; elsewhere --yes is required.`,
 		Example: `  itcare loadbalancers urls delete plbweb01 api.example.com --yes`,
 		Aliases: []string{"rm"},
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			arg := args[1]
-			return s.change(cmd, f, w.waitFlags, args[0], fmt.Sprintf("delete URL %s of", arg), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return s.change(cmd.Context(), f, w.waitFlags, args[0], fmt.Sprintf("delete URL %s of", arg), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 				urlID, err := resolveSubItem(ctx, fam, id, "URL", arg, "urls")
 				if err != nil {
 					return nil, err

@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/itcare-cli/itcare/internal/api"
 	"github.com/itcare-cli/itcare/internal/auth"
+	"github.com/itcare-cli/itcare/internal/isodate"
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
@@ -60,7 +60,7 @@ func runLogin(cmd *cobra.Command, f *Factory, opts *loginOptions) error {
 	saved, _ := store.LoadCredentials(cfg.Profile)
 	creds := auth.Credentials{ClientID: strings.TrimSpace(opts.ClientID), Source: "flag"}
 	if creds.ClientID == "" {
-		if v := os.Getenv("ITCARE_CLIENT_ID"); v != "" {
+		if v := os.Getenv(auth.EnvClientID); v != "" {
 			creds.ClientID, creds.Source = v, "env"
 		} else if saved != nil && saved.ClientID != "" {
 			creds.ClientID, creds.Source = saved.ClientID, "file"
@@ -70,7 +70,7 @@ func runLogin(cmd *cobra.Command, f *Factory, opts *loginOptions) error {
 			}
 			creds.Source = "prompt"
 		} else {
-			return usageErrorf("no client id: pass --client-id or set ITCARE_CLIENT_ID")
+			return usageErrorf("no client id: pass --client-id or set %s", auth.EnvClientID)
 		}
 	}
 	switch {
@@ -78,14 +78,14 @@ func runLogin(cmd *cobra.Command, f *Factory, opts *loginOptions) error {
 		if creds.ClientSecret, err = output.ReadSecretLine(f.IO.In); err != nil {
 			return usageErrorf("reading the client secret from standard input: %v", err)
 		}
-	case os.Getenv("ITCARE_CLIENT_SECRET") != "":
-		creds.ClientSecret = os.Getenv("ITCARE_CLIENT_SECRET")
+	case os.Getenv(auth.EnvClientSecret) != "":
+		creds.ClientSecret = os.Getenv(auth.EnvClientSecret)
 	case f.IO.CanPrompt():
 		if creds.ClientSecret, err = output.PromptSecret(f.IO, "Client secret for "+creds.ClientID+": "); err != nil {
 			return err
 		}
 	default:
-		return usageErrorf("no client secret: pass --client-secret-stdin (and pipe the secret) or set ITCARE_CLIENT_SECRET")
+		return usageErrorf("no client secret: pass --client-secret-stdin (and pipe the secret) or set %s", auth.EnvClientSecret)
 	}
 	if creds.ClientID == "" || creds.ClientSecret == "" {
 		return usageErrorf("the client id and the client secret must not be empty")
@@ -125,8 +125,8 @@ func newLogoutCmd(f *Factory) *cobra.Command {
 				f.IO.Warnf("could not remove the completion cache: %v", err)
 			}
 			fmt.Fprintf(f.IO.ErrOut, "Logged out of profile %q: saved credentials and tokens removed\n", cfg.Profile)
-			if os.Getenv("ITCARE_CLIENT_ID") != "" || os.Getenv("ITCARE_CLIENT_SECRET") != "" {
-				f.IO.Warnf("ITCARE_CLIENT_ID / ITCARE_CLIENT_SECRET are still set in the environment and will be used")
+			if os.Getenv(auth.EnvClientID) != "" || os.Getenv(auth.EnvClientSecret) != "" {
+				f.IO.Warnf("%s / %s are still set in the environment and will be used", auth.EnvClientID, auth.EnvClientSecret)
 			}
 			return nil
 		},
@@ -194,9 +194,9 @@ credentials are configured.`,
 			if credErr == nil {
 				st.ClientID, st.CredentialsSource, st.CredentialsFile = creds.ClientID, creds.Source, creds.Path
 				if tok, _ := store.LoadToken(cfg.Profile); tok != nil && tok.ClientID == creds.ClientID {
-					st.TokenExpiry = api.FormatDate(tok.Expiry)
+					st.TokenExpiry = isodate.Format(tok.Expiry)
 					if !tok.RefreshExpiry.IsZero() {
-						st.RefreshExpiry = api.FormatDate(tok.RefreshExpiry)
+						st.RefreshExpiry = isodate.Format(tok.RefreshExpiry)
 					}
 					st.TokenValid = time.Now().Before(tok.Expiry)
 				}

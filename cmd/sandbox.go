@@ -29,7 +29,7 @@ itcare at it, then runs until interrupted. Nothing leaves the machine.
 Families served:
 ` + sandboxFamilies() + `
 The sandbox follows what is known of the real API; where the real behaviour is
-unknown it makes a documented choice (internal/sandbox/README.md).
+unknown it makes the most likely choice, the same one itcare assumes.
 
 --churn makes the sandbox change by itself: every 5 s (or --churn=DURATION) one
 of the first development or test instances is stopped or started, so that

@@ -16,14 +16,13 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/itcare-cli/itcare/internal/output"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
 // TestNoFlagTakesASecret: no flag of any command accepts a secret or a
 // token as its value, so none can end up in argv (ps, shell history).
 func TestNoFlagTakesASecret(t *testing.T) {
-	ios, _, _, _ := output.Test()
+	ios := testStreams()
 	root := NewRootCmd(NewFactory(ios))
 	var walk func(c *cobra.Command)
 	checked := 0

@@ -27,9 +27,18 @@ const (
 // redacted replaces a secret in every printed form of Credentials.
 const redacted = "[redacted]"
 
-// notLoggedIn is the message of the error returned when no credentials are
-// available at all.
-const notLoggedIn = "not logged in: run `itcare login` or set " + EnvClientID + " and " + EnvClientSecret
+// notLoggedInMsg is the message of the error returned when no credentials
+// are available at all for profile.
+func notLoggedInMsg(profile string) string {
+	what, login := "not logged in", "itcare login"
+	if profile != "" {
+		what = fmt.Sprintf("profile %q has no login", profile)
+	}
+	if profile != "" && profile != "default" {
+		login += " -p " + profile
+	}
+	return fmt.Sprintf("%s: run `%s`, or set %s and %s", what, login, EnvClientID, EnvClientSecret)
+}
 
 // Credentials of an API account. Source says where they came from: "env"
 // (ITCARE_CLIENT_ID/ITCARE_CLIENT_SECRET), "file" (saved by login, Path is the
@@ -137,7 +146,7 @@ func Resolve(store *Store, profile string) (*Credentials, error) {
 			return c, nil
 		}
 	}
-	return nil, &Error{Msg: notLoggedIn}
+	return nil, &Error{Msg: notLoggedInMsg(profile)}
 }
 
 // isLoopbackHost reports whether host (no port) is localhost or a loopback IP

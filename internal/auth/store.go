@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/itcare-cli/itcare/internal/config"
 )
 
 // File names inside Store.Dir, per profile.
@@ -29,32 +31,6 @@ var lockWait = 10 * time.Second
 
 // lockRetry is the polling interval while waiting for the lock.
 const lockRetry = 20 * time.Millisecond
-
-// profileName reports whether name is 1 to 64 letters, digits, '-' and '_',
-// starting with a letter or digit. (A loop, not a regular expression: the
-// expression's {0,63} compiled at start-up cost every command 3 million
-// instructions, most of `itcare version`.)
-func profileName(name string) bool {
-	if name == "" || len(name) > 64 || name[0] == '-' || name[0] == '_' {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
-// ValidateProfile returns an error if name cannot be used as a profile name
-// (letters, digits, '-' and '_', starting with a letter or digit, at most 64).
-func ValidateProfile(name string) error {
-	if !profileName(name) {
-		return fmt.Errorf("invalid profile name %q: use letters, digits, '-' and '_' (at most 64)", name)
-	}
-	return nil
-}
 
 // Store keeps per-profile files in Dir: <profile>.credentials.json (saved by
 // login), <profile>.token.json (the token cache) and <profile>.lock (taken
@@ -132,7 +108,7 @@ func (s *Store) LockPath(profile string) string {
 // LoadCredentials returns the credentials saved for profile (Source "file"),
 // or nil, nil if there are none.
 func (s *Store) LoadCredentials(profile string) (*Credentials, error) {
-	if err := ValidateProfile(profile); err != nil {
+	if err := config.ValidProfile(profile); err != nil {
 		return nil, err
 	}
 	path := s.CredentialsPath(profile)
@@ -152,7 +128,7 @@ func (s *Store) LoadCredentials(profile string) (*Credentials, error) {
 
 // SaveCredentials saves the client id and secret of c for profile.
 func (s *Store) SaveCredentials(profile string, c Credentials) error {
-	if err := ValidateProfile(profile); err != nil {
+	if err := config.ValidProfile(profile); err != nil {
 		return err
 	}
 	if c.ClientID == "" || c.ClientSecret == "" {
@@ -169,7 +145,7 @@ func (s *Store) SaveCredentials(profile string, c Credentials) error {
 // none. A corrupt or truncated cache is reported through Warn and treated as
 // absent (the next token obtained replaces it).
 func (s *Store) LoadToken(profile string) (*CachedToken, error) {
-	if err := ValidateProfile(profile); err != nil {
+	if err := config.ValidProfile(profile); err != nil {
 		return nil, err
 	}
 	path := s.TokenPath(profile)
@@ -205,7 +181,7 @@ func jsonProblem(err error) string {
 
 // SaveToken writes t to the profile's token cache.
 func (s *Store) SaveToken(profile string, t *CachedToken) error {
-	if err := ValidateProfile(profile); err != nil {
+	if err := config.ValidProfile(profile); err != nil {
 		return err
 	}
 	if t == nil {
@@ -221,7 +197,7 @@ func (s *Store) SaveToken(profile string, t *CachedToken) error {
 // Delete removes the profile's saved credentials, token cache and lock file
 // (logout). Files that do not exist are not an error.
 func (s *Store) Delete(profile string) error {
-	if err := ValidateProfile(profile); err != nil {
+	if err := config.ValidProfile(profile); err != nil {
 		return err
 	}
 	// Hold the lock so that a process refreshing the token right now does

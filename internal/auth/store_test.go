@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/config"
 )
 
 func TestStoreCredentials(t *testing.T) {
@@ -143,7 +145,7 @@ func TestProfileNames(t *testing.T) {
 		}
 	}
 	for _, p := range []string{"default", "a", "A-b_9", "9", strings.Repeat("a", 64)} {
-		if err := ValidateProfile(p); err != nil {
+		if err := config.ValidProfile(p); err != nil {
 			t.Errorf("%q refused: %v", p, err)
 		}
 	}
@@ -160,8 +162,12 @@ func TestCredentialsFromEnvAndResolve(t *testing.T) {
 	}
 	_, err = Resolve(s, "default")
 	var ae *Error
-	if !errors.As(err, &ae) || err.Error() != "not logged in: run `itcare login` or set ITCARE_CLIENT_ID and ITCARE_CLIENT_SECRET" {
+	if !errors.As(err, &ae) || err.Error() != "profile \"default\" has no login: run `itcare login`, or set ITCARE_CLIENT_ID and ITCARE_CLIENT_SECRET" {
 		t.Errorf("not logged in: %v", err)
+	}
+	// Another profile is named, with the command that logs it in.
+	if _, err = Resolve(s, "nosuch"); err == nil || err.Error() != "profile \"nosuch\" has no login: run `itcare login -p nosuch`, or set ITCARE_CLIENT_ID and ITCARE_CLIENT_SECRET" {
+		t.Errorf("not logged in, -p nosuch: %v", err)
 	}
 
 	if err := s.SaveCredentials("default", Credentials{ClientID: "saved", ClientSecret: "saved-secret"}); err != nil {

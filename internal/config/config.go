@@ -63,7 +63,7 @@ const (
 	KeyMaxListMiB = "max-list-mib"
 )
 
-// Defaults of the real service (itcare-api.md §1, §2).
+// Defaults of the real service.
 const (
 	DefaultAPIURL  = "https://api.cegedim.cloud/itcare"
 	DefaultAuthURL = "https://accounts.cegedim.cloud/auth/realms/cloud"
@@ -380,8 +380,8 @@ func getBool(v *viper.Viper, key string) (bool, error) {
 func getDuration(v *viper.Viper, key string) (time.Duration, error) {
 	s := strings.TrimSpace(v.GetString(key))
 	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, &SettingError{Key: key, Value: s, Want: "a duration such as 30s or 2m"}
+	if err != nil || d <= 0 {
+		return 0, &SettingError{Key: key, Value: s, Want: "a positive duration such as 30s or 2m"}
 	}
 	return d, nil
 }
