@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/auth"
 	"github.com/itcare-cli/itcare/internal/compcache"
 	"github.com/itcare-cli/itcare/internal/config"
 	"github.com/itcare-cli/itcare/internal/output"
@@ -174,6 +175,7 @@ func registerCompletions(root *cobra.Command, f *Factory) {
 	setArgsCompletion(root, completeRunningActions(f), "actions", "get")
 	setArgsCompletion(root, completeRunningActions(f), "actions", "wait")
 
+	setArgsCompletion(root, completeProfiles(f), "auth", "switch")
 	_ = root.RegisterFlagCompletionFunc(config.KeyProfile, completeProfiles(f))
 	_ = root.RegisterFlagCompletionFunc(config.KeyOutput, completeOutputFormats)
 }
@@ -372,12 +374,8 @@ func completeProfiles(f *Factory) cobra.CompletionFunc {
 				kinds[name] = append(kinds[name], "in config file")
 			}
 		}
-		if entries, err := os.ReadDir(filepath.Dir(path)); err == nil {
-			for _, e := range entries {
-				if name, ok := strings.CutSuffix(e.Name(), ".credentials.json"); ok && !e.IsDir() {
-					kinds[name] = append(kinds[name], "logged in")
-				}
-			}
+		for _, name := range (&auth.Store{Dir: filepath.Dir(path)}).Profiles() {
+			kinds[name] = append(kinds[name], "logged in")
 		}
 		var names []string
 		for name := range kinds {

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	gokeyring "github.com/zalando/go-keyring"
+
 	"github.com/itcare-cli/itcare/internal/gendocs"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
@@ -308,8 +310,8 @@ func TestCompletionInRealBash(t *testing.T) {
 	// The script needs bash-completion's _get_comp_words_by_ref; without the
 	// package, a minimal stand-in for it does the same for these lines.
 	script := `
-if [[ -r /usr/share/bash-completion/bash_completion ]]; then
-  . /usr/share/bash-completion/bash_completion
+if [[ -n $BASH_COMPLETION_SCRIPT ]]; then
+  . "$BASH_COMPLETION_SCRIPT"
 fi
 if ! declare -F _get_comp_words_by_ref >/dev/null; then
   _get_comp_words_by_ref() {
@@ -338,7 +340,8 @@ complete_line 'itcare instances get pdeb12w'
 complete_line 'itcare instances get pdeb12web010'
 `
 	c := exec.Command(bash, "--norc", "--noprofile", "-c", script)
-	c.Env = append(os.Environ(), "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"), "COLUMNS=100")
+	c.Env = append(os.Environ(), "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"), "COLUMNS=100",
+		"BASH_COMPLETION_SCRIPT="+findBashCompletion())
 	var stderr bytes.Buffer
 	c.Stderr = &stderr
 	out, err := c.Output()
@@ -409,6 +412,9 @@ func buildItcare(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	// No test may reach the developer's keyring: in-process commands get
+	// the library's in-memory mock.
+	gokeyring.MockInit()
 	code := m.Run()
 	if builtBin != "" {
 		os.RemoveAll(filepath.Dir(builtBin))

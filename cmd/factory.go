@@ -25,6 +25,8 @@ type Factory struct {
 	Transport http.RoundTripper
 	// WaitOptions tunes action polling (tests shorten the intervals).
 	WaitOptions api.WaitOptions
+	// Keyring, when set, replaces the system keyring (tests).
+	Keyring auth.Keyring
 	// WatchPolls, when positive, ends a --watch after that many polls (tests).
 	WatchPolls int
 
@@ -102,7 +104,31 @@ func (f *Factory) ProfileStore() (*config.Config, *auth.Store, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return cfg, &auth.Store{Dir: cfg.Dir, Warn: f.IO.Warnf}, nil
+	return cfg, &auth.Store{Dir: cfg.Dir, Warn: f.IO.Warnf, Keyring: f.keyring()}, nil
+}
+
+// profilePrinter returns the settings, the profile store and the printer.
+func (f *Factory) profilePrinter() (*config.Config, *auth.Store, *output.Printer, error) {
+	cfg, store, err := f.ProfileStore()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p, err := f.Printer()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return cfg, store, p, nil
+}
+
+// keyring is the keyring login saves secrets to: the system's, each call
+// bounded in time, unless a test set another.
+func (f *Factory) keyring() auth.Keyring {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.Keyring == nil {
+		f.Keyring = auth.SystemKeyring(0)
+	}
+	return f.Keyring
 }
 
 // AuthManager returns the token source for the profile, with credentials
@@ -122,7 +148,7 @@ func (f *Factory) AuthManager() (*auth.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	creds, err := auth.Resolve(store, cfg.Profile)
+	creds, err := auth.Resolve(store, cfg.Profile, cfg.APIURL, cfg.AuthURL)
 	if err != nil {
 		return nil, err
 	}

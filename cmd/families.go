@@ -3,8 +3,8 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"regexp"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -25,10 +25,10 @@ var familyHelps = map[string]familyHelp{
 		GetExample: `  itcare instances get 10042
   itcare instances get pdeb12web01 -o yaml`,
 		DeleteExample: `  itcare instances stop pdeb12web01 && itcare instances delete pdeb12web01
-  itcare instances delete 10042 --yes --change-ref RFC_1234`,
+  itcare instances delete 10004 --yes --change-ref RFC_1234`,
 		CreateExample: `  itcare instances create --name pdeb12web09 --service-id 2101 --resource-id 2cpu4gb \
     --product-code deb12 --area EB-QA --az EB-A --dry-run
-  echo '{"name": "pdeb12web10", "serviceId": 2101, "resourceId": "2cpu4gb", "area": "EB-QA", "az": "EB-A"}' |
+  echo '{"name": "pdeb12web10", "serviceId": 2101, "resourceId": "2cpu4gb", "area": "EB-QA", "az": "EB-A"}' | \
     itcare instances create --from-file - --product-code deb12 --set backupPolicy=DAILY-30D`,
 		Subcommands: instanceSubcommands,
 	},
@@ -62,16 +62,16 @@ var familyHelps = map[string]familyHelp{
 	family.Overdrive.Name: {
 		ListExample: `  itcare overdrive list`,
 		GetExample:  `  itcare overdrive get podshare01`,
-		CreateExample: `  printf '%s\n' "$OD_PASSWORD" | itcare overdrive create --name podshare09 --region EB --sizing M \
-    --service-id 2101 --drive-site-uri https://drive.cegedim.cloud/sites/podshare09 --password-stdin
-  ITCARE_OVERDRIVE_PASSWORD="$OD_PASSWORD" itcare overdrive create --name podshare10 --region EB --sizing S \
-    --service-id 2101 --drive-site-uri https://drive.cegedim.cloud/sites/podshare10 --dry-run`,
+		CreateExample: `  itcare overdrive create --name podshare09 --region EB --sizing M --service-id 2101 \
+    --drive-site-uri https://drive.cegedim.cloud/sites/podshare09 --password-stdin < volume-password.txt
+  ITCARE_OVERDRIVE_PASSWORD="$(cat volume-password.txt)" itcare overdrive create --name podshare10 \
+    --region EB --sizing S --service-id 2101 --drive-site-uri https://drive.cegedim.cloud/sites/podshare10 --dry-run`,
 		DeleteExample: `  itcare overdrive delete podarchive01 --yes`,
 	},
 	family.PostgreSQL.Name: {
-		CreateExample: `  printf '%s\n' "$PG_ADMIN_PASSWORD" | itcare postgresql create --name pgorders01 --product-code deb12pg16 \
-    --service-id 2101 --node-sizing 2cpu4gb --network-id EB_1125_DMZ8 --area EB-QA --az EB-A \
-    --disk-size 40 --topology HA --node-prefix PGORD --password-stdin --dry-run`,
+		CreateExample: `  itcare postgresql create --name pgorders01 --product-code deb12pg16 --service-id 2101 \
+    --node-sizing 2cpu4gb --network-id EB_1125_DMZ8 --area EB-QA --az EB-A --disk-size 40 \
+    --topology HA --node-prefix PGORD --password-stdin --dry-run < admin-password.txt`,
 	},
 }
 
@@ -98,7 +98,7 @@ func kubernetesSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 		subListCmd(f, s, "list <cluster>", "List the nodes of a cluster", "nodes", nodeColumns,
 			"  itcare kubernetes nodes list pk8sapp01", "nodes"),
 		subObjectCmd(f, s, "get <cluster> <node>", "Show one node of a cluster", nodeColumns,
-			"  itcare kubernetes nodes get pk8sapp01 7", "nodes", true),
+			"  itcare kubernetes nodes get pk8sapp01 pk8sapp01-worker-01\n  itcare kubernetes nodes get pk8sapp01 61007 -o yaml", "nodes", true),
 		newNodesAddCmd(f, s),
 		newNodesDeleteCmd(f, s),
 	)
@@ -148,16 +148,22 @@ func newNodesDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "delete <cluster> <node>",
 		Short: "Delete one node of a cluster (irreversible)",
-		Long: `Deletes one node of a cluster. The API refuses to delete the last worker or the
-last ingress node. On a terminal you are asked to confirm; elsewhere --yes is
-required.`,
-		Example: `  itcare kubernetes nodes delete pk8sapp01 7 --yes`,
+		Long: `Deletes one node of a cluster, given by id or name. The API refuses to delete
+the last worker or the last ingress node. On a terminal you are asked to
+confirm; elsewhere --yes is required.`,
+		Example: `  itcare kubernetes nodes delete pk8sapp01 pk8sapp01-worker-06 --yes
+  itcare kubernetes nodes delete pk8sapp01 61011 --yes`,
 		Aliases: []string{"rm"},
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			node := args[1]
 			return s.change(cmd.Context(), f, w, args[0], fmt.Sprintf("delete node %s of", node), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-				return fam.Delete(ctx, id, "", "nodes", url.PathEscape(node))
+				// The node by id or name, as every resource is.
+				nodeID, err := fam.ResolveSub(ctx, id, "node", "nodes", node)
+				if err != nil {
+					return nil, err
+				}
+				return fam.Delete(ctx, id, "", "nodes", strconv.FormatInt(nodeID, 10))
 			})
 		},
 	}

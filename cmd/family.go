@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -460,7 +461,12 @@ func subObjectCmd(f *Factory, s *familySpec, use, short string, cols []output.Co
 			}
 			path := []string{sub}
 			if withItem {
-				path = append(path, url.PathEscape(args[1]))
+				// The item by id or name, as every resource is.
+				item, err := t.fam.ResolveSub(cmd.Context(), t.id, strings.TrimSuffix(sub, "s"), sub, args[1])
+				if err != nil {
+					return err
+				}
+				path = append(path, strconv.FormatInt(item, 10))
 			}
 			raw, err := t.fam.GetSub(cmd.Context(), t.id, path...)
 			if err != nil {

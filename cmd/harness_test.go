@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/auth"
 	"github.com/itcare-cli/itcare/internal/contract"
 	"github.com/itcare-cli/itcare/internal/output"
 	"github.com/itcare-cli/itcare/internal/sandbox"
@@ -29,8 +30,11 @@ type harness struct {
 	stdin                          string
 	width                          int
 	transport                      http.RoundTripper
-	watchPolls                     int // ends a --watch after that many polls
-	height                         int // terminal lines, when set
+	// keyring replaces the system keyring (nil: the library's in-memory
+	// mock, see TestMain).
+	keyring    auth.Keyring
+	watchPolls int // ends a --watch after that many polls
+	height     int // terminal lines, when set
 }
 
 type result struct {
@@ -90,17 +94,20 @@ func (h *harness) runCtx(ctx context.Context, args ...string) result {
 		StdinTTY: h.stdinTTY, StdoutTTY: h.stdoutTTY, StderrTTY: h.stderrTTY, Width: h.width, Height: h.height})
 	f := NewFactory(ios)
 	f.Transport = h.transport
+	f.Keyring = h.keyring
 	f.WatchPolls = h.watchPolls
 	f.WaitOptions = api.WaitOptions{MinInterval: 20 * time.Millisecond, MaxInterval: 100 * time.Millisecond}
 	code := Execute(ctx, f, args)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
 }
 
-// login saves the sandbox's default credentials for the default profile.
+// login saves the sandbox's default credentials for the default profile,
+// the secret in the credentials file: the tests that then run the itcare
+// binary need it there (the keyring of these tests is an in-process mock).
 func (h *harness) login() {
 	h.t.Helper()
 	h.stdin = "sandbox-secret\n"
-	r := h.run("login", "--client-id", "sandbox-client", "--client-secret-stdin")
+	r := h.run("login", "--client-id", "sandbox-client", "--client-secret-stdin", "--insecure-storage")
 	h.stdin = ""
 	if r.code != 0 {
 		h.t.Fatalf("login failed: %d\n%s", r.code, r.stderr)

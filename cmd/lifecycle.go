@@ -46,8 +46,9 @@ asked to confirm; elsewhere --yes is required.
 
 Inferred: the ITCare documentation describes restoring a snapshot but not
 its request (see docs/api-assumptions.md).`,
-		Example: `  itcare instances snapshots restore pdeb12web01 10001-snap-1 --yes --change-ref RFC_42`,
-		Args:    cobra.ExactArgs(2),
+		Example: `  itcare instances snapshots list 10008
+  itcare instances snapshots restore 10008 10008-snap-1 --yes --change-ref RFC_42`,
+		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			snap := args[1]
 			return s.change(cmd.Context(), f, w.waitFlags, args[0], fmt.Sprintf("restore snapshot %s of", snap), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
@@ -70,7 +71,7 @@ list'). On a terminal you are asked to confirm; elsewhere --yes is required.
 
 Inferred: the ITCare documentation describes deleting a snapshot but not
 its request (see docs/api-assumptions.md).`,
-		Example: `  itcare instances snapshots delete pdeb12web01 10001-snap-1 10001-snap-2 --yes`,
+		Example: `  itcare instances snapshots delete 10008 10008-snap-1 --yes`,
 		Aliases: []string{"rm"},
 		Args:    cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -199,7 +200,8 @@ func newURLDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
 		Long: `Deletes a URL of a load balancer, given by its id or its name (see
 'itcare loadbalancers urls list'), then waits for the action. On a terminal
 you are asked to confirm; elsewhere --yes is required.`,
-		Example: `  itcare loadbalancers urls delete plbweb01 api.example.com --yes`,
+		Example: `  itcare loadbalancers urls list plbweb01
+  itcare loadbalancers urls delete plbweb01 itcare-web.cegedim.cloud --yes`,
 		Aliases: []string{"rm"},
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -1,10 +1,8 @@
 package cmd
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
@@ -136,59 +134,4 @@ func TestDeleteClusterAndVolume(t *testing.T) {
 		r := h.run(c[0], "get", c[1])
 		assertCode(t, r, ExitError)
 	}
-}
-
-// The help examples of create and of the lifecycle commands run as written,
-// in a shell, against the sandbox (with the passwords they expect in the
-// environment).
-func TestCreateAndLifecycleExamplesRun(t *testing.T) {
-	bin := buildItcare(t)
-	h := newHarness(t, sandbox.Options{Instances: 5, ActionDuration: 50 * time.Millisecond})
-	h.login()
-	h.mustRun("instances", "snapshots", "create", "pdeb12web01", "--description", "one")
-	h.mustRun("instances", "snapshots", "create", "pdeb12web01", "--description", "two")
-	root := NewRootCmd(docsRoot())
-	env := binEnv(h, bin, "OD_PASSWORD=Od-S3cret!pass", "PG_ADMIN_PASSWORD=Pg-Adm1n!Secret")
-	ran := 0
-	for _, path := range [][]string{
-		{"instances", "create"}, {"kubernetes", "create"}, {"loadbalancers", "create"}, {"overdrive", "create"},
-		{"postgresql", "create"}, {"instances", "resize"}, {"instances", "snapshots", "restore"},
-		{"instances", "snapshots", "delete"}, {"loadbalancers", "urls", "list"}, {"loadbalancers", "urls", "add"},
-		{"loadbalancers", "urls", "delete"}, {"kubernetes", "delete"}, {"overdrive", "delete"},
-	} {
-		c, _, err := root.Find(path)
-		if err != nil || c.Example == "" {
-			t.Fatalf("%v: %v (example %q)", path, err, c.Example)
-		}
-		for _, cmdline := range exampleCommands(c.Example) {
-			sh := exec.Command("sh", "-c", cmdline)
-			sh.Env = env
-			if out, err := sh.CombinedOutput(); err != nil {
-				t.Errorf("%v example failed: %s\n%v\n%s", path, cmdline, err, out)
-			}
-			ran++
-		}
-	}
-	t.Logf("%d examples ran", ran)
-}
-
-// exampleCommands splits a help example into shell command lines, joining
-// lines continued with a backslash or a pipe.
-func exampleCommands(example string) []string {
-	var out []string
-	cur := ""
-	for _, line := range strings.Split(example, "\n") {
-		line = strings.TrimSpace(line)
-		cur += line
-		switch {
-		case strings.HasSuffix(cur, "\\"):
-			cur = strings.TrimSuffix(cur, "\\") + " "
-		case strings.HasSuffix(cur, "|"):
-			cur += " "
-		case cur != "":
-			out = append(out, cur)
-			cur = ""
-		}
-	}
-	return out
 }

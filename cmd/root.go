@@ -84,8 +84,7 @@ func Execute(ctx context.Context, f *Factory, args []string) int {
 	} else {
 		fmt.Fprintf(f.IO.ErrOut, "error: %v\n", err)
 	}
-	envCreds, _ := auth.CredentialsFromEnv()
-	if h := hint(err, envCreds != nil); h != "" {
+	if h := hint(err, auth.EnvCredentials()); h != "" {
 		fmt.Fprintln(f.IO.ErrOut, h)
 	}
 	if code == ExitUsage && cmd != nil {
@@ -150,6 +149,8 @@ and JSON or YAML for scripts.`,
 		newLoginCmd(f),
 		newLogoutCmd(f),
 		newAuthCmd(f),
+		newProfilesCmd(f, "profiles"),
+		newConfigCmd(f),
 		newActionsCmd(f),
 		newChangesCmd(f),
 		newAPICmd(f),

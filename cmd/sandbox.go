@@ -76,6 +76,7 @@ revoke, revoke-all; without xCOUNT it applies to every matching request.`,
 			defer s.Close()
 			fmt.Fprintf(f.IO.Out, "export ITCARE_API_URL=%s\n", s.APIURL())
 			fmt.Fprintf(f.IO.Out, "export ITCARE_AUTH_URL=%s\n", s.AuthURL())
+			fmt.Fprintln(f.IO.Out, "export ITCARE_PROFILE=sandbox") // its own login: never the real default one
 			fmt.Fprintf(f.IO.ErrOut, "ITCare sandbox listening on %s (client id sandbox-client, secret sandbox-secret); Ctrl-C to stop\n", base)
 			if len(armed) > 0 {
 				fmt.Fprintf(f.IO.ErrOut, "injecting faults: %s\n", describeFaults(latency, faults))

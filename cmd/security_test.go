@@ -114,7 +114,11 @@ func TestLoosePermissionsAreWarnedAboutOnRead(t *testing.T) {
 // token is sent over plain http to another host; nothing is sent at all.
 func TestPlainHTTPIsRefusedExceptToLoopback(t *testing.T) {
 	h := newHarness(t, sandbox.Options{})
-	h.login()
+	h.login() // a cached token: nothing needs the token endpoint
+	// The same account from the environment: a saved login would be refused
+	// at once for another API URL than its own, before this check.
+	t.Setenv("ITCARE_CLIENT_ID", "sandbox-client")
+	t.Setenv("ITCARE_CLIENT_SECRET", "sandbox-secret")
 	t.Setenv("ITCARE_API_URL", "http://api.example.invalid/itcare")
 	r := h.run("instances", "list")
 	assertCode(t, r, ExitAuth)
@@ -141,7 +145,9 @@ func TestPlainHTTPIsRefusedExceptToLoopback(t *testing.T) {
 // one loopback port) redirects to another port; the token stays behind.
 func TestBearerTokenDoesNotFollowARedirectToAnotherHost(t *testing.T) {
 	h := newHarness(t, sandbox.Options{})
-	h.login()
+	// From the environment: a saved login is refused for another API URL.
+	t.Setenv("ITCARE_CLIENT_ID", "sandbox-client")
+	t.Setenv("ITCARE_CLIENT_SECRET", "sandbox-secret")
 	var mu sync.Mutex
 	var otherAuth []string
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gofrs/flock"
 
+	"github.com/itcare-cli/itcare/internal/atomicfile"
 	"github.com/itcare-cli/itcare/internal/config"
 )
 
@@ -41,6 +42,9 @@ const lockRetry = 20 * time.Millisecond
 type Store struct {
 	Dir  string
 	Warn func(format string, args ...any) // nil = no warnings
+	// Keyring keeps the client secrets saved by login (nil: none, secrets
+	// go to the credentials file).
+	Keyring Keyring
 
 	warned sync.Map // path → struct{}: permission warnings already given
 }
@@ -84,12 +88,6 @@ func (t CachedToken) Format(f fmt.State, verb rune) {
 	}
 }
 
-// credentialsFile is the on-disk form of saved credentials.
-type credentialsFile struct {
-	ClientID     string `json:"client_id"`
-	ClientSecret string `json:"client_secret"`
-}
-
 // CredentialsPath is the file login saves the profile's credentials to.
 func (s *Store) CredentialsPath(profile string) string {
 	return filepath.Join(s.Dir, profile+credentialsSuffix)
@@ -103,42 +101,6 @@ func (s *Store) TokenPath(profile string) string {
 // LockPath is the lock file taken while the profile's token is obtained.
 func (s *Store) LockPath(profile string) string {
 	return filepath.Join(s.Dir, profile+lockSuffix)
-}
-
-// LoadCredentials returns the credentials saved for profile (Source "file"),
-// or nil, nil if there are none.
-func (s *Store) LoadCredentials(profile string) (*Credentials, error) {
-	if err := config.ValidProfile(profile); err != nil {
-		return nil, err
-	}
-	path := s.CredentialsPath(profile)
-	data, err := s.read(path)
-	if err != nil || data == nil {
-		return nil, err
-	}
-	var f credentialsFile
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("credentials file %s is not valid JSON: run `itcare login` again", path)
-	}
-	if f.ClientID == "" || f.ClientSecret == "" {
-		return nil, fmt.Errorf("credentials file %s has no client id or no client secret: run `itcare login` again", path)
-	}
-	return &Credentials{ClientID: f.ClientID, ClientSecret: f.ClientSecret, Source: "file", Path: path}, nil
-}
-
-// SaveCredentials saves the client id and secret of c for profile.
-func (s *Store) SaveCredentials(profile string, c Credentials) error {
-	if err := config.ValidProfile(profile); err != nil {
-		return err
-	}
-	if c.ClientID == "" || c.ClientSecret == "" {
-		return errors.New("cannot save credentials without a client id and a client secret")
-	}
-	data, err := json.MarshalIndent(credentialsFile{ClientID: c.ClientID, ClientSecret: c.ClientSecret}, "", "  ")
-	if err != nil {
-		return err
-	}
-	return s.write(s.CredentialsPath(profile), append(data, '\n'))
 }
 
 // LoadToken returns the profile's cached token, or nil, nil if there is
@@ -275,49 +237,7 @@ func (s *Store) warnf(format string, args ...any) {
 	}
 }
 
-// write replaces path with data atomically: a 0600 temporary file in the same
-// directory, synced, then renamed over path.
-func (s *Store) write(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		return err
-	}
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes a rename durable (best effort; not possible everywhere).
-func syncDir(dir string) {
-	if runtime.GOOS == "windows" {
-		return
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
+// write replaces path with data atomically, 0600.
+func (s *Store) write(path string, data []byte) error {
+	return atomicfile.Write(path, data, 0o600)
 }
