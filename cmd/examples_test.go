@@ -74,8 +74,11 @@ func examplePlaceholders(sandboxAddr, freeAddr string) []examplePlaceholder {
 
 // exampleFiles are the files examples read, in the working folder (HOME).
 var exampleFiles = map[string]string{
-	"secret.txt":    "sandbox-secret\n",
-	"instance.json": `{"name": "pdeb12new01", "family": "DEBIAN", "cpu": 2, "ram": 4096}` + "\n",
+	"secret.txt": "sandbox-secret\n",
+	// Passwords of create bodies, read with --password-stdin.
+	"volume-password.txt": "Vol-S3cret!pass\n",
+	"admin-password.txt":  "Adm1n!Passw0rd\n",
+	"instance.json":       `{"name": "pdeb12new01", "family": "DEBIAN", "cpu": 2, "ram": 4096}` + "\n",
 }
 
 // exampleSecrets: an example that logs in without --client-secret-stdin

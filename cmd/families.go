@@ -26,6 +26,10 @@ var familyHelps = map[string]familyHelp{
   itcare instances get pdeb12web01 -o yaml`,
 		DeleteExample: `  itcare instances stop pdeb12web01 && itcare instances delete pdeb12web01
   itcare instances delete 10004 --yes --change-ref RFC_1234`,
+		CreateExample: `  itcare instances create --name pdeb12web09 --service-id 2101 --resource-id 2cpu4gb \
+    --product-code deb12 --area EB-QA --az EB-A --dry-run
+  echo '{"name": "pdeb12web10", "serviceId": 2101, "resourceId": "2cpu4gb", "area": "EB-QA", "az": "EB-A"}' | \
+    itcare instances create --from-file - --product-code deb12 --set backupPolicy=DAILY-30D`,
 		Subcommands: instanceSubcommands,
 	},
 	family.Resources.Name: {
@@ -40,17 +44,34 @@ var familyHelps = map[string]familyHelp{
 	family.Kubernetes.Name: {
 		ListExample: `  itcare kubernetes list
   itcare kubernetes list --topology HA --region EB -o wide`,
-		GetExample:  `  itcare kubernetes get pk8sapp01 -o yaml`,
-		Subcommands: kubernetesSubcommands,
+		GetExample: `  itcare kubernetes get pk8sapp01 -o yaml`,
+		CreateExample: `  itcare kubernetes create --name pk8sapp09 --product-code k8s128 --network-id EB_1125_DMZ8 \
+    --node-sizing 4cpu16gb --area EB-QA --az EB-A --topology HA --dry-run`,
+		DeleteExample: `  itcare kubernetes delete dk8slab01 --yes --change-ref RFC_1234`,
+		Subcommands:   kubernetesSubcommands,
 	},
 	family.LoadBalancers.Name: {
 		ListExample: `  itcare loadbalancers list --protocol HTTPS
   itcare lb list --env PRODUCTION -o wide`,
 		GetExample: `  itcare loadbalancers get plbweb01 -o yaml`,
+		CreateExample: `  itcare loadbalancers create --url shop.example.com --domain example.com --service-id 2101 \
+    --area EB-QA --network-id EB_1125_DMZ8 --profile-name HTTPS --port-members 8443 \
+    --members pdeb12web01,pdeb12web02 --healthcheck /health --persistence cookie --redirect-to-https --dry-run`,
+		Subcommands: loadBalancerSubcommands,
 	},
 	family.Overdrive.Name: {
 		ListExample: `  itcare overdrive list`,
 		GetExample:  `  itcare overdrive get podshare01`,
+		CreateExample: `  itcare overdrive create --name podshare09 --region EB --sizing M --service-id 2101 \
+    --drive-site-uri https://drive.cegedim.cloud/sites/podshare09 --password-stdin < volume-password.txt
+  ITCARE_OVERDRIVE_PASSWORD="$(cat volume-password.txt)" itcare overdrive create --name podshare10 \
+    --region EB --sizing S --service-id 2101 --drive-site-uri https://drive.cegedim.cloud/sites/podshare10 --dry-run`,
+		DeleteExample: `  itcare overdrive delete podarchive01 --yes`,
+	},
+	family.PostgreSQL.Name: {
+		CreateExample: `  itcare postgresql create --name pgorders01 --product-code deb12pg16 --service-id 2101 \
+    --node-sizing 2cpu4gb --network-id EB_1125_DMZ8 --area EB-QA --az EB-A --disk-size 40 \
+    --topology HA --node-prefix PGORD --password-stdin --dry-run < admin-password.txt`,
 	},
 }
 

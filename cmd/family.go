@@ -33,6 +33,7 @@ type familyHelp struct {
 	ListExample   string
 	GetExample    string
 	DeleteExample string
+	CreateExample string
 	// Sub adds family-specific subcommands (snapshots, nodes...).
 	Subcommands func(f *Factory, s *familySpec) []*cobra.Command
 }
@@ -54,6 +55,9 @@ func newFamilySpec(fam *family.Family) *familySpec {
 	}
 	if s.GetExample == "" {
 		s.GetExample = "  itcare " + fam.Name + " get NAME -o yaml"
+	}
+	if s.CreateExample == "" {
+		s.CreateExample = "  itcare " + fam.Name + " create --from-file body.yaml --dry-run"
 	}
 	if s.DeleteExample == "" {
 		s.DeleteExample = "  itcare " + fam.Name + " delete NAME --yes"
@@ -98,6 +102,9 @@ func (s *familySpec) command(f *Factory) *cobra.Command {
 		if !op.Custom {
 			cmd.AddCommand(s.operationCmd(f, op))
 		}
+	}
+	if s.Create != nil {
+		cmd.AddCommand(s.createCmd(f))
 	}
 	if s.Delete != nil {
 		cmd.AddCommand(s.deleteCmd(f))

@@ -57,16 +57,19 @@ func asList(v any) []any { l, _ := v.([]any); return l }
 func instanceSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 	snapshots := &cobra.Command{
 		Use:   "snapshots <command>",
-		Short: "List and create snapshots of an instance",
+		Short: "List, create, restore and delete snapshots of an instance",
 		Args:  cobra.NoArgs,
 	}
 	snapshots.AddCommand(
 		subListCmd(f, s, "list <instance>", "List the snapshots of an instance", "snapshots", snapshotColumns,
 			"  itcare instances snapshots list pdeb12web01", "snapshots"),
 		newSnapshotCreateCmd(f, s),
+		newSnapshotRestoreCmd(f, s),
+		newSnapshotDeleteCmd(f, s),
 	)
 	return []*cobra.Command{
 		snapshots,
+		newResizeCmd(f, s),
 		subObjectCmd(f, s, "networks <instance>", "Show the network interfaces of an instance", networkColumns,
 			"  itcare instances networks pdeb12web01 -o json", "networks", false),
 		subObjectCmd(f, s, "storage <instance>", "Show the disks and file systems of an instance", storageColumns,

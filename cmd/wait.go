@@ -48,6 +48,9 @@ func waitActions(ctx context.Context, f *Factory, c *api.Client, ids []int64, ti
 type change struct {
 	output.Change
 	Do func(ctx context.Context) (*api.Accepted, error)
+	// Done, when set, prints the outcome of a successful wait instead of
+	// the final actions (create prints the new resource).
+	Done func(ctx context.Context, acc *api.Accepted) error
 }
 
 // runChange sends a change and handles dry-run, --no-wait and waiting, the
@@ -69,6 +72,9 @@ func runChange(ctx context.Context, f *Factory, ss *Session, w waitFlags, ch cha
 		return p.PrintStarted(ch.Change, acc.ActionID, api.ResumeHint([]int64{acc.ActionID}), acc)
 	}
 	actions, err := waitActions(ctx, f, c, []int64{acc.ActionID}, w.Timeout, 0)
+	if err == nil && ch.Done != nil {
+		return ch.Done(ctx, acc)
+	}
 	if perr := p.PrintFinalActions(finished(actions), actionColumns); err == nil {
 		err = perr
 	}

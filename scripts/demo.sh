@@ -56,6 +56,14 @@ step "itcare instances get $name"
 step "itcare actions list --resource-name $name"
 "$bin" actions list --resource-name "$name"
 
+step "itcare instances create ... --dry-run      # the API validates the body; nothing is created"
+"$bin" instances create --name pdeb12demo01 --service-id 2101 --resource-id 2cpu4gb \
+  --product-code deb12 --area EB-QA --az EB-A --dry-run
+
+step "itcare instances create --name pdeb12demo01 ...      # waits, then prints the new instance"
+"$bin" instances create --name pdeb12demo01 --service-id 2101 --resource-id 2cpu4gb \
+  --product-code deb12 --area EB-QA --az EB-A
+
 step "itcare resources list --resource-type KUBERNETES --size 5"
 "$bin" resources list --resource-type KUBERNETES --size 5
 

@@ -153,6 +153,23 @@ func (f *Family) Create(ctx context.Context, id int64, body any, sub ...string) 
 	return f.c.Mutate(ctx, &Request{Method: http.MethodPost, Path: f.itemPath(id, sub...), Body: body, Subject: f.subject(id)})
 }
 
+// CreateResource sends POST {path} with body: the creation of a resource.
+func (f *Family) CreateResource(ctx context.Context, body map[string]any) (*Accepted, error) {
+	return f.c.Mutate(ctx, &Request{Method: http.MethodPost, Path: f.Path, Body: body, Subject: "new " + f.Kind})
+}
+
+// Created returns the resource a creation made: by the id the API gave
+// (the tracking object's resourceId), else by its name.
+func (f *Family) Created(ctx context.Context, id int64, name string) (*Object, error) {
+	if id == 0 {
+		var err error
+		if id, err = f.Resolve(ctx, name); err != nil {
+			return nil, err
+		}
+	}
+	return f.Get(ctx, id)
+}
+
 // Delete sends DELETE {path}/{id}[/{sub...}], with {"changeReference": ref} when given.
 func (f *Family) Delete(ctx context.Context, id int64, changeRef string, sub ...string) (*Accepted, error) {
 	r := &Request{Method: http.MethodDelete, Path: f.itemPath(id, sub...), Subject: f.subject(id)}

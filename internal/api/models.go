@@ -88,6 +88,7 @@ type Accepted struct {
 	Status     string          `json:"status,omitempty"`
 	Message    string          `json:"message,omitempty"`
 	DryRun     bool            `json:"dryRun,omitempty"`
+	ResourceID int64           `json:"resourceId,omitempty"` // given by some operations (creation)
 	StatusCode int             `json:"-"`
 	Raw        json.RawMessage `json:"-"`
 }
@@ -139,6 +140,9 @@ func readTracking(m map[string]json.RawMessage, acc *Accepted) {
 		if v, ok := m[k]; ok && acc.ActionID == 0 {
 			acc.ActionID = jsonInt(v)
 		}
+	}
+	if v, ok := m["resourceId"]; ok && acc.ResourceID == 0 {
+		acc.ResourceID = jsonInt(v)
 	}
 	if v, ok := m["status"]; ok && acc.Status == "" {
 		_ = json.Unmarshal(v, &acc.Status)

@@ -143,3 +143,21 @@ func ItemsOf(raw json.RawMessage) (json.RawMessage, error) {
 	}
 	return nil, fmt.Errorf("expected a list, got: %s", Excerpt(string(raw), 120))
 }
+
+// NamedItems reads the id, name and status of each item of a list (an
+// array or a page), for resolving names within a sub-collection.
+func NamedItems(raw json.RawMessage) ([]Named, error) {
+	items, err := ItemsOf(raw)
+	if err != nil {
+		return nil, err
+	}
+	var objs []Object
+	if err := json.Unmarshal(items, &objs); err != nil {
+		return nil, err
+	}
+	out := make([]Named, len(objs))
+	for i, o := range objs {
+		out[i] = o.Summary()
+	}
+	return out, nil
+}

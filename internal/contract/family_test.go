@@ -29,11 +29,17 @@ func tablePaths(fams []*family.Family) map[string][]string {
 	out := map[string][]string{}
 	for _, f := range fams {
 		out[f.Path] = []string{"GET"}
+		if f.Create != nil {
+			out[f.Path] = append(out[f.Path], "POST")
+		}
 		out[f.Path+"/{}"] = f.Methods()
 		for _, sub := range f.Subs {
 			out[f.Path+"/{}/"+sub.Name] = sub.Methods
 			if sub.ItemMethods != nil {
 				out[f.Path+"/{}/"+sub.Name+"/{}"] = sub.ItemMethods
+			}
+			for _, op := range sub.ItemOps {
+				out[f.Path+"/{}/"+sub.Name+"/{}/"+op] = []string{"POST"}
 			}
 		}
 	}
@@ -162,5 +168,117 @@ func TestFamilyTableDriftIsSeen(t *testing.T) {
 		if !strings.Contains(diffs, tc.want) {
 			t.Errorf("%s: want a difference %q, got:\n%s", name, tc.want, diffs)
 		}
+	}
+}
+
+// bodyDiffs compares declared fields with a body schema of the contract:
+// keys, required keys, types, allowed values and documented bounds.
+func bodyDiffs(what string, fields family.Fields, schema *openapi3.Schema) []string {
+	var diffs []string
+	var keys, props, required, want []string
+	for _, f := range fields {
+		keys = append(keys, f.Key)
+		if f.Required {
+			want = append(want, f.Key)
+		}
+		p := schema.Properties[f.Key]
+		if p == nil || p.Value == nil {
+			continue
+		}
+		v := p.Value
+		typ := ""
+		if v.Type != nil && len(*v.Type) > 0 {
+			typ = (*v.Type)[0]
+		}
+		var enum []string
+		for _, e := range v.Enum {
+			enum = append(enum, fmt.Sprint(e))
+		}
+		num := func(p *float64) int {
+			if p == nil {
+				return 0
+			}
+			return int(*p)
+		}
+		maxLen := 0
+		if v.MaxLength != nil {
+			maxLen = int(*v.MaxLength)
+		}
+		switch {
+		case typ != f.Type:
+			diffs = append(diffs, fmt.Sprintf("%s.%s: type %q declared, %q in the contract", what, f.Key, f.Type, typ))
+		case !slices.Equal(enum, f.Values):
+			diffs = append(diffs, fmt.Sprintf("%s.%s: values %v declared, %v in the contract", what, f.Key, f.Values, enum))
+		case num(v.Min) != f.Min || num(v.Max) != f.Max:
+			diffs = append(diffs, fmt.Sprintf("%s.%s: bounds %d-%d declared, %d-%d in the contract", what, f.Key, f.Min, f.Max, num(v.Min), num(v.Max)))
+		case int(v.MinLength) != f.MinLen || maxLen != f.MaxLen:
+			diffs = append(diffs, fmt.Sprintf("%s.%s: length %d-%d declared, %d-%d in the contract", what, f.Key, f.MinLen, f.MaxLen, v.MinLength, maxLen))
+		case v.Pattern != f.Pattern:
+			diffs = append(diffs, fmt.Sprintf("%s.%s: pattern %q declared, %q in the contract", what, f.Key, f.Pattern, v.Pattern))
+		}
+	}
+	for k := range schema.Properties {
+		props = append(props, k)
+	}
+	required = slices.Clone(schema.Required)
+	for _, l := range [][]string{keys, props, required, want} {
+		sort.Strings(l)
+	}
+	if !slices.Equal(keys, props) {
+		diffs = append(diffs, fmt.Sprintf("%s: keys %v declared, %v in the contract", what, keys, props))
+	}
+	if !slices.Equal(want, required) {
+		diffs = append(diffs, fmt.Sprintf("%s: required %v declared, %v in the contract", what, want, required))
+	}
+	return diffs
+}
+
+func requestSchema(op *openapi3.Operation) *openapi3.Schema {
+	if op == nil || op.RequestBody == nil || op.RequestBody.Value == nil {
+		return nil
+	}
+	mt := op.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return nil
+	}
+	return mt.Schema.Value
+}
+
+// Every declared body (create, operation options, sub-resource bodies) is
+// the contract's body schema, field by field.
+func TestBodiesMatchContract(t *testing.T) {
+	doc := loadDoc(t)
+	var diffs []string
+	check := func(what string, fields family.Fields, schema *openapi3.Schema) {
+		if schema == nil {
+			diffs = append(diffs, what+": no body schema in the contract")
+			return
+		}
+		diffs = append(diffs, bodyDiffs(what, fields, schema)...)
+	}
+	for _, f := range family.All {
+		if f.Create != nil {
+			check("POST "+f.Path, f.Create.Fields, requestSchema(doc.Paths.Find(f.Path).Post))
+		}
+		for _, sub := range f.Subs {
+			if sub.Body != nil {
+				p := f.Path + "/{id}/" + sub.Name
+				check("POST "+p, sub.Body, requestSchema(doc.Paths.Find(p).Post))
+			}
+		}
+		for _, op := range f.Operations {
+			if op.Name == "resize" {
+				check(f.Name+" resize options", op.Options, doc.Components.Schemas["InstanceResizeOptions"].Value)
+			}
+		}
+	}
+	if len(diffs) > 0 {
+		t.Fatalf("declared bodies and internal/api/openapi.yaml differ:\n  %s", strings.Join(diffs, "\n  "))
+	}
+	// A drift is seen.
+	drifted := slices.Clone(family.PostgreSQL.Create.Fields)
+	drifted[0].MaxLen = 61
+	if d := bodyDiffs("pg", drifted, requestSchema(doc.Paths.Find(family.PostgreSQL.Path).Post)); len(d) != 1 || !strings.Contains(d[0], "pg.name: length") {
+		t.Fatalf("drift not seen: %v", d)
 	}
 }

@@ -70,18 +70,36 @@ type Filter struct {
 	Source Source
 }
 
-// Field is one JSON field of a request body: the options of an operation
-// today, the body of a `create` command tomorrow.
+// Field is one JSON field of a request body: the body of a `create`, the
+// options of an operation, the body of a sub-resource. The flag of a field
+// is the kebab-case of its key; its checks (body.go) are the documented
+// constraints.
 type Field struct {
 	Key      string   // JSON key: "nodeSizing"
-	Type     string   // "string", "integer", "boolean", "array", "object"
+	Type     string   // TypeString, TypeInteger, TypeBoolean, TypeArray, TypeObject, TypeAny
 	Required bool     // must be given
 	Values   []string // allowed values, when they are a closed set
-	Pattern  string   // a regular expression the value matches, when known
-	Min, Max int      // bounds of an integer (both 0: unbounded)
+	Pattern  string   // a regular expression the whole value matches (anchored), when known
+	Min, Max int      // bounds of an integer (both 0: unbounded; Max 0: no upper bound)
 	Usage    string   // one line of help
 	Fields   []Field  // the fields of an object, or of each item of an array
 	Source   Source
+	// RequiredIf makes the field required when another field has a value
+	// (PostgreSQL: nodePrefix when topology is HA).
+	RequiredIf *Condition
+	Example    string      // shown in help and prompts: "2cpu4gb"
+	MinLen     int         // strings, in characters
+	MaxLen     int         // strings, in characters (0: no limit)
+	Forbidden  []string    // values refused (PostgreSQL: name "cluster")
+	Classes    []CharClass // strings: must contain one of each
+	// PatternText says the pattern in words ("lowercase letters and digits").
+	PatternText string
+	// Secret fields never come from a flag or --set: the CLI reads them
+	// from Env, --password-stdin or a hidden prompt, and masks them.
+	Secret bool
+	Env    string
+	// Note says what exactly is documented or inferred about the field.
+	Note string
 }
 
 // Operation is a PATCH {path}/{id} {"operation": Name, "options": {...}}.
@@ -98,8 +116,8 @@ type Operation struct {
 	// Process is the process code of the action ("stop-instance").
 	Process string
 	// Options are the fields of "options" (nil: none). Operations with
-	// options (create_nodes, a future resize with cpu/ram) declare them here.
-	Options []Field
+	// options (create_nodes, resize) declare them here.
+	Options Fields
 	// Custom: a family-specific command sends it (kubernetes nodes add), not
 	// the generic `<family> <operation>` one.
 	Custom bool
@@ -122,17 +140,29 @@ type Sub struct {
 	Methods []string // methods on {path}/{id}/{Name}: "GET", "POST"
 	// ItemMethods are the methods on {path}/{id}/{Name}/{subId} (nil: no item path).
 	ItemMethods []string
-	Source      Source
-}
-
-// Create is POST {path} with a body (an extension point: no family declares
-// one yet). Fields describe the body, so a `create` command and the
-// sandbox's validation derive from them.
-type Create struct {
-	Fields  []Field
-	Process string
+	// Body is the body of POST {path}/{id}/{Name} (nil: none declared).
+	Body Fields
+	// ItemOps are POST {path}/{id}/{Name}/{subId}/{op} (snapshot restore).
+	ItemOps []string
 	Source  Source
 }
+
+// Create is POST {path} with a body. Fields describe the body, so the
+// `create` command (flags, prompts, checks) and the sandbox's validation
+// derive from them.
+type Create struct {
+	Fields  Fields
+	Process string
+	Source  Source
+	// Name is the key that names the new resource, unique in its family
+	// ("": "name"; a load balancer is named by its url).
+	Name string
+	// Note says what the documentation gives of the body.
+	Note string
+}
+
+// NameKey is the key that names the new resource.
+func (c *Create) NameKey() string { return cmpOr(c.Name, "name") }
 
 // Column is one output column, as plain data: cmd converts it to its own
 // output type.

@@ -58,7 +58,7 @@ var (
 	Instances = &Family{
 		Name:    "instances",
 		Aliases: []string{"instance", "vm"},
-		Short:   "List, inspect, start, stop, reset and delete instances (VMs)",
+		Short:   "List, inspect, create, start, stop, reset, resize and delete instances (VMs)",
 		Noun:    Noun{"instance", "instances", "an"},
 		Path:    "/compute/instances", PathSource: Documented,
 		ResourceType: "INSTANCE", Category: "INSTANCE",
@@ -92,13 +92,18 @@ var (
 			{Name: "start", Short: "Start an inactive instance", Requires: "INACTIVE", During: "STARTING", After: "ACTIVE", Process: "start-instance", Source: Inferred},
 			{Name: "stop", Short: "Stop an active instance", Requires: "ACTIVE", During: "STOPPING", After: "INACTIVE", Process: "stop-instance", Source: Documented},
 			{Name: "reset", Short: "Reset (hard reboot) an active instance", Requires: "ACTIVE", During: "REBOOTING", After: "ACTIVE", Process: "reset-instance", Source: Inferred},
+			{Name: "resize", Short: "Change the number of CPUs and the memory of an instance", Process: "resize-compute-instance",
+				Options: instanceResize, Custom: true, Source: Inferred},
 		},
+		Create: instanceCreate,
 		Delete: &Delete{Requires: "INACTIVE", During: "DELETING", Process: "delete-instance", Confirm: true, Source: Documented,
 			Long: "Deletes an instance. The API only deletes INACTIVE instances: stop it first."},
 		Subs: []Sub{
 			{Name: "networks", Methods: []string{"GET"}, Source: Documented},
 			{Name: "storage", Methods: []string{"GET"}, Source: Documented},
-			{Name: "snapshots", Methods: []string{"GET", "POST"}, Source: Documented},
+			// Restore and delete of a snapshot are documented operations
+			// whose paths are inferred.
+			{Name: "snapshots", Methods: []string{"GET", "POST"}, ItemMethods: []string{"DELETE"}, ItemOps: []string{"restore"}, Source: Documented},
 		},
 	}
 
@@ -135,7 +140,7 @@ is the id to use with that family's commands.`,
 	Kubernetes = &Family{
 		Name:    "kubernetes",
 		Aliases: []string{"k8s"},
-		Short:   "List and inspect Kubernetes clusters and manage their nodes",
+		Short:   "List, inspect, create and delete Kubernetes clusters and manage their nodes",
 		Noun:    Noun{"Kubernetes cluster", "Kubernetes clusters", "a"},
 		Path:    "/compute/containers/kubernetes", PathSource: Documented,
 		ResourceType: "KUBERNETES", Category: "CONTAINER",
@@ -170,13 +175,18 @@ is the id to use with that family's commands.`,
 				{Key: "az", Type: "string", Required: true, Usage: "availability zone, e.g. EB-A", Source: Documented},
 			}}},
 		}},
-		Subs: []Sub{{Name: "nodes", Methods: []string{"GET"}, ItemMethods: []string{"GET", "DELETE"}, Source: Documented}},
+		Subs:   []Sub{{Name: "nodes", Methods: []string{"GET"}, ItemMethods: []string{"GET", "DELETE"}, Source: Documented}},
+		Create: kubernetesCreate,
+		// Documented with the example path /k8s-clusters/{id}; the prefixed
+		// path is inferred like the other routes of the family.
+		Delete: &Delete{Process: "delete-kubernetes", During: "DELETING", Confirm: true, Source: Documented,
+			Long: "Deletes a Kubernetes cluster and all its nodes."},
 	}
 
 	LoadBalancers = &Family{
 		Name:    "loadbalancers",
 		Aliases: []string{"loadbalancer", "lb"},
-		Short:   "List and inspect load balancers",
+		Short:   "List, inspect and create load balancers and manage their URLs",
 		Noun:    Noun{"load balancer", "load balancers", "a"},
 		Path:    "/networking/loadbalancers", PathSource: Documented,
 		ResourceType: "LOADBALANCER", Category: "LOADBALANCER",
@@ -196,12 +206,15 @@ is the id to use with that family's commands.`,
 				Values: []string{"HTTP", "HTTPS", "TCP", "MYSQL"}, Source: Documented},
 			textFilter("vlan", "vlan", "VLAN, e.g. EB_1125_DMZ8", Documented, "vlan"),
 		},
+		Create: loadBalancerCreate,
+		// Adding and deleting URLs are documented; listing them is inferred.
+		Subs: []Sub{{Name: "urls", Methods: []string{"GET", "POST"}, ItemMethods: []string{"DELETE"}, Body: loadBalancerURL, Source: Documented}},
 	}
 
 	Overdrive = &Family{
 		Name:    "overdrive",
 		Aliases: []string{"od"},
-		Short:   "List, inspect, start and stop Overdrive storage volumes",
+		Short:   "List, inspect, create, start, stop and delete Overdrive storage volumes",
 		Noun:    Noun{"Overdrive volume", "Overdrive volumes", "an"},
 		Path:    "/storage/overdrive", PathSource: Documented,
 		ResourceType: "OVERDRIVE", Category: "STORAGE",
@@ -214,12 +227,15 @@ is the id to use with that family's commands.`,
 			{Param: "names", Kind: Name, Flag: "name", Usage: "volume name", Source: Documented},
 		},
 		Operations: startStop(Noun{"Overdrive volume", "", "an"}, "overdrive", Documented),
+		Create:     overdriveCreate,
+		Delete: &Delete{Process: "delete-overdrive", During: "DELETING", Confirm: true, Source: Documented,
+			Long: "Deletes an Overdrive volume and its data."},
 	}
 
 	PostgreSQL = &Family{
 		Name:    "postgresql",
 		Aliases: []string{"pg"},
-		Short:   "List, inspect, start, stop and delete PostgreSQL databases (API inferred)",
+		Short:   "List, inspect, create, start, stop and delete PostgreSQL databases (API partly inferred)",
 		Noun:    Noun{"PostgreSQL database", "PostgreSQL databases", "a"},
 		Path:    "/databases/postgresql", PathSource: Inferred,
 		ResourceType: "POSTGRESQL", Category: "DATABASE",
@@ -240,6 +256,7 @@ is the id to use with that family's commands.`,
 			{Param: "regions", Kind: Enum, Flag: "region", Usage: "region: EB, ET", Fields: []string{"region"}, Values: regions, Source: Inferred},
 		},
 		Operations: startStop(Noun{"PostgreSQL database", "", "a"}, "postgresql", Inferred),
+		Create:     postgreSQLCreate,
 		Delete: &Delete{During: "DELETING", Process: "delete-postgresql", Confirm: true, Source: Inferred,
 			Long: "Deletes a PostgreSQL database and its data."},
 	}

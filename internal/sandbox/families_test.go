@@ -453,7 +453,7 @@ func TestOverdrive(t *testing.T) {
 		{"PATCH", "/itcare/storage/overdrive/5101", `{"operation":"pause"}`, "INVALID_FIELD_VALUE", "operation", 400},
 		{"PATCH", "/itcare/storage/overdrive/5101", `{"operation":"start"}`, "INVALID_STATUS", "status", 409},
 		{"PATCH", "/itcare/storage/overdrive/5102", `{"operation":"stop"}`, "INVALID_STATUS", "status", 409},
-		{"DELETE", "/itcare/storage/overdrive/5101", "", "METHOD_NOT_ALLOWED", "", 405},
+		{"PUT", "/itcare/storage/overdrive/5101", "", "METHOD_NOT_ALLOWED", "", 405},
 	} {
 		code, h, b := e.call(c.method, c.path, c.body)
 		e.expectError(code, c.status, h, b, c.code, c.field)

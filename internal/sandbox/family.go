@@ -433,10 +433,10 @@ func noSuch(field, kind string, id int64) reply {
 // route is a request path split along the table: the family, the item id
 // segment, the sub-resource and its item ("" when absent).
 type route struct {
-	fam           *family.Family
-	id, sub, item string
-	depth         int // 0 list, 1 item, 2 sub-resource, 3 item of a sub-resource
-	allow         []string
+	fam               *family.Family
+	id, sub, item, op string
+	depth             int // 0 list, 1 item, 2 sub-resource, 3 item of a sub-resource, 4 operation on it
+	allow             []string
 }
 
 // findRoute matches the segments of a path under /itcare against the
@@ -452,6 +452,9 @@ func findRoute(segs []string) (rt route, ok bool) {
 		switch len(rest) {
 		case 0:
 			rt.allow = []string{http.MethodGet}
+			if f.Create != nil {
+				rt.allow = append(rt.allow, http.MethodPost)
+			}
 		case 1:
 			rt.id, rt.allow = rest[0], f.Methods()
 		case 2, 3:
@@ -463,6 +466,12 @@ func findRoute(segs []string) (rt route, ok bool) {
 			if len(rest) == 3 {
 				rt.item, rt.allow = rest[2], sub.ItemMethods
 			}
+		case 4:
+			sub, found := f.Sub(rest[1])
+			if !found || !slices.Contains(sub.ItemOps, rest[3]) {
+				return route{}, false
+			}
+			rt.id, rt.sub, rt.item, rt.op, rt.allow = rest[0], rest[1], rest[2], rest[3], []string{http.MethodPost}
 		default:
 			return route{}, false
 		}
@@ -485,6 +494,9 @@ func (s *Server) dispatchFamilyLocked(c *call, segs []string) (rep reply, ok boo
 	if f.Index {
 		s.syncResourceIDsLocked()
 	}
+	if rt.depth == 0 && c.is(http.MethodPost) {
+		return s.createLocked(c, f), true
+	}
 	if rt.depth == 0 {
 		return s.listFamilyLocked(c, f, impl), true
 	}
@@ -493,6 +505,8 @@ func (s *Server) dispatchFamilyLocked(c *call, segs []string) (rep reply, ok boo
 		return *perr, true
 	}
 	switch {
+	case rt.depth == 4:
+		return s.subItemOpLocked(c, f, id, rt.sub, rt.item, rt.op), true
 	case rt.depth >= 2:
 		return impl.sub(s, c, id, rt.sub, rt.item), true
 	case c.is(http.MethodGet) && f.Index:

@@ -32,7 +32,7 @@ func init() {
 		knownEnums[p] = family.Instances.Filter(p).Values
 	}
 	register(family.Instances, &familyImpl{sortable: sortableInstanceFields, view: listView, product: instanceProduct,
-		sub: (*Server).instanceSub})
+		sub: (*Server).instanceSub, operate: (*Server).operateInstance})
 }
 
 // instanceProduct is the productName of an instance: its OS, from its name.
@@ -49,8 +49,10 @@ func instanceProduct(m map[string]any) string {
 }
 
 // instanceSub serves networks, storage and snapshots of an instance.
-func (s *Server) instanceSub(c *call, id int64, sub, _ string) reply {
+func (s *Server) instanceSub(c *call, id int64, sub, item string) reply {
 	switch {
+	case item != "":
+		return s.deleteSnapshot(c, id, item)
 	case sub == "networks":
 		return s.instanceNetworks(c, id)
 	case sub == "storage":

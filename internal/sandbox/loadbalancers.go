@@ -25,8 +25,8 @@ var lbProtocols = family.LoadBalancers.Filter("protocols").Values
 
 func init() {
 	register(family.LoadBalancers, &familyImpl{seed: (*Server).seedLoadBalancers, rngSeed: 0x10ADBA1A9CE,
-		sortable: sortableLoadBalancerFields,
-		product:  func(m map[string]any) string { return "Load balancer " + sval(m, "profileName") }})
+		sortable: sortableLoadBalancerFields, sub: (*Server).lbURLsSub,
+		product: func(m map[string]any) string { return "Load balancer " + sval(m, "profileName") }})
 }
 
 type fixedLB struct {

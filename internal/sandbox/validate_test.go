@@ -313,7 +313,7 @@ func TestContractRecordsUnknownRoutesAndMissingToken(t *testing.T) {
 		violation    string
 	}{
 		{"GET", "/itcare/compute/nothing", 404, "", "no such path"},
-		{"POST", "/itcare/compute/instances", 405, "", "method POST is not in the contract"},
+		{"PUT", "/itcare/compute/instances", 405, "", "method PUT is not in the contract"},
 		{"GET", "/itcare/compute/instances", 401, "-", "no bearer token"},
 		{"GET", "/itcare/compute/instances", 401, "Basic eDp5", "no bearer token"},
 	} {
