@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/fleet"
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
@@ -238,7 +239,9 @@ var overdriveSpec = &familySpec{
 	ListExample: `  itcare overdrive list`,
 	GetExample:  `  itcare overdrive get podshare01`,
 	Operations: []operationSpec{
-		{Name: "start", Short: "Start an Overdrive volume", Note: `Sends PATCH {"operation": "start"} (documented).`},
-		{Name: "stop", Short: "Stop an Overdrive volume", Note: `Sends PATCH {"operation": "stop"} (documented).`},
+		{Name: "start", Short: "Start an Overdrive volume", Note: `Sends PATCH {"operation": "start"} (documented).`,
+			Done: "started", Rule: fleet.Rule{Requires: []string{"INACTIVE"}, Leads: "ACTIVE"}},
+		{Name: "stop", Short: "Stop an Overdrive volume", Note: `Sends PATCH {"operation": "stop"} (documented).`,
+			Done: "stopped", Rule: fleet.Rule{Requires: []string{"ACTIVE"}, Leads: "INACTIVE"}},
 	},
 }

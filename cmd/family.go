@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/fleet"
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
@@ -47,11 +48,14 @@ type operationSpec struct {
 	Name  string
 	Short string
 	Note  string // documented or inferred, shown in the help
+	Done  string // past tense for the summary: "stopped"
+	Rule  fleet.Rule
 }
 
 type deleteSpec struct {
-	Long    string
-	Example string
+	Long     string
+	Example  string
+	Requires []string // statuses that allow deletion; empty: any
 }
 
 func (s *familySpec) command(f *Factory) *cobra.Command {
@@ -147,52 +151,77 @@ func (s *familySpec) getCmd(f *Factory) *cobra.Command {
 }
 
 func (s *familySpec) operationCmd(f *Factory, op operationSpec) *cobra.Command {
-	var w waitFlags
+	var fl fleetFlags
 	cmd := &cobra.Command{
-		Use:   op.Name + " <id|name>",
+		Use:   op.Name + " <id|name>... | --FILTER VALUE...",
 		Short: op.Short,
-		Long: op.Short + ". " + op.Note + `
-
-The command waits for the action to end (spinner on a terminal). With --no-wait
-it prints the action id and returns; follow it with 'itcare actions wait ID'.
-With --dry-run the API validates the request and nothing changes.`,
-		Example: fmt.Sprintf("  itcare %[1]s %[2]s NAME\n  itcare %[1]s %[2]s ID --no-wait\n  itcare %[1]s %[2]s ID --dry-run", s.Use, op.Name),
-		Args:    cobra.ExactArgs(1),
+		Long:  op.Short + ". " + op.Note + fleetHelp(s),
+		Example: fmt.Sprintf("  itcare %[1]s %[2]s NAME\n  itcare %[1]s %[2]s ID NAME2 --no-wait\n  itcare %[1]s %[2]s --%[3]s VALUE --yes --max-parallel 5\n  itcare %[1]s %[2]s ID --dry-run",
+			s.Use, op.Name, s.Filters[len(s.Filters)-1].Flag),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.change(cmd, f, w, args[0], op.Name, false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-				return fam.Operate(ctx, id, op.Name, nil)
-			})
+			return s.runFleet(cmd, f, &fl, args, changeSpec{Op: op.Name, Done: op.Done, Rule: op.Rule, Selectors: true,
+				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+					return fam.Operate(ctx, id, op.Name, nil)
+				}})
 		},
 	}
-	w.register(cmd)
+	s.registerFleet(cmd, &fl, true)
 	return cmd
+}
+
+// fleetHelp is the part of the help every change command shares.
+func fleetHelp(s *familySpec) string {
+	return fmt.Sprintf(`
+
+Targets are %[1]s ids or names, several at once, or a selection by the list
+filters (every page): not both, and not neither. Names are looked up together
+in one list request. A target already in the state the change leads to is
+skipped; one whose status does not allow the change is not sent.
+
+With more than one target, or a selection, the plan is shown first and, on a
+terminal, confirmed (elsewhere --yes is required). Changes run --max-parallel at
+a time; a live board shows each target (plain lines when stderr is not a
+terminal), then one summary line. With --no-wait the action ids are printed
+and nothing is waited on; with --dry-run the API validates each change and
+nothing changes. -o json|yaml prints one result per target (docs/results.md);
+the exit code is that of the most severe outcome (docs/exit-codes.md).`, s.Plural)
 }
 
 func (s *familySpec) deleteCmd(f *Factory) *cobra.Command {
 	var (
-		w         waitFlags
+		fl        fleetFlags
 		changeRef string
 	)
 	cmd := &cobra.Command{
-		Use:   "delete <id|name>",
-		Short: "Delete a " + s.Kind + " (irreversible)",
+		Use:   "delete <id|name>... | --FILTER VALUE...",
+		Short: "Delete " + article(s.Kind) + " " + s.Kind + " (irreversible)",
 		Long: s.Delete.Long + `
 
 This cannot be undone. On a terminal you are asked to confirm; elsewhere --yes is
-required.`,
+required.` + fleetHelp(s),
 		Example: s.Delete.Example,
 		Aliases: []string{"rm"},
-		Args:    cobra.ExactArgs(1),
+		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.change(cmd, f, w, args[0], "delete", true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-				return fam.Delete(ctx, id, changeRef)
-			})
+			return s.runFleet(cmd, f, &fl, args, changeSpec{Op: "delete", Done: "deleted", Rule: fleet.Rule{Requires: s.Delete.Requires},
+				Destructive: true, Selectors: true,
+				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+					return fam.Delete(ctx, id, changeRef)
+				}})
 		},
 	}
-	w.register(cmd)
-	w.registerYes(cmd)
+	s.registerFleet(cmd, &fl, true)
 	cmd.Flags().StringVar(&changeRef, "change-ref", "", "change reference (e.g. an RFC number) recorded with the deletion")
 	return cmd
+}
+
+// article is "an" before a vowel, else "a".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 // change resolves the resource named by arg, confirms destructive changes,

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/fleet"
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
@@ -99,12 +100,16 @@ var instancesSpec = &familySpec{
 	GetExample: `  itcare instances get 10042
   itcare instances get pdeb12web01 -o yaml`,
 	Operations: []operationSpec{
-		{Name: "start", Short: "Start an inactive instance", Note: `Sends PATCH {"operation": "start"} (inferred, see docs/api-assumptions.md).`},
-		{Name: "stop", Short: "Stop an active instance", Note: `Sends PATCH {"operation": "stop"} (documented).`},
-		{Name: "reset", Short: "Reset (hard reboot) an active instance", Note: `Sends PATCH {"operation": "reset"} (inferred, see docs/api-assumptions.md).`},
+		{Name: "start", Short: "Start an inactive instance", Note: `Sends PATCH {"operation": "start"} (inferred, see docs/api-assumptions.md).`,
+			Done: "started", Rule: fleet.Rule{Requires: []string{"INACTIVE"}, Leads: "ACTIVE"}},
+		{Name: "stop", Short: "Stop an active instance", Note: `Sends PATCH {"operation": "stop"} (documented).`,
+			Done: "stopped", Rule: fleet.Rule{Requires: []string{"ACTIVE"}, Leads: "INACTIVE"}},
+		{Name: "reset", Short: "Reset (hard reboot) an active instance", Note: `Sends PATCH {"operation": "reset"} (inferred, see docs/api-assumptions.md).`,
+			Done: "reset", Rule: fleet.Rule{Requires: []string{"ACTIVE"}, Leads: "ACTIVE"}},
 	},
 	Delete: &deleteSpec{
-		Long: "Deletes an instance. The API only deletes INACTIVE instances: stop it first.",
+		Requires: []string{"INACTIVE"},
+		Long:     "Deletes an instance. The API only deletes INACTIVE instances: stop it first.",
 		Example: `  itcare instances stop pdeb12web01 && itcare instances delete pdeb12web01
   itcare instances delete 10042 --yes --change-ref RFC_1234`,
 	},

@@ -29,6 +29,7 @@ type IOStreams struct {
 	stderrTTY    bool
 	colorEnabled bool
 	width        int
+	height       int
 
 	// mu guards the spinner state and every write the spinner competes with
 	// on ErrOut (frames, warnings, the final clear).
@@ -62,6 +63,7 @@ func System() *IOStreams {
 		spinEvery: 100 * time.Millisecond,
 	}
 	s.width = systemWidth(s.stdoutTTY, s.stderrTTY)
+	s.height = systemHeight(s.stderrTTY)
 	s.colorEnabled = s.stdoutTTY && colorAllowedByEnv()
 	return s
 }
@@ -110,6 +112,33 @@ func systemWidth(stdoutTTY, stderrTTY bool) int {
 		}
 	}
 	return defaultWidth
+}
+
+// systemHeight: LINES when it is a positive number, else the height of the
+// terminal on stderr (where the live board is drawn), else 24.
+func systemHeight(stderrTTY bool) int {
+	if l, err := strconv.Atoi(strings.TrimSpace(os.Getenv("LINES"))); err == nil && l > 0 {
+		return l
+	}
+	if stderrTTY {
+		if _, h, err := term.GetSize(int(os.Stderr.Fd())); err == nil && h > 0 {
+			return h
+		}
+	}
+	return defaultHeight
+}
+
+const defaultHeight = 24
+
+// SetHeight sets the terminal height the live board folds to.
+func (s *IOStreams) SetHeight(h int) { s.height = h }
+
+// TerminalHeight is the number of lines the live board may use (24 when unknown).
+func (s *IOStreams) TerminalHeight() int {
+	if s.height <= 0 {
+		return defaultHeight
+	}
+	return s.height
 }
 
 func (s *IOStreams) SetStdoutTTY(v bool)    { s.stdoutTTY = v }

@@ -1,0 +1,271 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/fleet"
+	"github.com/itcare-cli/itcare/internal/output"
+)
+
+// changeSpec is one change command of a family, run on one target or many
+// by the fleet engine.
+type changeSpec struct {
+	Op          string     // "stop"
+	Done        string     // "stopped", for the summary line
+	Rule        fleet.Rule // status required, status it leads to
+	Destructive bool       // confirm even a single target
+	// Selectors: the family's list filters select the targets.
+	Selectors bool
+	Send      func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error)
+}
+
+// fleetFlags are the flags of every change command.
+type fleetFlags struct {
+	waitFlags
+	MaxParallel int
+	FailFast    bool
+	filters     [][]string
+}
+
+func (s *familySpec) registerFleet(cmd *cobra.Command, fl *fleetFlags, selectors bool) {
+	fl.register(cmd)
+	fl.registerYes(cmd)
+	cmd.Flags().IntVar(&fl.MaxParallel, "max-parallel", fleet.DefaultMaxParallel, "at most this many changes in progress, and requests in flight, at a time")
+	cmd.Flags().BoolVar(&fl.FailFast, "fail-fast", false, "after the first failure send nothing more (changes in progress are still waited for)")
+	if !selectors {
+		return
+	}
+	fl.filters = make([][]string, len(s.Filters))
+	for i, fs := range s.Filters {
+		cmd.Flags().StringSliceVar(&fl.filters[i], fs.Flag, nil, "select by "+fs.Usage+" (repeatable)")
+	}
+}
+
+// resultColumns are the table columns of the results of a change.
+var resultColumns = []output.Column{
+	{Header: "ID", Path: "id"},
+	{Header: "NAME", Path: "name"},
+	{Header: "OUTCOME", Path: "outcome"},
+	{Header: "ACTION", Path: "actionId"},
+	{Header: "MESSAGE", Path: "message"},
+	{Header: "OPERATION", Path: "operation", Wide: true},
+}
+
+// maxParallelLimit bounds --max-parallel.
+const maxParallelLimit = 200
+
+// runFleet resolves args (ids or names) or the selector flags into
+// targets, shows the plan and asks for confirmation when there is more than
+// one, then runs the change on each and reports one result per target.
+func (s *familySpec) runFleet(cmd *cobra.Command, f *Factory, fl *fleetFlags, args []string, ch changeSpec) error {
+	if err := fl.validate(); err != nil {
+		return err
+	}
+	if fl.MaxParallel < 1 || fl.MaxParallel > maxParallelLimit {
+		return usageErrorf("invalid --max-parallel %d: from 1 to %d", fl.MaxParallel, maxParallelLimit)
+	}
+	q := url.Values{}
+	for i, vals := range fl.filters {
+		if err := s.Filters[i].Add(q, vals); err != nil {
+			return &UsageError{Err: err}
+		}
+	}
+	selector := len(q) > 0
+	switch {
+	case selector && len(args) > 0:
+		return usageErrorf("give %s ids or names, or selection flags, not both", s.Kind)
+	case len(args) == 0 && ch.Selectors:
+		return usageErrorf("no %s given: name them (ids or names) or select them with filters such as --%s", s.Kind, s.Filters[0].Flag)
+	case len(args) == 0:
+		return usageErrorf("no %s given", s.Kind)
+	}
+	many := selector || len(args) > 1
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	// Off a terminal nothing is asked: refuse before anything is sent.
+	if (many || ch.Destructive) && !fl.Yes && !f.IO.CanPrompt() && !cfg.DryRun {
+		what := ch.Op
+		if many {
+			what += " several " + s.Plural
+		}
+		return usageErrorf("refusing to %s without confirmation: pass --yes", what)
+	}
+	ss, err := f.Session(resultColumns)
+	if err != nil {
+		return err
+	}
+	fam := s.Family(ss.C)
+	ctx := cmd.Context()
+
+	f.IO.StartProgress(" finding the " + s.Plural)
+	var targets []fleet.Target
+	var problems []fleet.Problem
+	if selector {
+		targets, err = fleet.Select(ctx, fam, q)
+	} else {
+		targets, problems, err = fleet.Resolve(ctx, fam, s.Kind, fam.NameParam, args, fl.MaxParallel)
+	}
+	f.IO.StopProgress()
+	if err != nil {
+		return err
+	}
+	if !many && len(problems) == 1 {
+		return problems[0].Err
+	}
+	send, settled := fleet.Plan(ch.Op, ch.Rule, targets)
+	if many {
+		output.PrintPlan(f.IO, fleet.PlanView(ch.Op, s.Plural, send, settled, problems))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%d of the %s named did not resolve; nothing was sent", len(problems), s.Plural)
+	}
+	if len(send) > 0 && !fl.Yes && !ss.C.DryRun() && (many || ch.Destructive) {
+		question := fmt.Sprintf("%s %d %s?", capitalize(ch.Op), len(send), s.Plural)
+		if !many {
+			question = capitalize(ch.Op) + " " + describeResource(s.Kind, send[0].ID, send[0].Arg) + "?"
+		}
+		if ch.Destructive {
+			question += " This cannot be undone."
+		}
+		ok, err := output.Confirm(f.IO, question)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errors.New("cancelled: nothing was changed")
+		}
+	}
+
+	start := time.Now()
+	rows := make([]output.BoardRow, len(send))
+	for i, t := range send {
+		rows[i] = fleet.State{Target: t, Phase: "QUEUED"}.Row()
+	}
+	board := output.NewBoard(f.IO, rows)
+	if len(send) > 0 {
+		board.Start()
+	}
+	op := fleet.Op{Name: ch.Op, Rule: ch.Rule, Send: func(ctx context.Context, t fleet.Target) (*api.Accepted, error) {
+		return ch.Send(ctx, fam, t.ID)
+	}}
+	ran := fleet.Run(ctx, ss.C, op, send, fleet.Options{
+		MaxParallel: fl.MaxParallel, NoWait: fl.NoWait, DryRun: ss.C.DryRun(), FailFast: fl.FailFast,
+		Wait:    f.waitOptions(fl.Timeout, 0),
+		OnState: func(i int, st fleet.State) { board.Update(i, st.Row()) },
+	})
+	board.Stop()
+	results := orderResults(targets, settled, ran)
+	output.PrintSummary(f.IO, fleet.Summary(results, ch.Done), time.Since(start))
+	if err := s.printResults(f, ss.P, ch, results, many || fl.NoWait); err != nil {
+		return err
+	}
+	return fleetExit(f, results, many)
+}
+
+// orderResults puts the settled and sent results back in target order.
+func orderResults(targets []fleet.Target, parts ...[]fleet.Result) []fleet.Result {
+	byID := map[int64]fleet.Result{}
+	for _, p := range parts {
+		for _, r := range p {
+			byID[r.ID] = r
+		}
+	}
+	out := make([]fleet.Result, 0, len(targets))
+	for _, t := range targets {
+		if r, ok := byID[t.ID]; ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// printResults writes the results on stdout: every format but table prints
+// the results array; a table is printed only for more than one target
+// (or --no-wait's action ids); one target keeps its one-line messages.
+func (s *familySpec) printResults(f *Factory, p *output.Printer, ch changeSpec, results []fleet.Result, table bool) error {
+	if !p.Opts.Format.IsTable() || p.Opts.JQ != "" {
+		return p.PrintList(results, resultColumns, "results")
+	}
+	noWait := false
+	for _, r := range results {
+		if r.Outcome == fleet.Submitted && r.ActionID != nil && r.Err == nil {
+			noWait = true
+			fmt.Fprintln(f.IO.Out, *r.ActionID)
+		}
+	}
+	if noWait {
+		var ids []int64
+		for _, r := range results {
+			if r.ActionID != nil {
+				ids = append(ids, *r.ActionID)
+			}
+		}
+		fmt.Fprintf(f.IO.ErrOut, "%s: follow with: %s\n", ch.Op, api.ResumeHint(ids))
+		return nil
+	}
+	if table && len(results) > 1 {
+		return p.PrintList(results, resultColumns, "results")
+	}
+	for _, r := range results {
+		what := describeResource(s.Kind, r.ID, r.Name)
+		switch r.Outcome {
+		case fleet.Validated:
+			fmt.Fprintf(f.IO.Out, "dry run: %s %s was validated by the server; nothing was changed\n", ch.Op, what)
+		case fleet.Skipped:
+			fmt.Fprintf(f.IO.ErrOut, "%s is %s: nothing to do\n", what, r.Message)
+		}
+	}
+	return nil
+}
+
+// fleetExit is the exit of a change: for one target its error (printed by
+// the caller with its hint), for several the most severe outcome's code,
+// the outcomes having been shown already.
+func fleetExit(f *Factory, results []fleet.Result, many bool) error {
+	if !many {
+		for _, r := range results {
+			if r.Err != nil {
+				return r.Err
+			}
+		}
+		return nil
+	}
+	code := ExitOK
+	var intr bool
+	for _, r := range results {
+		if r.Err != nil {
+			c := ExitCode(r.Err)
+			code = worseExit(code, c)
+			intr = intr || c == ExitInterrupted
+		}
+	}
+	if running := fleet.Running(results); len(running) > 0 {
+		if intr {
+			fmt.Fprintf(f.IO.ErrOut, "interrupted: nothing more was sent; %d action(s) still in progress\n", len(running))
+		}
+		fmt.Fprintf(f.IO.ErrOut, "to keep waiting, run: %s\n", api.ResumeHint(running))
+	} else if intr {
+		fmt.Fprintln(f.IO.ErrOut, "interrupted: nothing more was sent")
+	}
+	if code == ExitOK {
+		return nil
+	}
+	return &SilentError{Code: code}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
