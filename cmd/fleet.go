@@ -82,9 +82,9 @@ func (s *familySpec) runFleet(cmd *cobra.Command, f *Factory, fl *fleetFlags, ar
 	switch {
 	case selector && len(args) > 0:
 		return usageErrorf("give %s ids or names, or selection flags, not both", s.Kind)
-	case len(args) == 0 && ch.Selectors:
+	case !selector && len(args) == 0 && ch.Selectors:
 		return usageErrorf("no %s given: name them (ids or names) or select them with filters such as --%s", s.Kind, s.Filters[0].Flag)
-	case len(args) == 0:
+	case !selector && len(args) == 0:
 		return usageErrorf("no %s given", s.Kind)
 	}
 	many := selector || len(args) > 1
