@@ -2,9 +2,11 @@ package cmd
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"net/url"
 	"regexp"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -123,19 +125,20 @@ func kubernetesSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 
 func newNodesAddCmd(f *Factory, s *familySpec) *cobra.Command {
 	var (
-		w      waitFlags
+		fl     fleetFlags
 		count  int
 		sizing string
 		az     string
 	)
 	cmd := &cobra.Command{
-		Use:   "add <cluster>",
-		Short: "Add worker nodes to a cluster in one availability zone",
+		Use:   "add <cluster>...",
+		Short: "Add worker nodes to clusters in one availability zone",
 		Long: `Adds nodes to a cluster: PATCH {"operation": "create_nodes", "options":
 {"nodes": [{"nodesNb": N, "nodeSizing": SIZING, "az": AZ}]}} (documented), then
-waits for the action.`,
+waits for the action. Several clusters may be given: see 'itcare kubernetes
+stop --help' for how a change runs on many targets (no selection flags here).`,
 		Example: `  itcare kubernetes nodes add pk8sapp01 --count 2 --sizing 2cpu4gb --az EB-A`,
-		Args:    cobra.ExactArgs(1),
+		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if count < 1 {
 				return usageErrorf("invalid --count %d: at least 1", count)
@@ -147,12 +150,13 @@ waits for the action.`,
 				return usageErrorf("--az is required, e.g. EB-A")
 			}
 			options := map[string]any{"nodes": []any{map[string]any{"nodesNb": count, "nodeSizing": sizing, "az": az}}}
-			return s.change(cmd, f, w, args[0], "add nodes to", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-				return fam.Operate(ctx, id, "create_nodes", options)
-			})
+			return s.runFleet(cmd, f, &fl, args, changeSpec{Op: "add-nodes", Done: "grown",
+				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+					return fam.Operate(ctx, id, "create_nodes", options)
+				}})
 		},
 	}
-	w.register(cmd)
+	s.registerFleet(cmd, &fl, false)
 	cmd.Flags().IntVar(&count, "count", 1, "number of nodes to add")
 	cmd.Flags().StringVar(&sizing, "sizing", "", "node sizing, e.g. 2cpu4gb (required)")
 	cmd.Flags().StringVar(&az, "az", "", "availability zone of the new nodes, e.g. EB-A (required)")
@@ -160,26 +164,76 @@ waits for the action.`,
 }
 
 func newNodesDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
-	var w waitFlags
+	var fl fleetFlags
 	cmd := &cobra.Command{
-		Use:   "delete <cluster> <node>",
-		Short: "Delete one node of a cluster (irreversible)",
-		Long: `Deletes one node (DELETE .../nodes/{node}). The API refuses to delete the last
-worker or the last ingress node. On a terminal you are asked to confirm;
-elsewhere --yes is required.`,
-		Example: `  itcare kubernetes nodes delete pk8sapp01 7 --yes`,
+		Use:   "delete <cluster> <node>...",
+		Short: "Delete nodes of a cluster (irreversible)",
+		Long: `Deletes nodes of one cluster (DELETE .../nodes/{node}, one per node). The API
+refuses to delete the last worker or the last ingress node. On a terminal you
+are asked to confirm; elsewhere --yes is required. The nodes are read first
+(GET .../nodes) for their names; an unknown node id sends nothing.`,
+		Example: `  itcare kubernetes nodes delete pk8sapp01 7 --yes
+  itcare kubernetes nodes delete pk8sapp01 7 8 9 --yes --max-parallel 1`,
 		Aliases: []string{"rm"},
-		Args:    cobra.ExactArgs(2),
+		Args:    cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			node := args[1]
-			return s.change(cmd, f, w, args[0], fmt.Sprintf("delete node %s of", node), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-				return fam.Delete(ctx, id, "", "nodes", url.PathEscape(node))
-			})
+			var cluster int64
+			return s.runFleet(cmd, f, &fl, args[1:], changeSpec{Op: "delete", Done: "deleted", Destructive: true,
+				Kind: "node", Plural: "nodes",
+				Resolve: func(ctx context.Context, fam *api.Family, nodes []string) ([]fleet.Target, []fleet.Problem, error) {
+					var err error
+					if cluster, err = fam.Resolve(ctx, args[0]); err != nil {
+						return nil, nil, err
+					}
+					return clusterNodes(ctx, fam, cluster, nodes)
+				},
+				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+					return fam.Delete(ctx, cluster, "", "nodes", strconv.FormatInt(id, 10))
+				}})
 		},
 	}
-	w.register(cmd)
-	w.registerYes(cmd)
+	s.registerFleet(cmd, &fl, false)
 	return cmd
+}
+
+// clusterNodes reads the nodes of a cluster once and picks the ones named
+// by their ids.
+func clusterNodes(ctx context.Context, fam *api.Family, cluster int64, args []string) ([]fleet.Target, []fleet.Problem, error) {
+	raw, err := fam.GetSub(ctx, cluster, "nodes")
+	if err != nil {
+		return nil, nil, err
+	}
+	list, err := api.ItemsOf(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	var items []api.Object
+	if err := json.Unmarshal(list, &items); err != nil {
+		return nil, nil, fmt.Errorf("reading the nodes of cluster %d: %w", cluster, err)
+	}
+	known := map[int64]fleet.Target{}
+	for _, it := range items {
+		n := it.Summary()
+		known[n.ID] = fleet.Target{ID: n.ID, Name: n.Name, Status: n.Status}
+	}
+	var targets []fleet.Target
+	var problems []fleet.Problem
+	seen := map[int64]bool{}
+	for _, a := range args {
+		id, perr := strconv.ParseInt(strings.TrimSpace(a), 10, 64)
+		t, ok := known[id]
+		switch {
+		case perr != nil:
+			problems = append(problems, fleet.Problem{Arg: a, Err: fmt.Errorf("node %q: node ids are numbers", a)})
+		case !ok:
+			problems = append(problems, fleet.Problem{Arg: a, Err: fmt.Errorf("no node %d in cluster %d", id, cluster)})
+		case !seen[id]:
+			seen[id] = true
+			t.Arg = a
+			targets = append(targets, t)
+		}
+	}
+	return targets, problems, nil
 }
 
 var loadBalancersSpec = &familySpec{

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -224,32 +223,6 @@ func article(word string) string {
 	return "a"
 }
 
-// change resolves the resource named by arg, confirms destructive changes,
-// and runs do with dry-run, --no-wait and waiting handled by runChange.
-func (s *familySpec) change(cmd *cobra.Command, f *Factory, w waitFlags, arg, verb string, destructive bool,
-	do func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error)) error {
-	if err := w.validate(); err != nil {
-		return err
-	}
-	if destructive {
-		if err := requireYes(f, w.Yes); err != nil {
-			return err
-		}
-	}
-	t, err := s.resolve(cmd, f, arg, nil)
-	if err != nil {
-		return err
-	}
-	what := describeResource(s.Kind, t.id, arg)
-	if destructive {
-		if err := confirm(f, t.C, w.Yes, strings.ToUpper(verb[:1])+verb[1:]+" "+what+"?"); err != nil {
-			return err
-		}
-	}
-	return runChange(cmd.Context(), f, t.Session, w, change{Verb: verb, Resource: what,
-		Do: func(ctx context.Context) (*api.Accepted, error) { return do(ctx, t.fam, t.id) }})
-}
-
 // target is one resolved resource of the family.
 type target struct {
 	*Session
@@ -270,38 +243,6 @@ func (s *familySpec) resolve(cmd *cobra.Command, f *Factory, arg string, cols []
 		return nil, err
 	}
 	return &target{Session: ss, fam: fam, id: id}, nil
-}
-
-// requireYes fails before anything is sent when a destructive command cannot
-// ask for confirmation (no terminal) and --yes was not given. A dry run
-// changes nothing and needs no confirmation.
-func requireYes(f *Factory, yes bool) error {
-	if yes || f.IO.CanPrompt() {
-		return nil
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return err
-	}
-	if cfg.DryRun {
-		return nil
-	}
-	return usageErrorf("refusing to delete without confirmation: pass --yes")
-}
-
-// confirm asks on a terminal unless --yes or --dry-run.
-func confirm(f *Factory, c *api.Client, yes bool, question string) error {
-	if yes || c.DryRun() {
-		return nil
-	}
-	ok, err := output.Confirm(f.IO, question+" This cannot be undone.")
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return errors.New("cancelled: nothing was changed")
-	}
-	return nil
 }
 
 func columnNames(cols []output.Column) string {

@@ -25,6 +25,17 @@ type changeSpec struct {
 	// Selectors: the family's list filters select the targets.
 	Selectors bool
 	Send      func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error)
+	// Kind and Plural name the targets when they are not the family's
+	// resources (the nodes of a cluster).
+	Kind, Plural string
+	// Resolve, when set, replaces the family's resolution of args.
+	Resolve func(ctx context.Context, fam *api.Family, args []string) ([]fleet.Target, []fleet.Problem, error)
+}
+
+func (ch *changeSpec) defaults(s *familySpec) {
+	if ch.Kind == "" {
+		ch.Kind, ch.Plural = s.Kind, s.Plural
+	}
 }
 
 // fleetFlags are the flags of every change command.
@@ -66,6 +77,7 @@ const maxParallelLimit = 200
 // targets, shows the plan and asks for confirmation when there is more than
 // one, then runs the change on each and reports one result per target.
 func (s *familySpec) runFleet(cmd *cobra.Command, f *Factory, fl *fleetFlags, args []string, ch changeSpec) error {
+	ch.defaults(s)
 	if err := fl.validate(); err != nil {
 		return err
 	}
@@ -81,11 +93,11 @@ func (s *familySpec) runFleet(cmd *cobra.Command, f *Factory, fl *fleetFlags, ar
 	selector := len(q) > 0
 	switch {
 	case selector && len(args) > 0:
-		return usageErrorf("give %s ids or names, or selection flags, not both", s.Kind)
+		return usageErrorf("give %s ids or names, or selection flags, not both", ch.Kind)
 	case !selector && len(args) == 0 && ch.Selectors:
-		return usageErrorf("no %s given: name them (ids or names) or select them with filters such as --%s", s.Kind, s.Filters[0].Flag)
+		return usageErrorf("no %s given: name them (ids or names) or select them with filters such as --%s", ch.Kind, s.Filters[0].Flag)
 	case !selector && len(args) == 0:
-		return usageErrorf("no %s given", s.Kind)
+		return usageErrorf("no %s given", ch.Kind)
 	}
 	many := selector || len(args) > 1
 	cfg, err := f.Config()
@@ -96,7 +108,7 @@ func (s *familySpec) runFleet(cmd *cobra.Command, f *Factory, fl *fleetFlags, ar
 	if (many || ch.Destructive) && !fl.Yes && !f.IO.CanPrompt() && !cfg.DryRun {
 		what := ch.Op
 		if many {
-			what += " several " + s.Plural
+			what += " several " + ch.Plural
 		}
 		return usageErrorf("refusing to %s without confirmation: pass --yes", what)
 	}
@@ -107,13 +119,16 @@ func (s *familySpec) runFleet(cmd *cobra.Command, f *Factory, fl *fleetFlags, ar
 	fam := s.Family(ss.C)
 	ctx := cmd.Context()
 
-	f.IO.StartProgress(" finding the " + s.Plural)
+	f.IO.StartProgress(" finding the " + ch.Plural)
 	var targets []fleet.Target
 	var problems []fleet.Problem
-	if selector {
+	switch {
+	case ch.Resolve != nil:
+		targets, problems, err = ch.Resolve(ctx, fam, args)
+	case selector:
 		targets, err = fleet.Select(ctx, fam, q)
-	} else {
-		targets, problems, err = fleet.Resolve(ctx, fam, s.Kind, fam.NameParam, args, fl.MaxParallel)
+	default:
+		targets, problems, err = fleet.Resolve(ctx, fam, ch.Kind, fam.NameParam, args, fl.MaxParallel)
 	}
 	f.IO.StopProgress()
 	if err != nil {
@@ -124,15 +139,15 @@ func (s *familySpec) runFleet(cmd *cobra.Command, f *Factory, fl *fleetFlags, ar
 	}
 	send, settled := fleet.Plan(ch.Op, ch.Rule, targets)
 	if many {
-		output.PrintPlan(f.IO, fleet.PlanView(ch.Op, s.Plural, send, settled, problems))
+		output.PrintPlan(f.IO, fleet.PlanView(ch.Op, ch.Plural, send, settled, problems))
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%d of the %s named did not resolve; nothing was sent", len(problems), s.Plural)
+		return fmt.Errorf("%d of the %s named did not resolve; nothing was sent", len(problems), ch.Plural)
 	}
 	if len(send) > 0 && !fl.Yes && !ss.C.DryRun() && (many || ch.Destructive) {
-		question := fmt.Sprintf("%s %d %s?", capitalize(ch.Op), len(send), s.Plural)
+		question := fmt.Sprintf("%s %d %s?", capitalize(ch.Op), len(send), ch.Plural)
 		if !many {
-			question = capitalize(ch.Op) + " " + describeResource(s.Kind, send[0].ID, send[0].Arg) + "?"
+			question = capitalize(ch.Op) + " " + describeResource(ch.Kind, send[0].ID, send[0].Arg) + "?"
 		}
 		if ch.Destructive {
 			question += " This cannot be undone."
@@ -217,7 +232,7 @@ func (s *familySpec) printResults(f *Factory, p *output.Printer, ch changeSpec, 
 		return p.PrintList(results, resultColumns, "results")
 	}
 	for _, r := range results {
-		what := describeResource(s.Kind, r.ID, r.Name)
+		what := describeResource(ch.Kind, r.ID, r.Name)
 		switch r.Outcome {
 		case fleet.Validated:
 			fmt.Fprintf(f.IO.Out, "dry run: %s %s was validated by the server; nothing was changed\n", ch.Op, what)

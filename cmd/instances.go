@@ -140,18 +140,19 @@ func instanceSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 
 func newSnapshotCreateCmd(f *Factory, s *familySpec) *cobra.Command {
 	var (
-		w           waitFlags
+		fl          fleetFlags
 		description string
 		changeRef   string
 	)
 	cmd := &cobra.Command{
-		Use:   "create <instance>",
-		Short: "Take a snapshot of an instance",
+		Use:   "create <instance>... | --FILTER VALUE...",
+		Short: "Take a snapshot of instances",
 		Long: `Takes a snapshot (POST /compute/instances/{id}/snapshots with a description and
 an optional change reference; the path is inferred, see docs/api-assumptions.md)
-and waits for the action.`,
-		Example: `  itcare instances snapshots create pdeb12web01 --description "before upgrade" --change-ref RFC_42`,
-		Args:    cobra.ExactArgs(1),
+and waits for the action.` + fleetHelp(s),
+		Example: `  itcare instances snapshots create pdeb12web01 --description "before upgrade" --change-ref RFC_42
+  itcare instances snapshots create --env QA --tag owner:team-web --description "before upgrade" --yes`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.TrimSpace(description) == "" {
 				return usageErrorf("--description is required")
@@ -160,12 +161,13 @@ and waits for the action.`,
 			if changeRef != "" {
 				body["changeReference"] = changeRef
 			}
-			return s.change(cmd, f, w, args[0], "snapshot", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-				return fam.Create(ctx, id, body, "snapshots")
-			})
+			return s.runFleet(cmd, f, &fl, args, changeSpec{Op: "snapshot", Done: "snapshotted", Selectors: true,
+				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+					return fam.Create(ctx, id, body, "snapshots")
+				}})
 		},
 	}
-	w.register(cmd)
+	s.registerFleet(cmd, &fl, true)
 	cmd.Flags().StringVar(&description, "description", "", "what the snapshot is for (required)")
 	cmd.Flags().StringVar(&changeRef, "change-ref", "", "change reference (e.g. an RFC number)")
 	return cmd

@@ -2,8 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/itcare-cli/itcare/internal/api"
@@ -58,57 +56,4 @@ func reportActions(p *output.Printer, actions []*api.Action) error {
 		}
 	}
 	return p.PrintList(done, actionColumns, "actions")
-}
-
-// change is one mutating call on a resource, described for messages.
-type change struct {
-	Verb     string // "stop"
-	Resource string // "instance 10001 (pdeb12web01)"
-	Do       func(ctx context.Context) (*api.Accepted, error)
-}
-
-// runChange sends a change and handles dry-run, --no-wait and waiting, the
-// same way for every resource family.
-func runChange(ctx context.Context, f *Factory, ss *Session, w waitFlags, ch change) error {
-	p, c := ss.P, ss.C
-	f.IO.StartProgress(fmt.Sprintf(" %s %s", ch.Verb, ch.Resource))
-	acc, err := ch.Do(ctx)
-	f.IO.StopProgress()
-	if c.DryRun() {
-		if errors.Is(err, api.ErrDryRunUnconfirmed) {
-			f.IO.Warnf("%s", err)
-			return &SilentError{Code: ExitError}
-		}
-		if err != nil {
-			return err
-		}
-		if p.Opts.Format.Kind == output.Table && p.Opts.JQ == "" {
-			fmt.Fprintf(f.IO.Out, "dry run: %s %s was validated by the server; nothing was changed\n", ch.Verb, ch.Resource)
-			return nil
-		}
-		return p.PrintObject(acc, nil)
-	}
-	if err != nil {
-		return err
-	}
-	if acc.ActionID == 0 {
-		f.IO.Warnf("the API accepted %s %s (HTTP %d) without an action id to follow", ch.Verb, ch.Resource, acc.StatusCode)
-		if p.Opts.Format.Kind != output.Table || p.Opts.JQ != "" {
-			return p.PrintObject(acc, nil)
-		}
-		return nil
-	}
-	if w.NoWait {
-		if p.Opts.Format.Kind == output.Table && p.Opts.JQ == "" {
-			fmt.Fprintln(f.IO.Out, acc.ActionID)
-			fmt.Fprintf(f.IO.ErrOut, "%s %s: action %d started; follow it with: %s\n", ch.Verb, ch.Resource, acc.ActionID, api.ResumeHint([]int64{acc.ActionID}))
-			return nil
-		}
-		return p.PrintObject(acc, nil)
-	}
-	actions, err := waitActions(ctx, f, c, []int64{acc.ActionID}, w.Timeout, 0)
-	if perr := reportActions(p, actions); err == nil {
-		err = perr
-	}
-	return err
 }
