@@ -331,7 +331,7 @@ func TestFleetPlanConfirmationAndUsage(t *testing.T) {
 	h.stdinTTY, h.stderrTTY = false, false
 	r = h.run("instances", "stop", names[0], "no-such-vm", "--yes")
 	assertCode(t, r, ExitError)
-	if !strings.Contains(r.stderr, `unknown "no-such-vm"`) || !strings.Contains(r.stderr, "stop 1 instances: "+names[0]) {
+	if !strings.Contains(r.stderr, `unknown "no-such-vm"`) || !strings.Contains(r.stderr, "stop 1 of 2 instances: "+names[0]) {
 		t.Fatalf("stderr %s", r.stderr)
 	}
 	if n := len(h.apiRequests("PATCH", "")); n != 0 {

@@ -56,6 +56,12 @@ step "itcare instances get $name"
 step "itcare actions list --resource-name $name"
 "$bin" actions list --resource-name "$name"
 
+step "itcare instances stop --env QA --family RHEL --status ACTIVE --az EB-A --yes --max-parallel 5   # many at once"
+"$bin" instances stop --env QA --family RHEL --status ACTIVE --az EB-A --yes --max-parallel 5
+
+step "itcare instances start --env QA --family RHEL --az EB-A --yes --no-wait -o json --jq '.[] | \"\\(.name) \\(.outcome) \\(.message)\"'"
+"$bin" instances start --env QA --family RHEL --az EB-A --yes --no-wait -o json --jq '.[] | "\(.name) \(.outcome) \(.message)"'
+
 step "itcare resources list --resource-type KUBERNETES --size 5"
 "$bin" resources list --resource-type KUBERNETES --size 5
 

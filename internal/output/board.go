@@ -96,7 +96,7 @@ func (b *Board) Update(i int, r BoardRow) {
 	if r.ActionID != 0 {
 		line += fmt.Sprintf(" (action %d)", r.ActionID)
 	}
-	if r.Done && !r.Started.IsZero() {
+	if r.Done && !r.Started.IsZero() && r.State != "SUBMITTED" && r.State != "VALIDATED" {
 		line += " in " + b.elapsed(r)
 	}
 	if r.Message != "" {
@@ -253,7 +253,12 @@ const planFold = 10
 // refused and why.
 func PrintPlan(s *IOStreams, p Plan) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %d %s", p.Operation, len(p.Send), p.Noun)
+	total := len(p.Send) + len(p.Skip) + len(p.Fail) + len(p.Unknown)
+	if len(p.Send) == total {
+		fmt.Fprintf(&b, "%s %d %s", p.Operation, len(p.Send), p.Noun)
+	} else {
+		fmt.Fprintf(&b, "%s %d of %d %s", p.Operation, len(p.Send), total, p.Noun)
+	}
 	if len(p.Send) > 0 {
 		b.WriteString(": " + foldNames(p.Send))
 	}
