@@ -246,12 +246,17 @@ func TestDebugShowsNeitherSecretNorToken(t *testing.T) {
 	if !strings.Contains(r.stderr, "> GET ") || !strings.Contains(r.stderr, "openid-connect/token") {
 		t.Fatalf("no trace on stderr: %s", r.stderr)
 	}
-	var token string
+	// The sandbox records tokens redacted: the one sent is the cached one.
+	cached, _ := os.ReadFile(tokenFile(h, "default"))
+	var saved map[string]any
+	_ = json.Unmarshal(cached, &saved)
+	token, _ := saved["access_token"].(string)
+	var sent string
 	for _, req := range h.apiRequests("GET", "/compute/instances") {
-		token = strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
+		sent = req.Header.Get("Authorization")
 	}
-	if token == "" {
-		t.Fatal("no bearer token recorded")
+	if token == "" || sent != sandbox.RedactAuthorization("Bearer "+token) {
+		t.Fatalf("no bearer token recorded, or not the cached one (%q)", sent)
 	}
 	basic := base64.StdEncoding.EncodeToString([]byte("sandbox-client:sandbox-secret"))
 	for _, secret := range []string{"sandbox-secret", token, basic} {

@@ -11,86 +11,47 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/family"
 	"github.com/itcare-cli/itcare/internal/fleet"
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
-// Resource families beyond instances, each a declaration for familySpec.
-
-var resourcesSpec = &familySpec{
-	Use:     "resources",
-	Aliases: []string{"resource"},
-	Short:   "List every resource (instances, clusters, load balancers, storage...)",
-	Long: `Every resource of the organisation, with its type, family, service and
-environment. Its PATH column names the endpoint of its family (itcare-api.md §6);
-its INTERNAL-ID is the id to use with that family's commands.`,
-	Kind:   "resource",
-	Plural: "resources",
-	Family: func(c *api.Client) *api.Family { return c.Resources },
-	Columns: []output.Column{
-		{Header: "ID", Path: "id"},
-		{Header: "NAME", Path: "name"},
-		{Header: "TYPE", Path: "resourceType"},
-		{Header: "FAMILY", Path: "family"},
-		{Header: "STATUS", Path: "status"},
-		{Header: "ENV", Path: "environment"},
-		{Header: "SERVICE", Path: "serviceName"},
-		{Header: "PATH", Path: "path"},
-		{Header: "INTERNAL-ID", Path: "internalResourceId", Wide: true},
-		{Header: "CLOUD", Path: "cloudName", Wide: true},
-		{Header: "PRODUCT", Path: "productName", Wide: true},
-		{Header: "CREATED", Path: "creationTime", Kind: output.Date, Wide: true},
+// The command-line side of the families: examples and family-specific
+// subcommands. Everything else comes from the table (internal/family).
+var familyHelps = map[string]familyHelp{
+	family.Instances.Name: {
+		ListExample: `  itcare instances list
+  itcare instances list --env PRODUCTION --status ACTIVE --family DEBIAN
+  itcare instances list --name web01 --name '!web02' --tag application:itcare
+  itcare instances list --all --sort name,desc -o json --jq '.[].name'
+  itcare instances list -o columns=ID,NAME,IP --no-header`,
+		GetExample: `  itcare instances get 10042
+  itcare instances get pdeb12web01 -o yaml`,
+		DeleteExample: `  itcare instances stop pdeb12web01 && itcare instances delete pdeb12web01
+  itcare instances delete 10042 --yes --change-ref RFC_1234`,
+		Subcommands: instanceSubcommands,
 	},
-	Filters: []filterSpec{
-		{"name", "resource name; prefix with ! to exclude", api.Filter{Param: "names", Kind: api.FilterName}},
-		{"type", "type, e.g. LINUX, KUBERNETES", api.Filter{Param: "types", Kind: api.FilterEnum}},
-		{"resource-type", "resource type: INSTANCE, KUBERNETES, LOADBALANCER, OVERDRIVE", api.Filter{Param: "resourceTypes", Kind: api.FilterEnum}},
-		{"status", "status, e.g. ACTIVE", api.Filter{Param: "statuses", Kind: api.FilterEnum}},
-		{"env", "environment, e.g. PRODUCTION", api.Filter{Param: "environments", Kind: api.FilterEnum}},
-		{"service", "service id", api.Filter{Param: "services", Kind: api.FilterInt}},
-	},
-	ListExample: `  itcare resources list
+	family.Resources.Name: {
+		ListExample: `  itcare resources list
   itcare resources list --resource-type KUBERNETES --env PRODUCTION
   itcare resources list --all -o json --jq 'group_by(.resourceType) | map({(.[0].resourceType): length}) | add'`,
-	GetExample: `  itcare resources get 20001 -o yaml`,
-}
-
-var kubernetesSpec = &familySpec{
-	Use:     "kubernetes",
-	Aliases: []string{"k8s"},
-	Short:   "List and inspect Kubernetes clusters and manage their nodes",
-	Kind:    "Kubernetes cluster",
-	Plural:  "Kubernetes clusters",
-	Family:  func(c *api.Client) *api.Family { return c.Kubernetes },
-	Columns: []output.Column{
-		{Header: "ID", Path: "id"},
-		{Header: "NAME", Path: "name"},
-		{Header: "STATUS", Path: "status"},
-		{Header: "ENV", Path: "environment"},
-		{Header: "TOPOLOGY", Path: "topology"},
-		{Header: "VERSION", Path: "version"},
-		{Header: "REGION", Path: "region"},
-		{Header: "NODES", Path: "nodesCount"},
-		{Header: "AZ", Path: "availabilityZones", Kind: output.List, Wide: true},
-		{Header: "SERVICE", Path: "serviceId", Wide: true},
-		{Header: "CREATED", Path: "creationTime", Kind: output.Date, Wide: true},
-		{Header: "TAGS", Path: "tags", Kind: output.Tags, Wide: true},
+		GetExample: `  itcare resources get 20001 -o yaml`,
 	},
-	Filters: []filterSpec{
-		{"name", "cluster name; prefix with ! to exclude", api.Filter{Param: "names", Kind: api.FilterName}},
-		{"status", "status, e.g. ACTIVE", api.Filter{Param: "statuses", Kind: api.FilterEnum}},
-		{"env", "environment, e.g. PRODUCTION", api.Filter{Param: "environments", Kind: api.FilterEnum}},
-		{"service", "service id", api.Filter{Param: "services", Kind: api.FilterInt}},
-		{"tag", "tag as key:value", api.Filter{Param: "tags", Kind: api.FilterTag}},
-		{"topology", "topology: STANDARD, HA", api.Filter{Param: "topologies", Kind: api.FilterEnum}},
-		{"version", "Kubernetes version, e.g. v1.28.13", api.Filter{Param: "versions", Kind: api.FilterText}},
-		{"region", "region: EB, ET", api.Filter{Param: "regions", Kind: api.FilterEnum}},
-		{"az", "availability zone, e.g. EB-A", api.Filter{Param: "az", Kind: api.FilterText}},
-	},
-	ListExample: `  itcare kubernetes list
+	family.Kubernetes.Name: {
+		ListExample: `  itcare kubernetes list
   itcare kubernetes list --topology HA --region EB -o wide`,
-	GetExample: `  itcare kubernetes get pk8sapp01 -o yaml`,
-	Sub:        kubernetesSubcommands,
+		GetExample:  `  itcare kubernetes get pk8sapp01 -o yaml`,
+		Subcommands: kubernetesSubcommands,
+	},
+	family.LoadBalancers.Name: {
+		ListExample: `  itcare loadbalancers list --protocol HTTPS
+  itcare lb list --env PRODUCTION -o wide`,
+		GetExample: `  itcare loadbalancers get plbweb01 -o yaml`,
+	},
+	family.Overdrive.Name: {
+		ListExample: `  itcare overdrive list`,
+		GetExample:  `  itcare overdrive get podshare01`,
+	},
 }
 
 var nodeColumns = []output.Column{
@@ -105,6 +66,9 @@ var nodeColumns = []output.Column{
 }
 
 var sizingRE = regexp.MustCompile(`^[0-9]+cpu[0-9]+gb$`)
+
+// createNodes is the table's operation behind `kubernetes nodes add`.
+var createNodes, _ = family.Kubernetes.Operation("create_nodes")
 
 func kubernetesSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 	nodes := &cobra.Command{
@@ -150,7 +114,7 @@ stop --help' for how a change runs on many targets (no selection flags here).`,
 				return usageErrorf("--az is required, e.g. EB-A")
 			}
 			options := map[string]any{"nodes": []any{map[string]any{"nodesNb": count, "nodeSizing": sizing, "az": az}}}
-			return s.runFleet(cmd, f, &fl, args, changeSpec{Op: "add-nodes", Done: "grown",
+			return s.runFleet(cmd, f, &fl, args, changeSpec{Op: "add-nodes", Done: "grown", Rule: operationRule(createNodes),
 				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 					return fam.Operate(ctx, id, "create_nodes", options)
 				}})
@@ -234,68 +198,4 @@ func clusterNodes(ctx context.Context, fam *api.Family, cluster int64, args []st
 		}
 	}
 	return targets, problems, nil
-}
-
-var loadBalancersSpec = &familySpec{
-	Use:     "loadbalancers",
-	Aliases: []string{"loadbalancer", "lb"},
-	Short:   "List and inspect load balancers",
-	Kind:    "load balancer",
-	Plural:  "load balancers",
-	Family:  func(c *api.Client) *api.Family { return c.LoadBalancers },
-	Columns: []output.Column{
-		{Header: "ID", Path: "id"},
-		{Header: "NAME", Path: "name"},
-		{Header: "STATUS", Path: "status"},
-		{Header: "ENV", Path: "environment"},
-		{Header: "PROTOCOL", Path: "protocol"},
-		{Header: "MODE", Path: "loadBalancingMode"},
-		{Header: "VIP", Path: "vip"},
-		{Header: "MEMBERS", Path: "members", Value: func(o map[string]any) string { return fmt.Sprint(len(asList(o["members"]))) }},
-		{Header: "PERSISTENCE", Path: "persistence", Wide: true},
-		{Header: "REGION", Path: "region", Wide: true},
-		{Header: "SERVICE", Path: "serviceId", Wide: true},
-		{Header: "TAGS", Path: "tags", Kind: output.Tags, Wide: true},
-	},
-	Filters: []filterSpec{
-		{"name", "load balancer name; prefix with ! to exclude", api.Filter{Param: "names", Kind: api.FilterName}},
-		{"status", "status, e.g. ACTIVE", api.Filter{Param: "statuses", Kind: api.FilterEnum}},
-		{"env", "environment, e.g. PRODUCTION", api.Filter{Param: "environments", Kind: api.FilterEnum}},
-		{"tag", "tag as key:value", api.Filter{Param: "tags", Kind: api.FilterTag}},
-		{"protocol", "protocol, e.g. HTTP, HTTPS, MYSQL", api.Filter{Param: "protocols", Kind: api.FilterEnum}},
-		{"vlan", "VLAN, e.g. EB_1125_DMZ8", api.Filter{Param: "vlan", Kind: api.FilterText}},
-	},
-	ListExample: `  itcare loadbalancers list --protocol HTTPS
-  itcare lb list --env PRODUCTION -o wide`,
-	GetExample: `  itcare loadbalancers get plbweb01 -o yaml`,
-}
-
-var overdriveSpec = &familySpec{
-	Use:     "overdrive",
-	Aliases: []string{"od"},
-	Short:   "List, inspect, start and stop Overdrive storage volumes",
-	Kind:    "Overdrive volume",
-	Plural:  "Overdrive volumes",
-	Family:  func(c *api.Client) *api.Family { return c.Overdrive },
-	Columns: []output.Column{
-		{Header: "ID", Path: "id"},
-		{Header: "NAME", Path: "name"},
-		{Header: "STATUS", Path: "status"},
-		{Header: "SIZING", Path: "sizing"},
-		{Header: "REGION", Path: "region"},
-		{Header: "SERVICE", Path: "serviceId"},
-		{Header: "URI", Path: "driveSiteUri", Wide: true},
-		{Header: "CREATED", Path: "creationTime", Kind: output.Date, Wide: true},
-	},
-	Filters: []filterSpec{
-		{"name", "volume name", api.Filter{Param: "names", Kind: api.FilterName}},
-	},
-	ListExample: `  itcare overdrive list`,
-	GetExample:  `  itcare overdrive get podshare01`,
-	Operations: []operationSpec{
-		{Name: "start", Short: "Start an Overdrive volume", Note: `Sends PATCH {"operation": "start"} (documented).`,
-			Done: "started", Rule: fleet.Rule{Requires: []string{"INACTIVE"}, Leads: "ACTIVE"}},
-		{Name: "stop", Short: "Stop an Overdrive volume", Note: `Sends PATCH {"operation": "stop"} (documented).`,
-			Done: "stopped", Rule: fleet.Rule{Requires: []string{"ACTIVE"}, Leads: "INACTIVE"}},
-	},
 }

@@ -10,56 +10,79 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
-	"github.com/itcare-cli/itcare/internal/fleet"
+	"github.com/itcare-cli/itcare/internal/family"
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
-// familySpec declares a resource family; command() turns it into
-// `<family> list|get|<operation>...|delete`, all built the same way.
+// familySpec is a family of the table (internal/family) with what only the
+// command line adds: examples and family-specific subcommands. command()
+// turns it into `<family> list|get|<operation>...|delete`, all built the
+// same way.
 type familySpec struct {
-	Use     string // "instances"
-	Aliases []string
-	Short   string
-	Long    string
-	Kind    string // singular for messages: "instance"
-	Plural  string // "instances"
-	Family  func(c *api.Client) *api.Family
-	Columns []output.Column
-	Filters []filterSpec
-	// ListExample and GetExample are shown in the help.
-	ListExample string
-	GetExample  string
-	Operations  []operationSpec
-	Delete      *deleteSpec
+	*family.Family
+	Columns []output.Column // the table's columns as output columns
+	familyHelp
+}
+
+// familyHelp is the command-line side of a family; a family without one
+// gets generated examples.
+type familyHelp struct {
+	ListExample   string
+	GetExample    string
+	DeleteExample string
 	// Sub adds family-specific subcommands (snapshots, nodes...).
-	Sub func(f *Factory, s *familySpec) []*cobra.Command
+	Subcommands func(f *Factory, s *familySpec) []*cobra.Command
 }
 
-// filterSpec maps a list flag onto a documented query parameter.
-type filterSpec struct {
-	Flag  string
-	Usage string
-	api.Filter
+// familyCommands builds the command of every family of the table.
+func familyCommands(f *Factory) []*cobra.Command {
+	var out []*cobra.Command
+	for _, fam := range family.All {
+		out = append(out, newFamilySpec(fam).command(f))
+	}
+	return out
 }
 
-// operationSpec is a PATCH {"operation": Name} on one resource.
-type operationSpec struct {
-	Name  string
-	Short string
-	Note  string // documented or inferred, shown in the help
-	Done  string // past tense for the summary: "stopped"
-	Rule  fleet.Rule
+func newFamilySpec(fam *family.Family) *familySpec {
+	s := &familySpec{Family: fam, Columns: outputColumns(fam.Columns), familyHelp: familyHelps[fam.Name]}
+	if s.ListExample == "" {
+		s.ListExample = "  itcare " + fam.Name + " list"
+	}
+	if s.GetExample == "" {
+		s.GetExample = "  itcare " + fam.Name + " get NAME -o yaml"
+	}
+	if s.DeleteExample == "" {
+		s.DeleteExample = "  itcare " + fam.Name + " delete NAME --yes"
+	}
+	return s
 }
 
-type deleteSpec struct {
-	Long     string
-	Example  string
-	Requires []string // statuses that allow deletion; empty: any
+// outputColumns converts the table's columns.
+func outputColumns(cols []family.Column) []output.Column {
+	out := make([]output.Column, len(cols))
+	for i, c := range cols {
+		out[i] = output.Column{Header: c.Header, Path: c.Path, Wide: c.Wide}
+		switch c.Kind {
+		case family.Date:
+			out[i].Kind = output.Date
+		case family.List:
+			out[i].Kind = output.List
+		case family.Tags:
+			out[i].Kind = output.Tags
+		case family.Count:
+			path := c.Path
+			out[i].Value = func(o map[string]any) string { return fmt.Sprint(len(asList(o[path]))) }
+		}
+	}
+	return out
 }
+
+// client is the family's API client.
+func (s *familySpec) client(c *api.Client) *api.Family { return c.Family(s.Family) }
 
 func (s *familySpec) command(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     s.Use + " <command>",
+		Use:     s.Name + " <command>",
 		Aliases: s.Aliases,
 		Short:   s.Short,
 		Long:    s.Long,
@@ -67,38 +90,69 @@ func (s *familySpec) command(f *Factory) *cobra.Command {
 	}
 	cmd.AddCommand(s.listCmd(f), s.getCmd(f))
 	for _, op := range s.Operations {
-		cmd.AddCommand(s.operationCmd(f, op))
+		if !op.Custom {
+			cmd.AddCommand(s.operationCmd(f, op))
+		}
 	}
 	if s.Delete != nil {
 		cmd.AddCommand(s.deleteCmd(f))
 	}
-	if s.Sub != nil {
-		cmd.AddCommand(s.Sub(f, s)...)
+	if s.Subcommands != nil {
+		cmd.AddCommand(s.Subcommands(f, s)...)
 	}
-	completeFamilyTree(cmd, completeFamilyArgs(f, s.Family))
+	completeFamilyTree(cmd, completeFamilyArgs(f, s.client))
 	return cmd
 }
 
+// flagFilters are the filters offered as flags.
+func (s *familySpec) flagFilters() []family.Filter {
+	var out []family.Filter
+	for _, fl := range s.Filters {
+		if fl.Flag != "" {
+			out = append(out, fl)
+		}
+	}
+	return out
+}
+
+// operationNote says in the help what an operation sends and whether the
+// API documents it.
+func operationNote(op family.Operation) string {
+	if op.Source == family.Inferred {
+		return fmt.Sprintf(`Sends PATCH {"operation": %q} (inferred, see docs/api-assumptions.md).`, op.Name)
+	}
+	return fmt.Sprintf(`Sends PATCH {"operation": %q} (documented).`, op.Name)
+}
+
+// deleteNote marks an inferred deletion in the help.
+func deleteNote(d *family.Delete) string {
+	if d.Source == family.Inferred {
+		return "\nThe request is inferred, see docs/api-assumptions.md."
+	}
+	return ""
+}
+
 func (s *familySpec) listCmd(f *Factory) *cobra.Command {
-	values := make([][]string, len(s.Filters))
+	filters := s.flagFilters()
+	values := make([][]string, len(filters))
 	var page api.PageOptions
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List " + s.Plural,
+		Short: "List " + s.Noun.Plural,
 		Long: fmt.Sprintf(`Lists %[1]s, filtered on the server with the documented query parameters.
 Repeat a filter flag, or separate values with commas, to match any of them.
 
 Without --all one page is fetched (pages are numbered from 0). With --all every
 page is fetched and merged.
 
-Columns: %[2]s.`, s.Plural, columnNames(s.Columns)),
+Columns: %[2]s.`, s.Noun.Plural, columnNames(s.Columns)),
 		Example: s.ListExample,
 		Aliases: []string{"ls"},
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			q := url.Values{}
-			for i, fs := range s.Filters {
-				if err := fs.Add(q, values[i]); err != nil {
+			for i, fl := range filters {
+				if err := (api.Filter{Param: fl.Param, Kind: fl.Kind}).Add(q, values[i]); err != nil {
 					return &UsageError{Err: err}
 				}
 			}
@@ -109,21 +163,21 @@ Columns: %[2]s.`, s.Plural, columnNames(s.Columns)),
 			if err != nil {
 				return err
 			}
-			f.IO.StartProgress(" fetching " + s.Plural)
-			res, err := s.Family(ss.C).List(cmd.Context(), q, page)
+			f.IO.StartProgress(" fetching " + s.Noun.Plural)
+			res, err := s.client(ss.C).List(cmd.Context(), q, page)
 			f.IO.StopProgress()
 			if err != nil {
 				return err
 			}
-			if err := ss.P.PrintList(res.Content, s.Columns, s.Plural); err != nil {
+			if err := ss.P.PrintList(res.Content, s.Columns, s.Noun.Plural); err != nil {
 				return err
 			}
 			pageFooter(f, ss.P, page, res.Number, res.TotalPages, res.TotalElements, len(res.Content))
 			return nil
 		},
 	}
-	for i, fs := range s.Filters {
-		cmd.Flags().StringSliceVar(&values[i], fs.Flag, nil, fs.Usage+" (repeatable)")
+	for i, fl := range filters {
+		cmd.Flags().StringSliceVar(&values[i], fl.Flag, nil, fl.Usage+" (repeatable)")
 	}
 	registerPageFlags(cmd, &page)
 	return cmd
@@ -132,7 +186,7 @@ Columns: %[2]s.`, s.Plural, columnNames(s.Columns)),
 func (s *familySpec) getCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:     "get <id|name>",
-		Short:   "Show one " + s.Kind,
+		Short:   "Show one " + s.Noun.Singular,
 		Example: s.GetExample,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -149,17 +203,21 @@ func (s *familySpec) getCmd(f *Factory) *cobra.Command {
 	}
 }
 
-func (s *familySpec) operationCmd(f *Factory, op operationSpec) *cobra.Command {
+func (s *familySpec) operationCmd(f *Factory, op family.Operation) *cobra.Command {
 	var fl fleetFlags
+	filters := s.flagFilters()
+	example := fmt.Sprintf("  itcare %[1]s %[2]s NAME\n  itcare %[1]s %[2]s ID NAME2 --no-wait\n  itcare %[1]s %[2]s ID --dry-run", s.Name, op.Name)
+	if len(filters) > 0 {
+		example += fmt.Sprintf("\n  itcare %[1]s %[2]s --%[3]s VALUE --yes --max-parallel 5", s.Name, op.Name, filters[len(filters)-1].Flag)
+	}
 	cmd := &cobra.Command{
-		Use:   op.Name + " <id|name>... | --FILTER VALUE...",
-		Short: op.Short,
-		Long:  op.Short + ". " + op.Note + fleetHelp(s),
-		Example: fmt.Sprintf("  itcare %[1]s %[2]s NAME\n  itcare %[1]s %[2]s ID NAME2 --no-wait\n  itcare %[1]s %[2]s --%[3]s VALUE --yes --max-parallel 5\n  itcare %[1]s %[2]s ID --dry-run",
-			s.Use, op.Name, s.Filters[len(s.Filters)-1].Flag),
-		Args: cobra.ArbitraryArgs,
+		Use:     op.Name + " <id|name>... | --FILTER VALUE...",
+		Short:   op.Short,
+		Long:    op.Short + ". " + operationNote(op) + fleetHelp(s.Noun.Plural),
+		Example: example,
+		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.runFleet(cmd, f, &fl, args, changeSpec{Op: op.Name, Done: op.Done, Rule: op.Rule, Selectors: true,
+			return s.runFleet(cmd, f, &fl, args, changeSpec{Op: op.Name, Rule: operationRule(op),
 				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 					return fam.Operate(ctx, id, op.Name, nil)
 				}})
@@ -169,24 +227,6 @@ func (s *familySpec) operationCmd(f *Factory, op operationSpec) *cobra.Command {
 	return cmd
 }
 
-// fleetHelp is the part of the help every change command shares.
-func fleetHelp(s *familySpec) string {
-	return fmt.Sprintf(`
-
-Targets are %[1]s ids or names, several at once, or a selection by the list
-filters (every page): not both, and not neither. Names are looked up together
-in one list request. A target already in the state the change leads to is
-skipped; one whose status does not allow the change is not sent.
-
-With more than one target, or a selection, the plan is shown first and, on a
-terminal, confirmed (elsewhere --yes is required). Changes run --max-parallel at
-a time; a live board shows each target (plain lines when stderr is not a
-terminal), then one summary line. With --no-wait the action ids are printed
-and nothing is waited on; with --dry-run the API validates each change and
-nothing changes. -o json|yaml prints one result per target (docs/results.md);
-the exit code is that of the most severe outcome (docs/exit-codes.md).`, s.Plural)
-}
-
 func (s *familySpec) deleteCmd(f *Factory) *cobra.Command {
 	var (
 		fl        fleetFlags
@@ -194,17 +234,17 @@ func (s *familySpec) deleteCmd(f *Factory) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "delete <id|name>... | --FILTER VALUE...",
-		Short: "Delete " + article(s.Kind) + " " + s.Kind + " (irreversible)",
-		Long: s.Delete.Long + `
+		Short: "Delete " + s.Noun.A() + " (irreversible)",
+		Long: s.Delete.Long + deleteNote(s.Delete) + `
 
 This cannot be undone. On a terminal you are asked to confirm; elsewhere --yes is
-required.` + fleetHelp(s),
-		Example: s.Delete.Example,
+required.` + fleetHelp(s.Noun.Plural),
+		Example: s.DeleteExample,
 		Aliases: []string{"rm"},
 		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.runFleet(cmd, f, &fl, args, changeSpec{Op: "delete", Done: "deleted", Rule: fleet.Rule{Requires: s.Delete.Requires},
-				Destructive: true, Selectors: true,
+			return s.runFleet(cmd, f, &fl, args, changeSpec{Op: "delete", Rule: deleteRule(s.Delete),
+				Destructive: s.Delete.Confirm,
 				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 					return fam.Delete(ctx, id, changeRef)
 				}})
@@ -213,14 +253,6 @@ required.` + fleetHelp(s),
 	s.registerFleet(cmd, &fl, true)
 	cmd.Flags().StringVar(&changeRef, "change-ref", "", "change reference (e.g. an RFC number) recorded with the deletion")
 	return cmd
-}
-
-// article is "an" before a vowel, else "a".
-func article(word string) string {
-	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
-		return "an"
-	}
-	return "a"
 }
 
 // target is one resolved resource of the family.
@@ -237,7 +269,7 @@ func (s *familySpec) resolve(cmd *cobra.Command, f *Factory, arg string, cols []
 	if err != nil {
 		return nil, err
 	}
-	fam := s.Family(ss.C)
+	fam := s.client(ss.C)
 	id, err := fam.Resolve(cmd.Context(), arg)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/family"
 	"github.com/itcare-cli/itcare/internal/fleet"
 	"github.com/itcare-cli/itcare/internal/output"
 )
@@ -22,9 +23,7 @@ type changeSpec struct {
 	Done        string     // "stopped", for the summary line
 	Rule        fleet.Rule // status required, status it leads to
 	Destructive bool       // confirm even a single target
-	// Selectors: the family's list filters select the targets.
-	Selectors bool
-	Send      func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error)
+	Send        func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error)
 	// Kind and Plural name the targets when they are not the family's
 	// resources (the nodes of a cluster).
 	Kind, Plural string
@@ -34,8 +33,61 @@ type changeSpec struct {
 
 func (ch *changeSpec) defaults(s *familySpec) {
 	if ch.Kind == "" {
-		ch.Kind, ch.Plural = s.Kind, s.Plural
+		ch.Kind, ch.Plural = s.Noun.Singular, s.Noun.Plural
 	}
+	if ch.Done == "" {
+		ch.Done = pastTense(ch.Op)
+	}
+}
+
+// pastTense is the word of the summary line for a success: "12 stopped".
+func pastTense(op string) string {
+	switch {
+	case op == "reset":
+		return op
+	case strings.HasSuffix(op, "e"):
+		return op + "d"
+	case strings.HasSuffix(op, "op"):
+		return op + "ped"
+	case strings.Contains(op, "_") || strings.Contains(op, "-"):
+		return "done"
+	}
+	return op + "ed"
+}
+
+// operationRule is what the table says an operation requires and leads to.
+func operationRule(op family.Operation) fleet.Rule {
+	r := fleet.Rule{Leads: op.After}
+	if op.Requires != "" {
+		r.Requires = []string{op.Requires}
+	}
+	return r
+}
+
+// deleteRule is what the table says a deletion requires.
+func deleteRule(d *family.Delete) fleet.Rule {
+	if d.Requires == "" {
+		return fleet.Rule{}
+	}
+	return fleet.Rule{Requires: []string{d.Requires}}
+}
+
+// fleetHelp is the part of the help every change command shares.
+func fleetHelp(plural string) string {
+	return fmt.Sprintf(`
+
+Targets are %[1]s ids or names, several at once, or a selection by the list
+filters (every page): not both, and not neither. Names are looked up together
+in one list request. A target already in the state the change leads to is
+skipped; one whose status does not allow the change is not sent.
+
+With more than one target, or a selection, the plan is shown first and, on a
+terminal, confirmed (elsewhere --yes is required). Changes run --max-parallel at
+a time; a live board shows each target (plain lines when stderr is not a
+terminal), then one summary line. With --no-wait the action ids are printed
+and nothing is waited on; with --dry-run the API validates each change and
+nothing changes. -o json|yaml prints one result per target (docs/results.md);
+the exit code is that of the most severe outcome (docs/exit-codes.md).`, plural)
 }
 
 // fleetFlags are the flags of every change command.
@@ -43,7 +95,8 @@ type fleetFlags struct {
 	waitFlags
 	MaxParallel int
 	FailFast    bool
-	filters     [][]string
+	filters     []family.Filter // the selection flags
+	values      [][]string
 }
 
 func (s *familySpec) registerFleet(cmd *cobra.Command, fl *fleetFlags, selectors bool) {
@@ -54,9 +107,10 @@ func (s *familySpec) registerFleet(cmd *cobra.Command, fl *fleetFlags, selectors
 	if !selectors {
 		return
 	}
-	fl.filters = make([][]string, len(s.Filters))
-	for i, fs := range s.Filters {
-		cmd.Flags().StringSliceVar(&fl.filters[i], fs.Flag, nil, "select by "+fs.Usage+" (repeatable)")
+	fl.filters = s.flagFilters()
+	fl.values = make([][]string, len(fl.filters))
+	for i, fs := range fl.filters {
+		cmd.Flags().StringSliceVar(&fl.values[i], fs.Flag, nil, "select by "+fs.Usage+" (repeatable)")
 	}
 }
 
@@ -85,8 +139,8 @@ func (s *familySpec) runFleet(cmd *cobra.Command, f *Factory, fl *fleetFlags, ar
 		return usageErrorf("invalid --max-parallel %d: from 1 to %d", fl.MaxParallel, maxParallelLimit)
 	}
 	q := url.Values{}
-	for i, vals := range fl.filters {
-		if err := s.Filters[i].Add(q, vals); err != nil {
+	for i, vals := range fl.values {
+		if err := (api.Filter{Param: fl.filters[i].Param, Kind: fl.filters[i].Kind}).Add(q, vals); err != nil {
 			return &UsageError{Err: err}
 		}
 	}
@@ -94,8 +148,8 @@ func (s *familySpec) runFleet(cmd *cobra.Command, f *Factory, fl *fleetFlags, ar
 	switch {
 	case selector && len(args) > 0:
 		return usageErrorf("give %s ids or names, or selection flags, not both", ch.Kind)
-	case !selector && len(args) == 0 && ch.Selectors:
-		return usageErrorf("no %s given: name them (ids or names) or select them with filters such as --%s", ch.Kind, s.Filters[0].Flag)
+	case !selector && len(args) == 0 && len(fl.filters) > 0:
+		return usageErrorf("no %s given: name them (ids or names) or select them with filters such as --%s", ch.Kind, fl.filters[0].Flag)
 	case !selector && len(args) == 0:
 		return usageErrorf("no %s given", ch.Kind)
 	}
@@ -116,7 +170,7 @@ func (s *familySpec) runFleet(cmd *cobra.Command, f *Factory, fl *fleetFlags, ar
 	if err != nil {
 		return err
 	}
-	fam := s.Family(ss.C)
+	fam := s.client(ss.C)
 	ctx := cmd.Context()
 
 	f.IO.StartProgress(" finding the " + ch.Plural)

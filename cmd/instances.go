@@ -8,27 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
-	"github.com/itcare-cli/itcare/internal/fleet"
 	"github.com/itcare-cli/itcare/internal/output"
 )
-
-var instanceColumns = []output.Column{
-	{Header: "ID", Path: "id"},
-	{Header: "NAME", Path: "name"},
-	{Header: "STATUS", Path: "status"},
-	{Header: "ENV", Path: "environment"},
-	{Header: "FAMILY", Path: "family"},
-	{Header: "CPU", Path: "cpu"},
-	{Header: "RAM", Path: "ram"},
-	{Header: "IP", Path: "ipAddress"},
-	{Header: "AZ", Path: "labelAvailabilityZone"},
-	{Header: "TYPE", Path: "type", Wide: true},
-	{Header: "SERVICE", Path: "serviceId", Wide: true},
-	{Header: "REGION", Path: "labelRegion", Wide: true},
-	{Header: "VLAN", Path: "vlan", Wide: true},
-	{Header: "CREATED", Path: "creationTime", Kind: output.Date, Wide: true},
-	{Header: "TAGS", Path: "tags", Kind: output.Tags, Wide: true},
-}
 
 var snapshotColumns = []output.Column{
 	{Header: "ID", Path: "id"},
@@ -73,51 +54,6 @@ var storageColumns = []output.Column{
 
 func asList(v any) []any { l, _ := v.([]any); return l }
 
-var instancesSpec = &familySpec{
-	Use:     "instances",
-	Aliases: []string{"instance", "vm"},
-	Short:   "List, inspect, start, stop, reset and delete instances (VMs)",
-	Kind:    "instance",
-	Plural:  "instances",
-	Family:  func(c *api.Client) *api.Family { return c.Instances },
-	Columns: instanceColumns,
-	Filters: []filterSpec{
-		{"name", "instance name; prefix with ! to exclude", api.Filter{Param: "names", Kind: api.FilterName}},
-		{"status", "status, e.g. ACTIVE, INACTIVE", api.Filter{Param: "statuses", Kind: api.FilterEnum}},
-		{"env", "environment, e.g. PRODUCTION, DEVELOPMENT", api.Filter{Param: "environments", Kind: api.FilterEnum}},
-		{"type", "type: LINUX, WINDOWS, AIX", api.Filter{Param: "types", Kind: api.FilterEnum}},
-		{"family", "family, e.g. DEBIAN, RHEL, CENTOS", api.Filter{Param: "families", Kind: api.FilterEnum}},
-		{"service", "service id", api.Filter{Param: "services", Kind: api.FilterInt}},
-		{"tag", "tag as key:value", api.Filter{Param: "tags", Kind: api.FilterTag}},
-		{"az", "availability zone, e.g. EB-A", api.Filter{Param: "az", Kind: api.FilterText}},
-		{"ip", "IP address", api.Filter{Param: "ip", Kind: api.FilterText}},
-	},
-	ListExample: `  itcare instances list
-  itcare instances list --env PRODUCTION --status ACTIVE --family DEBIAN
-  itcare instances list --name web01 --name '!web02' --tag application:itcare
-  itcare instances list --all --sort name,desc -o json --jq '.[].name'
-  itcare instances list -o columns=ID,NAME,IP --no-header`,
-	GetExample: `  itcare instances get 10042
-  itcare instances get pdeb12web01 -o yaml`,
-	Operations: []operationSpec{
-		{Name: "start", Short: "Start an inactive instance", Note: `Sends PATCH {"operation": "start"} (inferred, see docs/api-assumptions.md).`,
-			Done: "started", Rule: fleet.Rule{Requires: []string{"INACTIVE"}, Leads: "ACTIVE"}},
-		{Name: "stop", Short: "Stop an active instance", Note: `Sends PATCH {"operation": "stop"} (documented).`,
-			Done: "stopped", Rule: fleet.Rule{Requires: []string{"ACTIVE"}, Leads: "INACTIVE"}},
-		{Name: "reset", Short: "Reset (hard reboot) an active instance", Note: `Sends PATCH {"operation": "reset"} (inferred, see docs/api-assumptions.md).`,
-			Done: "reset", Rule: fleet.Rule{Requires: []string{"ACTIVE"}, Leads: "ACTIVE"}},
-	},
-	Delete: &deleteSpec{
-		Requires: []string{"INACTIVE"},
-		Long:     "Deletes an instance. The API only deletes INACTIVE instances: stop it first.",
-		Example: `  itcare instances stop pdeb12web01 && itcare instances delete pdeb12web01
-  itcare instances delete 10042 --yes --change-ref RFC_1234`,
-	},
-	Sub: instanceSubcommands,
-}
-
-func newInstancesCmd(f *Factory) *cobra.Command { return instancesSpec.command(f) }
-
 func instanceSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 	snapshots := &cobra.Command{
 		Use:   "snapshots <command>",
@@ -149,7 +85,7 @@ func newSnapshotCreateCmd(f *Factory, s *familySpec) *cobra.Command {
 		Short: "Take a snapshot of instances",
 		Long: `Takes a snapshot (POST /compute/instances/{id}/snapshots with a description and
 an optional change reference; the path is inferred, see docs/api-assumptions.md)
-and waits for the action.` + fleetHelp(s),
+and waits for the action.` + fleetHelp(s.Noun.Plural),
 		Example: `  itcare instances snapshots create pdeb12web01 --description "before upgrade" --change-ref RFC_42
   itcare instances snapshots create --env QA --tag owner:team-web --description "before upgrade" --yes`,
 		Args: cobra.ArbitraryArgs,
@@ -161,7 +97,7 @@ and waits for the action.` + fleetHelp(s),
 			if changeRef != "" {
 				body["changeReference"] = changeRef
 			}
-			return s.runFleet(cmd, f, &fl, args, changeSpec{Op: "snapshot", Done: "snapshotted", Selectors: true,
+			return s.runFleet(cmd, f, &fl, args, changeSpec{Op: "snapshot", Done: "snapshotted",
 				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 					return fam.Create(ctx, id, body, "snapshots")
 				}})

@@ -121,15 +121,11 @@ and JSON or YAML for scripts.`,
 		newLoginCmd(f),
 		newLogoutCmd(f),
 		newAuthCmd(f),
-		newInstancesCmd(f),
-		resourcesSpec.command(f),
-		kubernetesSpec.command(f),
-		loadBalancersSpec.command(f),
-		overdriveSpec.command(f),
 		newActionsCmd(f),
 		newAPICmd(f),
 		newSandboxCmd(f),
 	)
+	root.AddCommand(familyCommands(f)...)
 	registerCompletions(root, f)
 	wrapArgs(root)
 	return root

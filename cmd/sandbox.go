@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/itcare-cli/itcare/internal/family"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -20,12 +21,13 @@ func newSandboxCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Run the built-in ITCare simulator on this machine",
-		Long: `Serves an in-memory ITCare simulator: the OIDC realm (discovery and token
-endpoint) and the API (health, instances, actions, resources, Kubernetes
-clusters, load balancers, Overdrive volumes) on one local port, with
-realistic seeded data. It prints the environment variables that point itcare at
-it, then runs until interrupted. Nothing leaves the machine.
+		Long: `Serves an in-memory ITCare simulator on one local port: the OIDC realm
+(discovery and token endpoint) and the API (health, actions and every family,
+with realistic seeded data). It prints the environment variables that point
+itcare at it, then runs until interrupted. Nothing leaves the machine.
 
+Families served:
+` + sandboxFamilies() + `
 The sandbox follows what is known of the real API; where the real behaviour is
 unknown it makes a documented choice (internal/sandbox/README.md).
 
@@ -109,4 +111,13 @@ func describeFaults(latency time.Duration, specs []string) string {
 		parts = append(parts, "latency "+latency.String())
 	}
 	return strings.Join(append(parts, specs...), "; ")
+}
+
+// sandboxFamilies lists the families of the table with their paths.
+func sandboxFamilies() string {
+	var b strings.Builder
+	for _, fam := range family.All {
+		fmt.Fprintf(&b, "  %-15s %s\n", fam.Name, fam.Path)
+	}
+	return b.String()
 }

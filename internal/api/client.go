@@ -35,13 +35,7 @@ type Client struct {
 	userAgent string
 	dryRun    bool
 
-	// Resource families (itcare-api.md §7).
-	Instances     *Family
-	Resources     *Family
-	Kubernetes    *Family
-	LoadBalancers *Family
-	Overdrive     *Family
-	Actions       *ActionsService
+	Actions *ActionsService
 }
 
 // Options configure a Client.
@@ -63,11 +57,6 @@ func New(opts Options) (*Client, error) {
 		hc = http.DefaultClient
 	}
 	c := &Client{base: u, http: hc, userAgent: opts.UserAgent, dryRun: opts.DryRun}
-	c.Instances = c.Family("instance", PathInstances)
-	c.Resources = c.Family("resource", PathResources)
-	c.Kubernetes = c.Family("Kubernetes cluster", PathKubernetes)
-	c.LoadBalancers = c.Family("load balancer", PathLoadBalancers)
-	c.Overdrive = c.Family("Overdrive volume", PathOverdrive)
 	c.Actions = &ActionsService{c: c}
 	return c, nil
 }

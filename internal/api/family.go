@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/itcare-cli/itcare/internal/family"
 )
 
 // Object is one resource exactly as the API sent it. JSON/YAML output prints
@@ -55,19 +57,10 @@ type Family struct {
 	NameParam string
 }
 
-// Family returns the family served at path.
-func (c *Client) Family(kind, path string) *Family {
-	return &Family{c: c, Kind: kind, Path: path, NameParam: "names"}
+// Family returns the client of a family of the table (internal/family).
+func (c *Client) Family(f *family.Family) *Family {
+	return &Family{c: c, Kind: f.Noun.Singular, Path: f.Path, NameParam: "names"}
 }
-
-// Known families (itcare-api.md §7).
-const (
-	PathInstances     = "/compute/instances"
-	PathResources     = "/compute/resources"
-	PathKubernetes    = "/compute/containers/kubernetes"
-	PathLoadBalancers = "/networking/loadbalancers"
-	PathOverdrive     = "/storage/overdrive"
-)
 
 func (f *Family) itemPath(id int64, sub ...string) string {
 	p := fmt.Sprintf("%s/%d", f.Path, id)
@@ -165,16 +158,17 @@ func (c *Client) Mutate(ctx context.Context, r *Request) (*Accepted, error) {
 	return acc, nil
 }
 
-// FilterKind says how a filter's values are checked and written.
-type FilterKind int
+// FilterKind says how a filter's values are checked and written (the
+// table's kinds).
+type FilterKind = family.FilterKind
 
 const (
-	FilterText FilterKind = iota // sent as given
-	FilterEnum                   // upper-cased (ACTIVE, PRODUCTION...)
-	FilterInt                    // a number
-	FilterTag                    // key:value
-	FilterName                   // a name, "!" negates
-	FilterBool                   // true or false
+	FilterText = family.Text // sent as given
+	FilterEnum = family.Enum // upper-cased (ACTIVE, PRODUCTION...)
+	FilterInt  = family.Int  // a number
+	FilterTag  = family.Tag  // key:value
+	FilterName = family.Name // a name, "!" negates
+	FilterBool = family.Bool // true or false
 )
 
 // Filter is one documented list filter: a query parameter and its kind.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/itcare-cli/itcare/internal/family"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -75,7 +76,7 @@ func sandboxToken(t *testing.T, sb *sandbox.Server) string {
 
 func firstActive(t *testing.T, c *Client) int64 {
 	t.Helper()
-	p, err := c.Instances.List(context.Background(), url.Values{"statuses": {"ACTIVE"}}, PageOptions{Size: 1})
+	p, err := c.Family(family.Instances).List(context.Background(), url.Values{"statuses": {"ACTIVE"}}, PageOptions{Size: 1})
 	if err != nil || len(p.Content) == 0 {
 		t.Fatalf("list: %v", err)
 	}
@@ -85,7 +86,7 @@ func firstActive(t *testing.T, c *Client) int64 {
 func TestWaiterBacksOffAndPollsA10sActionFewerThan12Times(t *testing.T) {
 	clock := &fakeClock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
 	c, sb := sandboxClient(t, sandbox.Options{ActionDuration: 10 * time.Second, Now: clock.Now})
-	acc, err := c.Instances.Operate(context.Background(), firstActive(t, c), "stop", nil)
+	acc, err := c.Family(family.Instances).Operate(context.Background(), firstActive(t, c), "stop", nil)
 	if err != nil || acc.ActionID == 0 {
 		t.Fatalf("stop: %+v %v", acc, err)
 	}
@@ -153,7 +154,7 @@ func TestWaiterIntervalsReachTheCap(t *testing.T) {
 
 func TestWaiterTimeoutAndCancel(t *testing.T) {
 	c, _ := sandboxClient(t, sandbox.Options{ActionDuration: time.Hour})
-	acc, err := c.Instances.Operate(context.Background(), firstActive(t, c), "stop", nil)
+	acc, err := c.Family(family.Instances).Operate(context.Background(), firstActive(t, c), "stop", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +209,7 @@ func (r renameStatus) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func TestUnknownStatusIsStillRunning(t *testing.T) {
 	c, _ := sandboxClient(t, sandbox.Options{ActionDuration: 100 * time.Millisecond})
-	acc, err := c.Instances.Operate(context.Background(), firstActive(t, c), "stop", nil)
+	acc, err := c.Family(family.Instances).Operate(context.Background(), firstActive(t, c), "stop", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

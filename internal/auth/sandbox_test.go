@@ -258,7 +258,7 @@ func TestSandboxTransport(t *testing.T) {
 	tok, _ := m.Token(context.Background())
 	api := e.apiRequests()
 	eq(t, "API requests", len(api), 1)
-	eq(t, "Authorization", api[0].Header.Get("Authorization"), "Bearer "+tok.AccessToken)
+	eq(t, "Authorization", api[0].Header.Get("Authorization"), sandbox.RedactAuthorization("Bearer "+tok.AccessToken))
 
 	// Without the transport the sandbox refuses: the header is what counts.
 	resp, err := http.Get(e.sb.APIURL() + "/compute/instances")

@@ -36,10 +36,8 @@ type action struct {
 
 	failMessage string // non-empty: ends in ERROR with this message
 	doneMessage string // message on SUCCESS
-	prevStatus  string // instance status to restore on ERROR
-	snapshot    map[string]any
-	// settle, when set (families other than instances), applies the effect
-	// of the action on SUCCESS (ok) or undoes its visible start on ERROR.
+	// settle applies the effect of the action on SUCCESS (ok) or undoes its
+	// visible start on ERROR (nil for the seeded history).
 	settle func(ok bool)
 }
 
@@ -66,71 +64,6 @@ func (a *action) view() map[string]any {
 		"lastUpdatedAt": formatDate(last),
 		"completedAt":   completed,
 	}
-}
-
-// instanceOp describes an operation on an instance.
-type instanceOp struct {
-	process  string
-	requires string // status the instance must have ("" = ACTIVE or INACTIVE)
-	during   string // status shown while the action runs ("" = unchanged)
-	after    string // status after success ("" = unchanged; delete removes)
-	running  string // IN_PROGRESS message
-	done     string // SUCCESS message
-}
-
-var instanceOps = map[string]instanceOp{
-	"stop":     {"stop-instance", "ACTIVE", "STOPPING", "INACTIVE", "Stopping instance %s", "Instance %s stopped"},
-	"start":    {"start-instance", "INACTIVE", "STARTING", "ACTIVE", "Starting instance %s", "Instance %s started"},
-	"reset":    {"reset-instance", "ACTIVE", "REBOOTING", "ACTIVE", "Resetting instance %s", "Instance %s reset"},
-	"delete":   {"delete-instance", "INACTIVE", "DELETING", "", "Deleting instance %s", "Instance %s deleted"},
-	"snapshot": {"create-snapshot", "", "", "", "Creating a snapshot of instance %s", "Snapshot of instance %s created"},
-}
-
-// checkInstanceOpLocked applies the status rules of op to inst (the 409s).
-func (s *Server) checkInstanceOpLocked(inst map[string]any, op string) *reply {
-	id, _ := ival(inst, "id")
-	name := sval(inst, "name")
-	if aid, busy := s.pending[id]; busy {
-		rep := conflict("ACTION_IN_PROGRESS", fmt.Sprintf("instance %d (%s) has an action in progress (%d)", id, name, aid))
-		return &rep
-	}
-	spec := instanceOps[op]
-	status := sval(inst, "status")
-	switch {
-	case spec.requires != "" && status != spec.requires:
-		rep := conflict("INVALID_STATUS", fmt.Sprintf("instance %d (%s) is %s; %s requires status %s", id, name, status, op, spec.requires))
-		return &rep
-	case spec.requires == "" && status != "ACTIVE" && status != "INACTIVE":
-		rep := conflict("INVALID_STATUS", fmt.Sprintf("instance %d (%s) is %s", id, name, status))
-		return &rep
-	}
-	return nil
-}
-
-// startActionLocked creates the action for op on inst and answers 202.
-func (s *Server) startActionLocked(c *call, inst map[string]any, op string, snapshot map[string]any) reply {
-	spec := instanceOps[op]
-	id, _ := ival(inst, "id")
-	name := sval(inst, "name")
-	a := &action{
-		process:      spec.process,
-		op:           op,
-		family:       sval(inst, "family"),
-		resourceName: name,
-		resourceType: "INSTANCE",
-		resourceID:   id,
-		message:      fmt.Sprintf(spec.running, name),
-		doneMessage:  fmt.Sprintf(spec.done, name),
-		prevStatus:   sval(inst, "status"),
-		snapshot:     snapshot,
-	}
-	a.serviceID, _ = ival(inst, "serviceId")
-	s.enqueueActionLocked(c, a)
-	s.pending[id] = a.id
-	if spec.during != "" {
-		inst["status"] = spec.during
-	}
-	return s.acceptedLocked(a)
 }
 
 // enqueueActionLocked gives a its ids, submission time, due time and
@@ -200,43 +133,13 @@ func (s *Server) settleLocked() {
 
 func (s *Server) completeLocked(a *action) {
 	a.completedAt = a.due
-	if a.settle != nil {
-		if a.failMessage != "" {
-			a.status, a.message = statusError, a.failMessage
-		} else {
-			a.status, a.message = statusSuccess, a.doneMessage
-		}
-		a.settle(a.failMessage == "")
-		return
-	}
-	if s.pending[a.resourceID] == a.id {
-		delete(s.pending, a.resourceID)
-	}
-	inst := s.instances[a.resourceID]
 	if a.failMessage != "" {
 		a.status, a.message = statusError, a.failMessage
-		if inst != nil {
-			inst["status"] = a.prevStatus
-		}
-		return
+	} else {
+		a.status, a.message = statusSuccess, a.doneMessage
 	}
-	a.status, a.message = statusSuccess, a.doneMessage
-	if inst == nil {
-		return
-	}
-	spec := instanceOps[a.op]
-	switch a.op {
-	case "delete":
-		delete(s.instances, a.resourceID)
-		delete(s.snapshots, a.resourceID)
-		delete(s.snapshotSeq, a.resourceID)
-	case "snapshot":
-		snap := a.snapshot
-		snap["creationDate"] = formatDate(a.completedAt)
-		snap["expirationDate"] = formatDate(a.completedAt.Add(7 * 24 * time.Hour))
-		s.snapshots[a.resourceID] = append(s.snapshots[a.resourceID], snap)
-	default:
-		inst["status"] = spec.after
+	if a.settle != nil {
+		a.settle(a.failMessage == "")
 	}
 }
 

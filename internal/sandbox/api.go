@@ -147,13 +147,11 @@ func knownAPIPath(rel string) bool {
 	if rel == "" || slices.Contains(segs, "") {
 		return false
 	}
-	switch {
-	case segs[0] == "actions":
+	if segs[0] == "actions" {
 		return len(segs) <= 2
-	case len(segs) >= 2 && segs[0] == "compute" && segs[1] == "instances":
-		return len(segs) <= 3 || (len(segs) == 4 && slices.Contains([]string{"networks", "storage", "snapshots"}, segs[3]))
 	}
-	return knownFamilyPath(segs)
+	_, ok := findRoute(segs)
+	return ok
 }
 
 func (s *Server) dispatchLocked(c *call, rel string) reply {
@@ -162,8 +160,6 @@ func (s *Server) dispatchLocked(c *call, rel string) reply {
 		return notFoundPath(apiPrefix + rel)
 	}
 	switch {
-	case len(segs) >= 2 && segs[0] == "compute" && segs[1] == "instances":
-		return s.instancesRoute(c, segs[2:], rel)
 	case segs[0] == "actions" && len(segs) == 1:
 		if !c.is(http.MethodGet) {
 			return methodNotAllowed(c.r.Method, http.MethodGet)
@@ -183,56 +179,6 @@ func (s *Server) dispatchLocked(c *call, rel string) reply {
 		return rep
 	}
 	return notFoundPath(apiPrefix + rel)
-}
-
-func (s *Server) instancesRoute(c *call, rest []string, rel string) reply {
-	if len(rest) == 0 {
-		if !c.is(http.MethodGet) {
-			return methodNotAllowed(c.r.Method, http.MethodGet)
-		}
-		return s.listInstances(c)
-	}
-	if len(rest) > 2 {
-		return notFoundPath(apiPrefix + rel)
-	}
-	var allow []string
-	switch {
-	case len(rest) == 1:
-		allow = []string{http.MethodGet, http.MethodPatch, http.MethodDelete}
-	case rest[1] == "networks" || rest[1] == "storage":
-		allow = []string{http.MethodGet}
-	case rest[1] == "snapshots":
-		allow = []string{http.MethodGet, http.MethodPost}
-	default:
-		return notFoundPath(apiPrefix + rel)
-	}
-	if !c.is(allow...) {
-		return methodNotAllowed(c.r.Method, allow...)
-	}
-	id, err := strconv.ParseInt(rest[0], 10, 64)
-	if err != nil {
-		return badValue("id", "instance id %q is not an integer", rest[0])
-	}
-	if len(rest) == 1 {
-		switch {
-		case c.is(http.MethodGet):
-			return getItemLocked(s.instances, c, id, "instance")
-		case c.is(http.MethodPatch):
-			return s.patchInstance(c, id)
-		default:
-			return s.deleteInstance(c, id)
-		}
-	}
-	switch {
-	case rest[1] == "networks":
-		return s.instanceNetworks(c, id)
-	case rest[1] == "storage":
-		return s.instanceStorage(c, id)
-	case c.is(http.MethodGet):
-		return s.listSnapshots(c, id)
-	default:
-		return s.createSnapshot(c, id)
-	}
 }
 
 // checkParams rejects query parameters outside allowed (sandbox choice:

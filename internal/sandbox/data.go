@@ -278,6 +278,25 @@ func seedTags(r *rng, app string, owners []string) []any {
 	return tags
 }
 
+// randomPlacement draws, in this order, a region (ET with etPct percent,
+// else EB) and a status (INACTIVE with inactivePct percent, else ACTIVE).
+func randomPlacement(r *rng, etPct, inactivePct int) (region, status string) {
+	region, status = "EB", "ACTIVE"
+	if r.percent(etPct) {
+		region = "ET"
+	}
+	if r.percent(inactivePct) {
+		status = "INACTIVE"
+	}
+	return region, status
+}
+
+// seedBase is the fields every seeded resource of a family starts with.
+func seedBase(id int64, name, status, env string, svc service) map[string]any {
+	return map[string]any{"id": id, "name": name, "status": status, "environment": env,
+		"serviceId": svc.id, "serviceKey": svc.key, "cloudId": svc.cloud}
+}
+
 // randomEnv draws an environment with the seeded weights.
 func randomEnv(r *rng) envSpec {
 	return envSpecs[r.weighted(weightsOf(envSpecs, func(e envSpec) int { return e.weight }))]

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/family"
 )
 
 // listPage GETs a family list with a query and decodes the Spring page.
@@ -88,7 +90,7 @@ func TestResources(t *testing.T) {
 	e := newEnv(t, Options{Instances: 30})
 	all := e.listPage(pathResources, "size=1000").Content
 	wantPath := map[string]string{typeInstance: pathInstances, typeKubernetes: pathKubernetes,
-		typeLoadBalancer: pathLoadBalancers, typeOverdrive: pathOverdrive}
+		typeLoadBalancer: pathLoadBalancers, typeOverdrive: pathOverdrive, family.PostgreSQL.ResourceType: family.PostgreSQL.Path}
 	counts := map[string]int{}
 	for _, r := range all {
 		rt := r["resourceType"].(string)
@@ -519,7 +521,7 @@ func TestFamiliesDeterministic(t *testing.T) {
 			t.Fatalf("%s differs between servers", p)
 		}
 	}
-	if p := b.listPage(pathResources, "size=1000"); p.TotalElements != seededClusters+seededLoadBalancers+seededOverdrive ||
+	if p := b.listPage(pathResources, "size=1000"); p.TotalElements != seededClusters+seededLoadBalancers+seededOverdrive+seededPostgreSQL ||
 		num(p.Content[0]["id"]) != firstResourceID {
 		t.Fatalf("resources without instances: %d, first %v", p.TotalElements, p.Content[0]["id"])
 	}

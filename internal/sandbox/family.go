@@ -4,6 +4,7 @@ package sandbox
 // routing of the families beyond instances, their state and their actions.
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"iter"
@@ -13,18 +14,19 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/family"
 )
 
-// Family paths (itcare-api.md §7), as written in the `path` of a resource.
-const (
-	pathInstances     = "/compute/instances"
-	pathResources     = "/compute/resources"
-	pathKubernetes    = "/compute/containers/kubernetes"
-	pathLoadBalancers = "/networking/loadbalancers"
-	pathOverdrive     = "/storage/overdrive"
+// Family paths and resource types, from the table (internal/family).
+var (
+	pathInstances     = family.Instances.Path
+	pathResources     = family.Resources.Path
+	pathKubernetes    = family.Kubernetes.Path
+	pathLoadBalancers = family.LoadBalancers.Path
+	pathOverdrive     = family.Overdrive.Path
 )
 
-// Resource types (the resourceType of /compute/resources and of actions).
 const (
 	typeInstance     = "INSTANCE"
 	typeKubernetes   = "KUBERNETES"
@@ -38,14 +40,36 @@ type resKey struct {
 	id  int64
 }
 
-// familyState holds the families beyond instances (guarded by Server.mu).
+// familyImpl is what the sandbox adds to a family of the table: its seed
+// data and the few behaviours the table cannot state. Everything else
+// (routes, filters, statuses, busy rules, the resource index) comes from
+// the table.
+type familyImpl struct {
+	seed     func(s *Server, r *rng) // nil: seeded elsewhere (instances)
+	rngSeed  uint64
+	sortable []string
+	// product is the productName of /compute/resources.
+	product func(m map[string]any) string
+	// view is a resource as lists show it (nil: as stored).
+	view func(m map[string]any) map[string]any
+	// operate serves the operations the table marks Custom.
+	operate func(s *Server, c *call, id int64, op string, options map[string]any) reply
+	// sub serves {path}/{id}/{sub}[/{item}].
+	sub func(s *Server, c *call, id int64, sub, item string) reply
+}
+
+// impls are the families the sandbox serves, by family name; each
+// family's file registers its own.
+var impls = map[string]*familyImpl{}
+
+func register(f *family.Family, impl *familyImpl) { impls[f.Name] = impl }
+
+// familyState holds the resources of every family (guarded by Server.mu).
 type familyState struct {
-	clusters  map[int64]map[string]any   // Kubernetes clusters by id
-	nodes     map[int64][]map[string]any // cluster id -> nodes, in id order
-	nodeSeq   map[int64]map[string]int   // cluster id -> role -> last node number
-	lbs       map[int64]map[string]any   // load balancers by id
-	overdrive map[int64]map[string]any   // Overdrive volumes by id
-	pending   map[resKey]int64           // resource -> its IN_PROGRESS action
+	items   map[string]map[int64]map[string]any // resource type -> id -> resource (instances: Server.instances)
+	nodes   map[int64][]map[string]any          // cluster id -> nodes, in id order
+	nodeSeq map[int64]map[string]int            // cluster id -> role -> last node number
+	pending map[resKey]int64                    // resource -> its IN_PROGRESS action
 
 	nextNodeID int64
 	ipSeq      map[string]int // address range -> next host number
@@ -57,16 +81,14 @@ type familyState struct {
 	nextResourceID int64
 }
 
-// seedFamilies fills the families beyond instances from their own
-// generator, so that the instances do not depend on them, and gives every
+// seedFamilies fills the families beyond instances, each from its own
+// generator so that they do not depend on each other, and gives every
 // resource its /compute/resources id.
 func (s *Server) seedFamilies() {
 	s.fam = familyState{
-		clusters:       map[int64]map[string]any{},
+		items:          map[string]map[int64]map[string]any{},
 		nodes:          map[int64][]map[string]any{},
 		nodeSeq:        map[int64]map[string]int{},
-		lbs:            map[int64]map[string]any{},
-		overdrive:      map[int64]map[string]any{},
 		pending:        map[resKey]int64{},
 		nextNodeID:     firstNodeID,
 		ipSeq:          map[string]int{},
@@ -74,10 +96,22 @@ func (s *Server) seedFamilies() {
 		resourceKeys:   map[int64]resKey{},
 		nextResourceID: firstResourceID,
 	}
-	s.seedKubernetes(newRNG(0x6B3855EED))
-	s.seedLoadBalancers(newRNG(0x10ADBA1A9CE))
-	s.seedOverdrive(newRNG(0x0D21BE5EED))
+	for _, f := range family.Typed() {
+		if impl := impls[f.Name]; impl.seed != nil {
+			s.fam.items[f.ResourceType] = map[int64]map[string]any{}
+			impl.seed(s, newRNG(impl.rngSeed))
+		}
+	}
 	s.syncResourceIDsLocked()
+}
+
+// itemsLocked is the set of the resources of type typ (nil for an unknown
+// type).
+func (s *Server) itemsLocked(typ string) map[int64]map[string]any {
+	if typ == typeInstance {
+		return s.instances
+	}
+	return s.fam.items[typ]
 }
 
 // famIPLocked hands out addresses next to a VLAN's instance range: prefix
@@ -362,50 +396,287 @@ func noSuch(field, kind string, id int64) reply {
 	return apiError(http.StatusNotFound, "RESOURCE_NOT_FOUND", field, fmt.Sprintf("no such %s %d", kind, id))
 }
 
-// splitFamily finds which family beyond instances segs belongs to: its path
-// and the segments after it.
-func splitFamily(segs []string) (base string, rest []string, ok bool) {
-	for _, b := range []string{pathResources, pathKubernetes, pathLoadBalancers, pathOverdrive} {
-		bs := strings.Split(strings.TrimPrefix(b, "/"), "/")
-		if len(segs) >= len(bs) && slices.Equal(segs[:len(bs)], bs) {
-			return b, segs[len(bs):], true
+// route is a request path split along the table: the family, the item id
+// segment, the sub-resource and its item ("" when absent).
+type route struct {
+	fam           *family.Family
+	id, sub, item string
+	depth         int // 0 list, 1 item, 2 sub-resource, 3 item of a sub-resource
+	allow         []string
+}
+
+// findRoute matches the segments of a path under /itcare against the
+// table; ok is false when it is no route of a family.
+func findRoute(segs []string) (rt route, ok bool) {
+	for _, f := range family.All {
+		bs := strings.Split(strings.TrimPrefix(f.Path, "/"), "/")
+		if len(segs) < len(bs) || !slices.Equal(segs[:len(bs)], bs) {
+			continue
 		}
+		rest := segs[len(bs):]
+		rt = route{fam: f, depth: len(rest)}
+		switch len(rest) {
+		case 0:
+			rt.allow = []string{http.MethodGet}
+		case 1:
+			rt.id, rt.allow = rest[0], f.Methods()
+		case 2, 3:
+			sub, found := f.Sub(rest[1])
+			if !found || len(rest) == 3 && sub.ItemMethods == nil {
+				return route{}, false
+			}
+			rt.id, rt.sub, rt.allow = rest[0], rest[1], sub.Methods
+			if len(rest) == 3 {
+				rt.item, rt.allow = rest[2], sub.ItemMethods
+			}
+		default:
+			return route{}, false
+		}
+		return rt, true
 	}
-	return "", nil, false
+	return route{}, false
 }
 
-// knownFamilyPath reports whether segs is a route of a family beyond
-// instances (api.go knownAPIPath).
-func knownFamilyPath(segs []string) bool {
-	base, rest, ok := splitFamily(segs)
-	switch {
-	case !ok:
-		return false
-	case len(rest) <= 1:
-		return true
-	case base == pathKubernetes:
-		return rest[1] == "nodes" && len(rest) <= 3
-	}
-	return false
-}
-
-// dispatchFamilyLocked serves the families beyond instances; ok is false
-// when segs is not one of their routes.
+// dispatchFamilyLocked serves the families of the table; ok is false when
+// segs is not one of their routes.
 func (s *Server) dispatchFamilyLocked(c *call, segs []string) (rep reply, ok bool) {
-	if !knownFamilyPath(segs) {
+	rt, ok := findRoute(segs)
+	if !ok {
 		return reply{}, false
 	}
-	base, rest, _ := splitFamily(segs)
-	switch base {
-	case pathResources:
-		return s.resourcesRoute(c, rest), true
-	case pathKubernetes:
-		return s.kubernetesRoute(c, rest), true
-	case pathLoadBalancers:
-		return s.loadBalancersRoute(c, rest), true
-	default:
-		return s.overdriveRoute(c, rest), true
+	if !c.is(rt.allow...) {
+		return methodNotAllowed(c.r.Method, rt.allow...), true
 	}
+	f, impl := rt.fam, impls[rt.fam.Name]
+	if f.Index {
+		s.syncResourceIDsLocked()
+	}
+	if rt.depth == 0 {
+		return s.listFamilyLocked(c, f, impl), true
+	}
+	id, perr := pathID(rt.id, "id", f.Noun.Singular)
+	if perr != nil {
+		return *perr, true
+	}
+	switch {
+	case rt.depth >= 2:
+		return impl.sub(s, c, id, rt.sub, rt.item), true
+	case c.is(http.MethodGet) && f.Index:
+		return s.getResourceLocked(c, id), true
+	case c.is(http.MethodGet):
+		return getItemLocked(s.itemsLocked(f.ResourceType), c, id, f.Noun.Singular), true
+	case c.is(http.MethodPatch):
+		return s.patchLocked(c, f, impl, id), true
+	}
+	return s.deleteLocked(c, f, id), true
+}
+
+// listFamilyLocked answers GET {path} with a Spring page filtered by the
+// table's filters.
+func (s *Server) listFamilyLocked(c *call, f *family.Family, impl *familyImpl) reply {
+	q := c.query
+	if rep := checkParams(q, f.Params()...); rep != nil {
+		return *rep
+	}
+	rows := byID(s.itemsLocked(f.ResourceType))
+	if f.Index {
+		rows = s.resourceRowsLocked()
+	}
+	fs := &filters{}
+	merged := map[string]bool{}
+	for _, fl := range f.Filters {
+		fs.add(tableFilter(q, f, fl, slices.Values(rows), merged))
+	}
+	return pageReply(q, rows, fs, impl.sortable, impl.view)
+}
+
+// tableFilter reads the values of one filter of the table. Enum filters on
+// the same field (resourceType, resourceTypes) are alternatives: each is
+// checked, their values are merged into one filter.
+func tableFilter(q url.Values, f *family.Family, fl family.Filter, rows iter.Seq[map[string]any], merged map[string]bool) (rowFilter, *reply) {
+	field := fl.Param
+	if len(fl.Fields) > 0 {
+		field = fl.Fields[0]
+	}
+	switch fl.Kind {
+	case family.Name:
+		return namesFilter(q)
+	case family.Tag:
+		return tagsFilter(q)
+	case family.Int:
+		return intFilter(q, fl.Param, field)
+	case family.Bool:
+		return boolFilter(q, fl.Param, field)
+	case family.Version:
+		// exact, case-insensitive; "1.28.13" also matches "v1.28.13".
+		var versions []string
+		for _, v := range listValues(q, fl.Param) {
+			versions = append(versions, strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(v, "v"), "V")))
+		}
+		if len(versions) == 0 {
+			return nil, nil
+		}
+		return func(m map[string]any) bool {
+			return slices.Contains(versions, strings.ToLower(strings.TrimPrefix(sval(m, field), "v")))
+		}, nil
+	case family.Enum:
+		if merged[field] {
+			return nil, nil
+		}
+		var vals []string
+		for _, other := range f.Filters {
+			if other.Kind == family.Enum && len(other.Fields) > 0 && other.Fields[0] == field {
+				v := listValues(q, other.Param)
+				if _, rep := enumFilter(q, other.Param, field, other.Values, rows); rep != nil {
+					return nil, rep
+				}
+				vals = append(vals, v...)
+			}
+		}
+		merged[field] = true
+		if len(vals) == 0 {
+			return nil, nil
+		}
+		return enumValuesFilter(fl.Param, vals, field, knownValues(fl.Values, field, rows))
+	}
+	return textFilter(q, fl.Param, fl.Fields...), nil
+}
+
+// patchLocked answers PATCH {path}/{id} {"operation": ..., "options": ...}
+// with the operations of the table.
+func (s *Server) patchLocked(c *call, f *family.Family, impl *familyImpl, id int64) reply {
+	if rep := checkParams(c.query); rep != nil {
+		return *rep
+	}
+	var names []string
+	for _, op := range f.Operations {
+		names = append(names, op.Name)
+	}
+	name, options, rep := operationBody(c, names...)
+	if rep != nil {
+		return *rep
+	}
+	op, _ := f.Operation(name)
+	if op.Custom {
+		return impl.operate(s, c, id, name, options)
+	}
+	m, ok := s.itemsLocked(f.ResourceType)[id]
+	if !ok {
+		return noSuch("id", f.Noun.Singular, id)
+	}
+	return s.changeLocked(c, change{fam: f, m: m, op: op.Name, process: op.Process,
+		requires: op.Requires, during: op.During, after: op.After})
+}
+
+// deleteLocked answers DELETE {path}/{id}, optional body {"changeReference":
+// "..."}, with the delete rules of the table.
+func (s *Server) deleteLocked(c *call, f *family.Family, id int64) reply {
+	if rep := changeRefBody(c); rep != nil {
+		return *rep
+	}
+	items := s.itemsLocked(f.ResourceType)
+	m, ok := items[id]
+	if !ok {
+		return noSuch("id", f.Noun.Singular, id)
+	}
+	d := f.Delete
+	return s.changeLocked(c, change{fam: f, m: m, op: "delete", process: d.Process, requires: d.Requires, during: d.During,
+		onSuccess: func(time.Time) {
+			delete(items, id)
+			delete(s.snapshots, id)
+			delete(s.snapshotSeq, id)
+		}})
+}
+
+// changeRefBody checks the query and the optional {"changeReference": ...}
+// body of a DELETE.
+func changeRefBody(c *call) *reply {
+	if rep := checkParams(c.query); rep != nil {
+		return rep
+	}
+	body, rep := jsonBody(c, false)
+	if rep != nil {
+		return rep
+	}
+	_, rep = optionalString(body, "changeReference")
+	return rep
+}
+
+// change is an action on one resource of a family.
+type change struct {
+	fam      *family.Family
+	m        map[string]any // the resource
+	op       string         // the key FailNext accepts besides the process
+	process  string
+	requires string // status it needs ("": ACTIVE or INACTIVE)
+	during   string // status while it runs ("": unchanged)
+	after    string // status once it succeeded ("": unchanged)
+	// running and done are the action's messages ("": from op and the noun).
+	running, done string
+	// what names the change in the dry-run answer ("": op, "deletion" for delete).
+	what      string
+	onSuccess func(done time.Time) // done: the completion time
+	onError   func()               // may be nil
+}
+
+// verbForms are the messages of the usual operations: "Stopping instance
+// x", "Instance x stopped".
+var verbForms = map[string][2]string{
+	"start": {"Starting", "started"}, "stop": {"Stopping", "stopped"}, "reset": {"Resetting", "reset"},
+	"delete": {"Deleting", "deleted"},
+}
+
+// changeLocked applies the busy and status rules (409), answers a dry run,
+// or starts the action: the status shows ch.during while it runs and
+// ch.after once it succeeded, and comes back on ERROR.
+func (s *Server) changeLocked(c *call, ch change) reply {
+	id, _ := ival(ch.m, "id")
+	name, noun := sval(ch.m, "name"), ch.fam.Noun.Singular
+	key := resKey{ch.fam.ResourceType, id}
+	if rep := s.busyLocked(key, noun, name); rep != nil {
+		return *rep
+	}
+	switch st := sval(ch.m, "status"); {
+	case ch.requires != "" && st != ch.requires:
+		return conflict("INVALID_STATUS", fmt.Sprintf("%s %d (%s) is %s; %s requires status %s", noun, id, name, st, ch.op, ch.requires))
+	case ch.requires == "" && st != "ACTIVE" && st != "INACTIVE":
+		return conflict("INVALID_STATUS", fmt.Sprintf("%s %d (%s) is %s", noun, id, name, st))
+	}
+	if c.dryRun {
+		what := cmp.Or(ch.what, ch.op)
+		if ch.op == "delete" {
+			what = "deletion"
+		}
+		return dryRunReply(fmt.Sprintf("dry run: %s of %s %d (%s) is valid; nothing was done", what, noun, id, name))
+	}
+	if forms, ok := verbForms[ch.op]; ok && ch.running == "" {
+		ch.running = forms[0] + " " + noun + " " + name
+		ch.done = strings.ToUpper(noun[:1]) + noun[1:] + " " + name + " " + forms[1]
+	}
+	prev := sval(ch.m, "status")
+	if ch.during != "" {
+		ch.m["status"] = ch.during
+	}
+	after, onSuccess := ch.after, ch.onSuccess
+	return s.startFamilyActionLocked(c, familyAction{
+		key: key, m: ch.m, op: ch.op, process: ch.process, running: ch.running, done: ch.done,
+		onSuccess: func(done time.Time) {
+			if after != "" {
+				ch.m["status"] = after
+			} else if ch.during != "" {
+				ch.m["status"] = prev
+			}
+			if onSuccess != nil {
+				onSuccess(done)
+			}
+		},
+		onError: func() {
+			ch.m["status"] = prev
+			if ch.onError != nil {
+				ch.onError()
+			}
+		},
+	})
 }
 
 // busyLocked is the 409 for a resource that has an action in progress.
@@ -417,11 +688,10 @@ func (s *Server) busyLocked(k resKey, kind, name string) *reply {
 	return nil
 }
 
-// familyAction describes an action on a resource of a family beyond
-// instances.
+// familyAction describes an action on a resource.
 type familyAction struct {
 	key       resKey
-	m         map[string]any // the resource (for its name and service)
+	m         map[string]any // the resource (for its name, family and service)
 	op        string         // key FailNext accepts besides the process
 	process   string
 	running   string               // IN_PROGRESS message
@@ -436,7 +706,7 @@ func (s *Server) startFamilyActionLocked(c *call, fa familyAction) reply {
 	a := &action{
 		process:      fa.process,
 		op:           fa.op,
-		family:       fa.key.typ,
+		family:       cmp.Or(sval(fa.m, "family"), fa.key.typ),
 		resourceName: sval(fa.m, "name"),
 		resourceType: fa.key.typ,
 		resourceID:   fa.key.id,

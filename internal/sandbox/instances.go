@@ -4,11 +4,13 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/itcare-cli/itcare/internal/family"
 )
 
 const (
@@ -16,48 +18,47 @@ const (
 	maxPageSize     = 1000
 )
 
-// instanceListParams are the documented query parameters of GET
-// /compute/instances (itcare-api.md §7.2).
-var instanceListParams = []string{"services", "names", "types", "families", "environments", "statuses", "tags",
-	"az", "ip", "vlan", "clouds", "backupStatus", "recoveryStatus", "includedInPatchParty", "page", "size", "sort"}
-
 // sortableInstanceFields are the scalar fields `sort` accepts.
 var sortableInstanceFields = []string{"id", "name", "type", "family", "status", "environment", "serviceId",
 	"serviceKey", "cloudId", "creationUser", "creationTime", "ipAddress", "cpu", "ram", "totalSizeDisks",
 	"labelRegion", "region", "labelAvailabilityZone", "availabilityZone", "labelArea", "area", "labelDatacenter",
 	"vlan", "backupStatus", "recoveryStatus", "includedInPatchParty"}
 
-// Known enum values; values present in the data are accepted too.
-var knownEnums = map[string][]string{
-	"types":        {"LINUX", "WINDOWS", "AIX"},
-	"families":     {"DEBIAN", "CENTOS", "RHEL", "UBUNTU", "ORACLE", "WINDOWS", "AIX"},
-	"environments": {"PRODUCTION", "PREPRODUCTION", "QA", "DEVELOPMENT", "TEST"},
-	"statuses":     {"ACTIVE", "INACTIVE", "STOPPING", "STARTING", "REBOOTING", "DELETING"},
+// Known enum values of instances, from the table.
+var knownEnums = map[string][]string{}
+
+func init() {
+	for _, p := range []string{"types", "families", "environments", "statuses"} {
+		knownEnums[p] = family.Instances.Filter(p).Values
+	}
+	register(family.Instances, &familyImpl{sortable: sortableInstanceFields, view: listView, product: instanceProduct,
+		sub: (*Server).instanceSub})
 }
 
-var enumField = map[string]string{"types": "type", "families": "family", "environments": "environment", "statuses": "status"}
+// instanceProduct is the productName of an instance: its OS, from its name.
+func instanceProduct(m map[string]any) string {
+	fam := sval(m, "family")
+	product := familyProducts[fam]
+	for _, o := range osSpecs {
+		if o.family == fam && strings.Contains(sval(m, "name"), o.code) {
+			product = osProducts[o.code]
+			break
+		}
+	}
+	return cmp.Or(product, fam)
+}
 
-// listInstances answers GET /compute/instances with a Spring page.
-func (s *Server) listInstances(c *call) reply {
-	q := c.query
-	if rep := checkParams(q, instanceListParams...); rep != nil {
-		return *rep
+// instanceSub serves networks, storage and snapshots of an instance.
+func (s *Server) instanceSub(c *call, id int64, sub, _ string) reply {
+	switch {
+	case sub == "networks":
+		return s.instanceNetworks(c, id)
+	case sub == "storage":
+		return s.instanceStorage(c, id)
+	case c.is(http.MethodGet):
+		return s.listSnapshots(c, id)
 	}
-	f := &filters{}
-	f.add(intFilter(q, "services", "serviceId"))
-	f.add(intFilter(q, "clouds", "cloudId"))
-	f.add(namesFilter(q))
-	for _, param := range []string{"types", "families", "environments", "statuses"} {
-		f.add(enumFilter(q, param, enumField[param], knownEnums[param], maps.Values(s.instances)))
-	}
-	f.add(tagsFilter(q))
-	f.add(textFilter(q, "az", "labelAvailabilityZone", "availabilityZone"), nil)
-	f.add(textFilter(q, "ip", "ipAddress"), nil)
-	f.add(textFilter(q, "vlan", "vlan"), nil)
-	for _, field := range []string{"backupStatus", "recoveryStatus", "includedInPatchParty"} {
-		f.add(boolFilter(q, field, field))
-	}
-	return pageReply(q, byID(s.instances), f, sortableInstanceFields, listView)
+	return s.createSnapshot(c, id)
 }
 
 // pageParams reads page (0-based, default 0) and size (default 20, 1..1000,
@@ -229,75 +230,10 @@ func listView(m map[string]any) map[string]any {
 	return out
 }
 
-func noSuchInstance(id int64) reply { return noSuch("id", "instance", id) }
-
 // instanceLocked returns the instance or a 404 reply, after checking that
 // the request has no query parameters beyond allowed.
 func (s *Server) instanceLocked(c *call, id int64, allowed ...string) (map[string]any, *reply) {
 	return itemLocked(s.instances, c, id, "instance", allowed...)
-}
-
-// patchInstance answers PATCH /compute/instances/{id} {"operation": ...}.
-func (s *Server) patchInstance(c *call, id int64) reply {
-	if rep := checkParams(c.query); rep != nil {
-		return *rep
-	}
-	body, rep := jsonBody(c, true)
-	if rep != nil {
-		return *rep
-	}
-	op, rep := optionalString(body, "operation")
-	if rep != nil {
-		return *rep
-	}
-	if op != "stop" && op != "start" && op != "reset" {
-		if op == "" {
-			return badValue("operation", "operation is required (stop, start or reset)")
-		}
-		return badValue("operation", "unknown operation %q; supported: stop, start, reset", op)
-	}
-	if opts, ok := body["options"]; ok && opts != nil {
-		if _, isObj := opts.(map[string]any); !isObj {
-			return badValue("options", "options must be a JSON object")
-		}
-	}
-	inst, ok := s.instances[id]
-	if !ok {
-		return noSuchInstance(id)
-	}
-	if rep := s.checkInstanceOpLocked(inst, op); rep != nil {
-		return *rep
-	}
-	if c.dryRun {
-		return dryRunReply(fmt.Sprintf("dry run: %s of instance %d (%s) is valid; nothing was done", op, id, sval(inst, "name")))
-	}
-	return s.startActionLocked(c, inst, op, nil)
-}
-
-// deleteInstance answers DELETE /compute/instances/{id}, optional body
-// {"changeReference": "..."}; only INACTIVE instances (documented).
-func (s *Server) deleteInstance(c *call, id int64) reply {
-	if rep := checkParams(c.query); rep != nil {
-		return *rep
-	}
-	body, rep := jsonBody(c, false)
-	if rep != nil {
-		return *rep
-	}
-	if _, rep := optionalString(body, "changeReference"); rep != nil {
-		return *rep
-	}
-	inst, ok := s.instances[id]
-	if !ok {
-		return noSuchInstance(id)
-	}
-	if rep := s.checkInstanceOpLocked(inst, "delete"); rep != nil {
-		return *rep
-	}
-	if c.dryRun {
-		return dryRunReply(fmt.Sprintf("dry run: deletion of instance %d (%s) is valid; nothing was done", id, sval(inst, "name")))
-	}
-	return s.startActionLocked(c, inst, "delete", nil)
 }
 
 // instanceNetworks answers GET /compute/instances/{id}/networks (an array).
@@ -357,29 +293,29 @@ func (s *Server) createSnapshot(c *call, id int64) reply {
 	}
 	inst, ok := s.instances[id]
 	if !ok {
-		return noSuchInstance(id)
+		return noSuch("id", "instance", id)
 	}
-	if rep := s.checkInstanceOpLocked(inst, "snapshot"); rep != nil {
-		return *rep
-	}
-	if c.dryRun {
-		return dryRunReply(fmt.Sprintf("dry run: snapshot of instance %d (%s) is valid; nothing was done", id, sval(inst, "name")))
-	}
-	s.snapshotSeq[id]++
-	n := s.snapshotSeq[id]
-	disks, _ := ival(inst, "totalSizeDisks")
-	var refVal any
-	if ref != "" {
-		refVal = ref
-	}
-	snap := map[string]any{
-		"id":              fmt.Sprintf("%d-snap-%d", id, n),
-		"label":           fmt.Sprintf("snap-%d", n),
-		"description":     desc,
-		"changeReference": refVal,
-		"creator":         c.client,
-		"recoveryDate":    nil,
-		"size":            json.Number(strconv.FormatInt(max(disks/10, 1), 10)),
-	}
-	return s.startActionLocked(c, inst, "snapshot", snap)
+	name := sval(inst, "name")
+	return s.changeLocked(c, change{fam: family.Instances, m: inst, op: "snapshot", process: "create-snapshot",
+		running: "Creating a snapshot of instance " + name, done: "Snapshot of instance " + name + " created",
+		onSuccess: func(done time.Time) {
+			s.snapshotSeq[id]++
+			n := s.snapshotSeq[id]
+			disks, _ := ival(inst, "totalSizeDisks")
+			var refVal any
+			if ref != "" {
+				refVal = ref
+			}
+			s.snapshots[id] = append(s.snapshots[id], map[string]any{
+				"id":              fmt.Sprintf("%d-snap-%d", id, n),
+				"label":           fmt.Sprintf("snap-%d", n),
+				"description":     desc,
+				"changeReference": refVal,
+				"creator":         c.client,
+				"recoveryDate":    nil,
+				"size":            json.Number(strconv.FormatInt(max(disks/10, 1), 10)),
+				"creationDate":    formatDate(done),
+				"expirationDate":  formatDate(done.Add(7 * 24 * time.Hour)),
+			})
+		}})
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/family"
 )
 
 const (
@@ -20,22 +22,14 @@ const (
 	maxNodesNb     = 20
 )
 
-// kubernetesListParams: the documented filters of GET
-// /compute/containers/kubernetes (itcare-api.md §7.3).
-var kubernetesListParams = []string{"services", "names", "environments", "statuses", "tags", "backupStatus",
-	"recoveryStatus", "includedInPatchParty", "topologies", "versions", "regions", "az", "ip", "vlan", "clouds",
-	"page", "size", "sort"}
-
 var sortableClusterFields = []string{"id", "name", "status", "environment", "serviceId", "serviceKey", "cloudId",
 	"topology", "version", "region", "area", "nodesCount", "vlan", "ipAddress", "creationTime", "creationUser",
 	"backupStatus", "recoveryStatus", "includedInPatchParty"}
 
 var (
-	k8sTopologies = []string{"STANDARD", "HA"}
-	k8sVersions   = []string{"v1.26.15", "v1.27.16", "v1.28.13", "v1.29.8"}
-	k8sStatuses   = []string{"ACTIVE", "INACTIVE"}
-	regionAZs     = map[string][]string{"EB": {"EB-A", "EB-B", "EB-C"}, "ET": {"ET-A", "ET-B"}}
-	nodeSizingRE  = regexp.MustCompile(`^([1-9][0-9]{0,2})cpu([1-9][0-9]{0,3})gb$`)
+	k8sVersions  = []string{"v1.26.15", "v1.27.16", "v1.28.13", "v1.29.8"}
+	regionAZs    = map[string][]string{"EB": {"EB-A", "EB-B", "EB-C"}, "ET": {"ET-A", "ET-B"}}
+	nodeSizingRE = regexp.MustCompile(`^([1-9][0-9]{0,2})cpu([1-9][0-9]{0,3})gb$`)
 )
 
 type fixedCluster struct {
@@ -57,19 +51,20 @@ var fixedClusters = []fixedCluster{
 
 const seededClusters = 12
 
+func init() {
+	register(family.Kubernetes, &familyImpl{seed: (*Server).seedKubernetes, rngSeed: 0x6B3855EED, sortable: sortableClusterFields,
+		product: func(m map[string]any) string { return "Kubernetes " + sval(m, "version") },
+		operate: (*Server).patchCluster, sub: (*Server).nodesSub})
+}
+
 // seedKubernetes creates the clusters and their nodes.
 func (s *Server) seedKubernetes(r *rng) {
 	for i, f := range seedRecords(seededClusters, fixedClusters, func(f fixedCluster) string { return f.name }, func(names *nameGen) fixedCluster {
 		env := randomEnv(r)
 		name := names.next(env.letter + "k8s" + pick(r, []string{"app", "web", "data", "api", "ci", "tools", "ml"}))
 		f := fixedCluster{name: name, env: env.name, topology: "STANDARD", version: pick(r, k8sVersions),
-			status: "ACTIVE", service: pick(r, services).id, region: "EB"}
-		if r.percent(25) {
-			f.region = "ET"
-		}
-		if r.percent(10) {
-			f.status = "INACTIVE"
-		}
+			service: pick(r, services).id}
+		f.region, f.status = randomPlacement(r, 25, 10)
 		if env.name == "PRODUCTION" && r.percent(70) || r.percent(15) {
 			f.topology = "HA"
 		}
@@ -95,14 +90,8 @@ func (s *Server) genCluster(r *rng, id int64, f fixedCluster) {
 	created := seedDate(r, 365, 5*365)
 	prod := f.env == "PRODUCTION"
 	tags := seedTags(r, svc.app, []string{"team-infra", "team-data", "team-web", "team-platform"})
-	cl := map[string]any{
-		"id":                   id,
-		"name":                 f.name,
-		"status":               f.status,
-		"environment":          f.env,
-		"serviceId":            svc.id,
-		"serviceKey":           svc.key,
-		"cloudId":              svc.cloud,
+	cl := seedBase(id, f.name, f.status, f.env, svc)
+	maps.Copy(cl, map[string]any{
 		"topology":             f.topology,
 		"version":              f.version,
 		"region":               f.region,
@@ -118,8 +107,8 @@ func (s *Server) genCluster(r *rng, id int64, f fixedCluster) {
 		"backupStatus":         prod || r.percent(30),
 		"recoveryStatus":       prod && f.topology == "HA",
 		"includedInPatchParty": r.percent(80),
-	}
-	s.fam.clusters[id] = mustNormalize(cl)
+	})
+	s.fam.items[typeKubernetes][id] = mustNormalize(cl)
 	nodeStatus := "ACTIVE"
 	if f.status != "ACTIVE" {
 		nodeStatus = "INACTIVE"
@@ -143,7 +132,7 @@ func (s *Server) genCluster(r *rng, id int64, f fixedCluster) {
 
 // addNodeLocked appends a node to cluster id and refreshes the cluster.
 func (s *Server) addNodeLocked(clusterID int64, role, sizing, az, status string, created time.Time) map[string]any {
-	cl := s.fam.clusters[clusterID]
+	cl := s.fam.items[typeKubernetes][clusterID]
 	if s.fam.nodeSeq[clusterID] == nil {
 		s.fam.nodeSeq[clusterID] = map[string]int{}
 	}
@@ -181,7 +170,7 @@ func (s *Server) addNodeLocked(clusterID int64, role, sizing, az, status string,
 // refreshClusterLocked recomputes nodesCount and availabilityZones (the
 // zones of its nodes) from the nodes of a cluster.
 func (s *Server) refreshClusterLocked(clusterID int64) {
-	cl := s.fam.clusters[clusterID]
+	cl := s.fam.items[typeKubernetes][clusterID]
 	if cl == nil {
 		return
 	}
@@ -196,38 +185,13 @@ func (s *Server) refreshClusterLocked(clusterID int64) {
 	cl["nodesCount"] = jsonInt(int64(len(s.fam.nodes[clusterID])))
 }
 
-func (s *Server) kubernetesRoute(c *call, rest []string) reply {
-	if len(rest) == 0 {
-		if !c.is(http.MethodGet) {
-			return methodNotAllowed(c.r.Method, http.MethodGet)
-		}
-		return s.listClusters(c)
-	}
-	var allow []string
-	switch len(rest) {
-	case 1:
-		allow = []string{http.MethodGet, http.MethodPatch}
-	case 2:
-		allow = []string{http.MethodGet}
-	default:
-		allow = []string{http.MethodGet, http.MethodDelete}
-	}
-	if !c.is(allow...) {
-		return methodNotAllowed(c.r.Method, allow...)
-	}
-	id, rep := pathID(rest[0], "id", "cluster")
-	if rep != nil {
-		return *rep
-	}
-	switch {
-	case len(rest) == 1 && c.is(http.MethodGet):
-		return getItemLocked(s.fam.clusters, c, id, "Kubernetes cluster")
-	case len(rest) == 1:
-		return s.patchCluster(c, id)
-	case len(rest) == 2:
+// nodesSub serves the nodes of a cluster: GET .../nodes, GET and DELETE
+// .../nodes/{nodeId}.
+func (s *Server) nodesSub(c *call, id int64, _, item string) reply {
+	if item == "" {
 		return s.listNodes(c, id)
 	}
-	nodeID, rep := pathID(rest[2], "nodeId", "node")
+	nodeID, rep := pathID(item, "nodeId", "node")
 	if rep != nil {
 		return *rep
 	}
@@ -237,42 +201,8 @@ func (s *Server) kubernetesRoute(c *call, rest []string) reply {
 	return s.deleteNode(c, id, nodeID)
 }
 
-// listClusters answers GET /compute/containers/kubernetes with a Spring page.
-func (s *Server) listClusters(c *call) reply {
-	q := c.query
-	if rep := checkParams(q, kubernetesListParams...); rep != nil {
-		return *rep
-	}
-	f := &filters{}
-	f.add(intFilter(q, "services", "serviceId"))
-	f.add(intFilter(q, "clouds", "cloudId"))
-	f.add(namesFilter(q))
-	f.add(enumFilter(q, "environments", "environment", knownEnums["environments"], maps.Values(s.fam.clusters)))
-	f.add(enumFilter(q, "statuses", "status", k8sStatuses, maps.Values(s.fam.clusters)))
-	f.add(tagsFilter(q))
-	for _, field := range []string{"backupStatus", "recoveryStatus", "includedInPatchParty"} {
-		f.add(boolFilter(q, field, field))
-	}
-	f.add(enumValuesFilter("topologies", listValues(q, "topologies"), "topology", k8sTopologies))
-	// versions: exact, case-insensitive; "1.28.13" also matches "v1.28.13".
-	var versions []string
-	for _, v := range listValues(q, "versions") {
-		versions = append(versions, "v"+strings.TrimPrefix(strings.TrimPrefix(v, "v"), "V"))
-	}
-	if len(versions) > 0 {
-		f.add(func(m map[string]any) bool {
-			return slices.ContainsFunc(versions, func(v string) bool { return strings.EqualFold(v, sval(m, "version")) })
-		}, nil)
-	}
-	f.add(enumFilter(q, "regions", "region", []string{"EB", "ET"}, maps.Values(s.fam.clusters)))
-	f.add(textFilter(q, "az", "availabilityZones"), nil)
-	f.add(textFilter(q, "ip", "ipAddress"), nil)
-	f.add(textFilter(q, "vlan", "vlan"), nil)
-	return pageReply(q, byID(s.fam.clusters), f, sortableClusterFields, nil)
-}
-
 func (s *Server) clusterLocked(c *call, id int64) (map[string]any, *reply) {
-	return itemLocked(s.fam.clusters, c, id, "Kubernetes cluster")
+	return itemLocked(s.fam.items[typeKubernetes], c, id, "Kubernetes cluster")
 }
 
 // listNodes answers GET /compute/containers/kubernetes/{id}/nodes: a plain
@@ -334,15 +264,8 @@ type nodeRequest struct {
 // patchCluster answers PATCH /compute/containers/kubernetes/{id}
 // {"operation":"create_nodes","options":{"nodes":[{"nodesNb","nodeSizing","az"}]}}
 // (documented, itcare-api.md §7.3).
-func (s *Server) patchCluster(c *call, id int64) reply {
-	if rep := checkParams(c.query); rep != nil {
-		return *rep
-	}
-	_, options, rep := operationBody(c, "create_nodes")
-	if rep != nil {
-		return *rep
-	}
-	cl, ok := s.fam.clusters[id]
+func (s *Server) patchCluster(c *call, id int64, _ string, options map[string]any) reply {
+	cl, ok := s.fam.items[typeKubernetes][id]
 	if !ok {
 		return noSuch("id", "Kubernetes cluster", id)
 	}
@@ -408,17 +331,10 @@ func (s *Server) patchCluster(c *call, id int64) reply {
 // (documented); the last worker and the last ingress node cannot be deleted
 // (documented: BAD_REQUEST), nor can master nodes (sandbox choice).
 func (s *Server) deleteNode(c *call, id, nodeID int64) reply {
-	if rep := checkParams(c.query); rep != nil {
+	if rep := changeRefBody(c); rep != nil {
 		return *rep
 	}
-	body, rep := jsonBody(c, false)
-	if rep != nil {
-		return *rep
-	}
-	if _, rep := optionalString(body, "changeReference"); rep != nil {
-		return *rep
-	}
-	cl, ok := s.fam.clusters[id]
+	cl, ok := s.fam.items[typeKubernetes][id]
 	if !ok {
 		return noSuch("id", "Kubernetes cluster", id)
 	}

@@ -1,12 +1,13 @@
 package sandbox
 
-// Load balancers: /networking/loadbalancers (itcare-api.md §7.4), read-only.
+// Load balancers: /networking/loadbalancers (itcare-api.md §7.4), read-only:
+// the seed data.
 
 import (
 	"fmt"
-	"maps"
-	"net/http"
 	"strings"
+
+	"github.com/itcare-cli/itcare/internal/family"
 )
 
 const (
@@ -15,21 +16,18 @@ const (
 	seededLoadBalancers = 20
 )
 
-// loadBalancerListParams: the documented filters of GET
-// /networking/loadbalancers whose parameter names are known (itcare-api.md
-// §7.4); the other documented filters (monitoring, URLs, iRules,
-// persistence, mode) have no known parameter name.
-var loadBalancerListParams = []string{"names", "environments", "statuses", "tags", "protocols", "vlan", "page", "size", "sort"}
-
 var sortableLoadBalancerFields = []string{"id", "name", "status", "environment", "serviceId", "serviceKey", "cloudId",
 	"region", "area", "vlan", "vip", "protocol", "profileName", "port", "portMembers", "url", "loadBalancingMode",
 	"persistence", "fallbackPersistence", "healthcheck", "redirectToHttps", "monitoringEnabled", "onCallSupervision",
 	"creationTime", "creationUser"}
 
-var (
-	lbProtocols = []string{"HTTP", "HTTPS", "TCP", "MYSQL"}
-	lbStatuses  = []string{"ACTIVE", "INACTIVE"}
-)
+var lbProtocols = family.LoadBalancers.Filter("protocols").Values
+
+func init() {
+	register(family.LoadBalancers, &familyImpl{seed: (*Server).seedLoadBalancers, rngSeed: 0x10ADBA1A9CE,
+		sortable: sortableLoadBalancerFields,
+		product:  func(m map[string]any) string { return "Load balancer " + sval(m, "profileName") }})
+}
 
 type fixedLB struct {
 	name, env, protocol, status string
@@ -59,17 +57,12 @@ func (s *Server) seedLoadBalancers(r *rng) {
 		env := randomEnv(r)
 		proto := lbProtocols[r.weighted([]int{3, 6, 2, 1})]
 		name := names.next(env.letter + "lb" + pick(r, lbRoles[proto]))
-		f := fixedLB{name, env.name, proto, "ACTIVE", pick(r, services).id, "EB"}
-		if r.percent(25) {
-			f.region = "ET"
-		}
-		if r.percent(10) {
-			f.status = "INACTIVE"
-		}
+		f := fixedLB{name: name, env: env.name, protocol: proto, service: pick(r, services).id}
+		f.region, f.status = randomPlacement(r, 25, 10)
 		return f
 	}) {
 		id := int64(firstLoadBalancerID + i)
-		s.fam.lbs[id] = mustNormalize(s.genLoadBalancer(r, id, f, &memberID))
+		s.fam.items[typeLoadBalancer][id] = mustNormalize(s.genLoadBalancer(r, id, f, &memberID))
 	}
 }
 
@@ -194,34 +187,4 @@ func (s *Server) genLoadBalancer(r *rng, id int64, f fixedLB, memberID *int64) m
 		"creationTime":        formatDate(created),
 		"creationUser":        pick(r, creators),
 	}
-}
-
-func (s *Server) loadBalancersRoute(c *call, rest []string) reply {
-	if !c.is(http.MethodGet) {
-		return methodNotAllowed(c.r.Method, http.MethodGet)
-	}
-	if len(rest) == 0 {
-		return s.listLoadBalancers(c)
-	}
-	id, rep := pathID(rest[0], "id", "load balancer")
-	if rep != nil {
-		return *rep
-	}
-	return getItemLocked(s.fam.lbs, c, id, "load balancer")
-}
-
-// listLoadBalancers answers GET /networking/loadbalancers with a Spring page.
-func (s *Server) listLoadBalancers(c *call) reply {
-	q := c.query
-	if rep := checkParams(q, loadBalancerListParams...); rep != nil {
-		return *rep
-	}
-	f := &filters{}
-	f.add(namesFilter(q))
-	f.add(enumFilter(q, "environments", "environment", knownEnums["environments"], maps.Values(s.fam.lbs)))
-	f.add(enumFilter(q, "statuses", "status", lbStatuses, maps.Values(s.fam.lbs)))
-	f.add(tagsFilter(q))
-	f.add(enumFilter(q, "protocols", "protocol", lbProtocols, maps.Values(s.fam.lbs)))
-	f.add(textFilter(q, "vlan", "vlan"), nil)
-	return pageReply(q, byID(s.fam.lbs), f, sortableLoadBalancerFields, nil)
 }

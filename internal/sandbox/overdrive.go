@@ -1,20 +1,14 @@
 package sandbox
 
-// Overdrive storage volumes: /storage/overdrive (itcare-api.md §7.6).
+// Overdrive storage volumes: /storage/overdrive (itcare-api.md §7.6): the
+// seed data; routes and operations come from the table.
 
-import (
-	"fmt"
-	"net/http"
-	"time"
-)
+import "github.com/itcare-cli/itcare/internal/family"
 
 const (
 	firstOverdriveID = 5101
 	seededOverdrive  = 15
 )
-
-// overdriveListParams: the documented filter and paging (itcare-api.md §7.6).
-var overdriveListParams = []string{"names", "page", "size", "sort"}
 
 var sortableOverdriveFields = []string{"id", "name", "status", "sizing", "region", "environment", "serviceId",
 	"serviceKey", "cloudId", "driveSiteUri", "creationTime", "creationUser"}
@@ -37,30 +31,23 @@ var fixedOverdrives = []fixedOverdrive{
 	{"dodlab01", "DEVELOPMENT", "XS", "ACTIVE", 2108, "EB"},
 }
 
-// overdriveOps: PATCH operations (documented) with the status they need and
-// the status they leave.
-var overdriveOps = map[string]struct{ requires, after, process, running, done string }{
-	"start": {"INACTIVE", "ACTIVE", "start-overdrive", "Starting Overdrive volume %s", "Overdrive volume %s started"},
-	"stop":  {"ACTIVE", "INACTIVE", "stop-overdrive", "Stopping Overdrive volume %s", "Overdrive volume %s stopped"},
+func init() {
+	register(family.Overdrive, &familyImpl{seed: (*Server).seedOverdrive, rngSeed: 0x0D21BE5EED, sortable: sortableOverdriveFields,
+		product: func(m map[string]any) string { return "Overdrive " + sval(m, "sizing") }})
 }
 
 func (s *Server) seedOverdrive(r *rng) {
 	for i, f := range seedRecords(seededOverdrive, fixedOverdrives, func(f fixedOverdrive) string { return f.name }, func(names *nameGen) fixedOverdrive {
 		env := randomEnv(r)
 		name := names.next(env.letter + "od" + pick(r, []string{"share", "exchange", "docs", "scans", "media", "backup"}))
-		f := fixedOverdrive{name, env.name, overdriveSizings[r.weighted([]int{2, 4, 4, 2, 1})], "ACTIVE", pick(r, services).id, "EB"}
-		if r.percent(20) {
-			f.region = "ET"
-		}
-		if r.percent(20) {
-			f.status = "INACTIVE"
-		}
+		f := fixedOverdrive{name: name, env: env.name, sizing: overdriveSizings[r.weighted([]int{2, 4, 4, 2, 1})], service: pick(r, services).id}
+		f.region, f.status = randomPlacement(r, 20, 20)
 		return f
 	}) {
 		id := int64(firstOverdriveID + i)
 		svc, _ := serviceByID(f.service)
 		created := seedDate(r, 2*365, 4*365)
-		s.fam.overdrive[id] = mustNormalize(map[string]any{
+		s.fam.items[typeOverdrive][id] = mustNormalize(map[string]any{
 			"id":           id,
 			"name":         f.name,
 			"status":       f.status,
@@ -75,65 +62,4 @@ func (s *Server) seedOverdrive(r *rng) {
 			"creationUser": pick(r, creators),
 		})
 	}
-}
-
-func (s *Server) overdriveRoute(c *call, rest []string) reply {
-	if len(rest) == 0 {
-		if !c.is(http.MethodGet) {
-			return methodNotAllowed(c.r.Method, http.MethodGet)
-		}
-		q := c.query
-		if rep := checkParams(q, overdriveListParams...); rep != nil {
-			return *rep
-		}
-		f := &filters{}
-		f.add(namesFilter(q))
-		return pageReply(q, byID(s.fam.overdrive), f, sortableOverdriveFields, nil)
-	}
-	if !c.is(http.MethodGet, http.MethodPatch) {
-		return methodNotAllowed(c.r.Method, http.MethodGet, http.MethodPatch)
-	}
-	id, rep := pathID(rest[0], "id", "Overdrive volume")
-	if rep != nil {
-		return *rep
-	}
-	if c.is(http.MethodGet) {
-		return getItemLocked(s.fam.overdrive, c, id, "Overdrive volume")
-	}
-	if rep := checkParams(c.query); rep != nil {
-		return *rep
-	}
-	return s.patchOverdrive(c, id)
-}
-
-// patchOverdrive answers PATCH /storage/overdrive/{id} {"operation":
-// "start"|"stop"} (documented); start needs INACTIVE, stop ACTIVE (409
-// otherwise); the status changes when the action succeeds.
-func (s *Server) patchOverdrive(c *call, id int64) reply {
-	op, _, rep := operationBody(c, "start", "stop")
-	if rep != nil {
-		return *rep
-	}
-	od, ok := s.fam.overdrive[id]
-	if !ok {
-		return noSuch("id", "Overdrive volume", id)
-	}
-	name := sval(od, "name")
-	key := resKey{typeOverdrive, id}
-	if rep := s.busyLocked(key, "Overdrive volume", name); rep != nil {
-		return *rep
-	}
-	spec := overdriveOps[op]
-	if st := sval(od, "status"); st != spec.requires {
-		return conflict("INVALID_STATUS", fmt.Sprintf("Overdrive volume %d (%s) is %s; %s requires status %s", id, name, st, op, spec.requires))
-	}
-	if c.dryRun {
-		return dryRunReply(fmt.Sprintf("dry run: %s of Overdrive volume %d (%s) is valid; nothing was done", op, id, name))
-	}
-	return s.startFamilyActionLocked(c, familyAction{
-		key: key, m: od, op: op, process: spec.process,
-		running:   fmt.Sprintf(spec.running, name),
-		done:      fmt.Sprintf(spec.done, name),
-		onSuccess: func(time.Time) { od["status"] = spec.after },
-	})
 }

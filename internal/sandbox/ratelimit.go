@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/family"
 )
 
 // statsPath serves Stats as JSON (GET) and resets them (DELETE). It is the
@@ -105,16 +107,12 @@ func (s *Server) ResetStats() {
 
 // resourcePath is the family path of a resource type, with its id.
 func resourcePath(typ string, id int64) string {
-	p := map[string]string{typeInstance: pathInstances, typeKubernetes: pathKubernetes,
-		typeLoadBalancer: pathLoadBalancers, typeOverdrive: pathOverdrive}[typ]
-	if p == "" {
-		p = "/" + strings.ToLower(typ)
+	p := "/" + strings.ToLower(typ)
+	if f, ok := family.ByType(typ); ok {
+		p = f.Path
 	}
 	return p + "/" + strconv.FormatInt(id, 10)
 }
-
-// familyPaths are the family paths a request can address a resource under.
-var familyPaths = []string{pathInstances, pathKubernetes, pathLoadBalancers, pathOverdrive, pathResources}
 
 // begin counts an arriving request and, under a rate limit, decides
 // whether it is refused: it returns the Retry-After in seconds, or 0.
@@ -150,7 +148,8 @@ func (s *Server) begin(r *http.Request) (retryAfter int) {
 			t.perAction[n]++
 		}
 	} else {
-		for _, fp := range familyPaths {
+		for _, f := range family.All {
+			fp := f.Path
 			rest, ok := strings.CutPrefix(rel, fp+"/")
 			if !ok {
 				continue

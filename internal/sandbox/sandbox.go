@@ -14,6 +14,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -63,7 +65,12 @@ type Options struct {
 	Contract ContractChecker
 }
 
-// RecordedRequest is one request the sandbox received.
+// MaxRecordedRequests bounds the requests the sandbox remembers: the
+// oldest are forgotten, so a long-running sandbox does not grow.
+const MaxRecordedRequests = 10000
+
+// RecordedRequest is one request the sandbox received. Its Authorization
+// header is recorded redacted (RedactAuthorization), never in clear.
 type RecordedRequest struct {
 	Method   string
 	Path     string
@@ -110,7 +117,6 @@ type Server struct {
 	instances      map[int64]map[string]any
 	snapshots      map[int64][]map[string]any
 	snapshotSeq    map[int64]int
-	pending        map[int64]int64 // instance id -> id of its IN_PROGRESS action
 	nextInstanceID int64
 	ipSeq          int
 
@@ -120,7 +126,7 @@ type Server struct {
 	nextRequestID int64
 	failNext      map[string][]string
 
-	fam familyState // Kubernetes, load balancers, Overdrive, resource ids (family.go)
+	fam familyState // the other families, busy resources, resource ids (family.go)
 
 	faults faultSet // injected faults (faults.go); own lock
 
@@ -146,7 +152,6 @@ func New(opts Options) *Server {
 		instances:       map[int64]map[string]any{},
 		snapshots:       map[int64][]map[string]any{},
 		snapshotSeq:     map[int64]int{},
-		pending:         map[int64]int64{},
 		nextInstanceID:  firstInstanceID,
 		actionByID:      map[int64]*action{},
 		nextActionID:    firstActionID,
@@ -259,15 +264,53 @@ func (s *Server) APIURL() string { return s.BaseURL() + apiPrefix }
 // AuthURL is the OIDC issuer, BaseURL + "/auth/realms/cloud".
 func (s *Server) AuthURL() string { return s.BaseURL() + realmPath }
 
-// Requests returns a copy of every request received, in order.
+// Requests returns a copy of the last MaxRecordedRequests requests
+// received, in order.
 func (s *Server) Requests() []RecordedRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]RecordedRequest, len(s.requests))
-	for i, r := range s.requests {
+	kept := s.requests[max(0, len(s.requests)-MaxRecordedRequests):]
+	out := make([]RecordedRequest, len(kept))
+	for i, r := range kept {
 		out[i] = r.clone()
 	}
 	return out
+}
+
+// recordLocked remembers rec; past twice the window the oldest are dropped
+// at once, so that recording stays O(1) on average.
+func (s *Server) recordLocked(rec RecordedRequest) {
+	if len(s.requests) >= 2*MaxRecordedRequests {
+		s.requests = append(make([]RecordedRequest, 0, 2*MaxRecordedRequests), s.requests[len(s.requests)-MaxRecordedRequests+1:]...)
+	}
+	s.requests = append(s.requests, rec)
+}
+
+// RedactAuthorization is how an Authorization value is recorded: the
+// credential is replaced by "<redacted:" and the first 12 hex digits of its
+// SHA-256 ">", so tests can tell tokens apart without the sandbox keeping
+// them. Basic credentials keep their client id (base64 of
+// "client:<redacted:...>"); other schemes keep their name.
+func RedactAuthorization(v string) string {
+	if v == "" {
+		return ""
+	}
+	redact := func(secret string) string {
+		sum := sha256.Sum256([]byte(secret))
+		return "<redacted:" + hex.EncodeToString(sum[:6]) + ">"
+	}
+	scheme, cred, ok := strings.Cut(v, " ")
+	if !ok {
+		return redact(v)
+	}
+	if strings.EqualFold(scheme, "Basic") {
+		if raw, err := base64.StdEncoding.DecodeString(cred); err == nil {
+			if user, pass, ok := strings.Cut(string(raw), ":"); ok {
+				return scheme + " " + base64.StdEncoding.EncodeToString([]byte(user+":"+redact(pass)))
+			}
+		}
+	}
+	return scheme + " " + redact(cred)
 }
 
 // ResetRequests forgets the recorded requests.
@@ -385,10 +428,17 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Body:     append([]byte(nil), body...),
 		Time:     s.now(),
 	}
+	if auth, ok := rec.Header["Authorization"]; ok {
+		redacted := make([]string, len(auth))
+		for i, v := range auth {
+			redacted[i] = RedactAuthorization(v)
+		}
+		rec.Header["Authorization"] = redacted
+	}
 	faults := s.takeFaults(r)
 	rec.Fault = faults.kind()
 	s.mu.Lock()
-	s.requests = append(s.requests, rec)
+	s.recordLocked(rec)
 	if r.Method == http.MethodPost && r.URL.Path == tokenPath {
 		s.tokenRequests++
 	}

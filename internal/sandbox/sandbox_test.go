@@ -999,7 +999,7 @@ func TestRecordingAndLog(t *testing.T) {
 	}
 	r := reqs[0]
 	if r.Method != "GET" || r.Path != "/itcare/compute/instances" || r.RawQuery != "names=a,b&names=c" ||
-		!slices.Equal(r.Query["names"], []string{"a,b", "c"}) || r.Header.Get("Authorization") != "Bearer "+e.token || r.Time.IsZero() {
+		!slices.Equal(r.Query["names"], []string{"a,b", "c"}) || r.Header.Get("Authorization") != RedactAuthorization("Bearer "+e.token) || r.Time.IsZero() {
 		t.Fatalf("recorded %+v", r)
 	}
 	if string(reqs[1].Body) != `{"operation":"stop"}` || reqs[1].Header.Get("ITCare-DryRun") != "true" {
@@ -1097,5 +1097,43 @@ func TestHandlerOnHTTPTest(t *testing.T) {
 	json.NewDecoder(res.Body).Decode(&d)
 	if d["issuer"] != ts.URL+"/auth/realms/cloud" {
 		t.Fatalf("issuer %v, want %s", d["issuer"], ts.URL)
+	}
+}
+
+// The recorded requests are a bounded window, and an Authorization value is
+// never recorded in clear.
+func TestRecordedRequestsBoundedAndRedacted(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.s.ResetRequests()
+	e.call("GET", "/itcare/compute/instances?size=1", "")
+	e.call("POST", tokenPath, "grant_type=client_credentials", "Content-Type", "application/x-www-form-urlencoded",
+		"Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("sandbox-client:sandbox-secret")))
+	reqs := e.s.Requests()
+	for _, r := range reqs {
+		if v := r.Header.Get("Authorization"); strings.Contains(v, e.token) || strings.Contains(v, "c2FuZGJveC1jbGllbnQ6c2FuZGJveC1zZWNyZXQ") {
+			t.Fatalf("Authorization recorded in clear: %q", v)
+		}
+	}
+	if got := reqs[0].Header.Get("Authorization"); !strings.HasPrefix(got, "Bearer <redacted:") || got != RedactAuthorization("Bearer "+e.token) {
+		t.Fatalf("bearer recorded as %q", got)
+	}
+	raw, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(reqs[1].Header.Get("Authorization"), "Basic "))
+	if user, secret, _ := strings.Cut(string(raw), ":"); user != "sandbox-client" || !strings.HasPrefix(secret, "<redacted:") {
+		t.Fatalf("basic recorded as %q", raw)
+	}
+	if RedactAuthorization("Bearer a") == RedactAuthorization("Bearer b") {
+		t.Fatal("different tokens look the same")
+	}
+
+	e.s.mu.Lock()
+	for i := range 2*MaxRecordedRequests + 5 {
+		e.s.recordLocked(RecordedRequest{Path: fmt.Sprint(i)})
+	}
+	held := cap(e.s.requests)
+	e.s.mu.Unlock()
+	reqs = e.s.Requests()
+	if len(reqs) != MaxRecordedRequests || reqs[len(reqs)-1].Path != fmt.Sprint(2*MaxRecordedRequests+4) ||
+		reqs[0].Path != fmt.Sprint(MaxRecordedRequests+5) || held > 4*MaxRecordedRequests {
+		t.Fatalf("window of %d requests, %s..%s, capacity %d", len(reqs), reqs[0].Path, reqs[len(reqs)-1].Path, held)
 	}
 }
