@@ -58,9 +58,10 @@ TIME=/usr/bin/time
 work=$(mktemp -d)
 sandbox_pid=""
 fleet_pid=""
+starting_pid=""
 cleanup() {
   local pid
-  for pid in $sandbox_pid $fleet_pid; do
+  for pid in $sandbox_pid $fleet_pid $starting_pid; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -97,18 +98,28 @@ export ITCARE_CONFIG="$work/config/config.yaml"
 mkdir -m 700 "$work/config"
 unset ITCARE_CLIENT_ID ITCARE_CLIENT_SECRET ITCARE_PROFILE ITCARE_OUTPUT ITCARE_DEBUG \
   ITCARE_DRY_RUN ITCARE_TIMEOUT ITCARE_API_URL ITCARE_AUTH_URL
-"$itcare" sandbox --addr 127.0.0.1:0 --instances "$INSTANCES" --action-duration "${ACTION_SECS}s" \
-  >"$work/sandbox.env" 2>"$work/sandbox.log" &
-sandbox_pid=$!
-for _ in $(seq 1 200); do
-  grep -q ITCARE_AUTH_URL "$work/sandbox.env" 2>/dev/null && break
-  kill -0 "$sandbox_pid" 2>/dev/null || die "the sandbox exited: $(cat "$work/sandbox.log")"
-  sleep 0.05
-done
-# shellcheck disable=SC1091
-. "$work/sandbox.env"
-[ -n "${ITCARE_API_URL:-}" ] || die "the sandbox did not start: $(cat "$work/sandbox.log")"
-export ITCARE_API_URL ITCARE_AUTH_URL
+# start_sandbox DIR ARGS...: `itcare sandbox ARGS` on a free port, its
+# environment read from DIR/sandbox.env and exported; its PID in REPLY (and in
+# starting_pid until the caller keeps it, so that cleanup stops it).
+start_sandbox() {
+  local dir=$1 pid
+  shift
+  "$itcare" sandbox --addr 127.0.0.1:0 "$@" >"$dir/sandbox.env" 2>"$dir/sandbox.log" &
+  pid=$!
+  starting_pid=$pid
+  for _ in $(seq 1 200); do
+    grep -q ITCARE_AUTH_URL "$dir/sandbox.env" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || die "the sandbox exited: $(cat "$dir/sandbox.log")"
+    sleep 0.05
+  done
+  # shellcheck disable=SC1091
+  . "$dir/sandbox.env"
+  [ -n "${ITCARE_API_URL:-}" ] || die "the sandbox did not start: $(cat "$dir/sandbox.log")"
+  export ITCARE_API_URL ITCARE_AUTH_URL
+  REPLY=$pid
+}
+start_sandbox "$work" --instances "$INSTANCES" --action-duration "${ACTION_SECS}s"
+sandbox_pid=$REPLY
 printf sandbox-secret | "$itcare" login --client-id sandbox-client --client-secret-stdin >/dev/null 2>&1 ||
   die "login to the sandbox failed"
 token=$("$itcare" auth token)
@@ -231,16 +242,8 @@ say "fleet: stop $FLEET_TARGETS instances (${FLEET_SELECTOR[*]}), --max-parallel
 export ITCARE_CONFIG="$work/fleet/config.yaml"
 for ((i = 0; i < FLEET_RUNS; i++)); do
   rm -rf "$work/fleet" && mkdir -m 700 "$work/fleet"
-  "$itcare" sandbox --addr 127.0.0.1:0 --instances "$FLEET_INSTANCES" --action-duration "${FLEET_ACTION_SECS}s" \
-    >"$work/fleet/sandbox.env" 2>"$work/fleet/sandbox.log" &
-  fleet_pid=$!
-  for _ in $(seq 1 200); do
-    grep -q ITCARE_AUTH_URL "$work/fleet/sandbox.env" 2>/dev/null && break
-    sleep 0.05
-  done
-  # shellcheck disable=SC1091
-  . "$work/fleet/sandbox.env"
-  export ITCARE_API_URL ITCARE_AUTH_URL
+  start_sandbox "$work/fleet" --instances "$FLEET_INSTANCES" --action-duration "${FLEET_ACTION_SECS}s"
+  fleet_pid=$REPLY
   stats=${ITCARE_API_URL%/itcare}/sandbox/stats
   printf sandbox-secret | "$itcare" login --client-id sandbox-client --client-secret-stdin >/dev/null 2>&1 ||
     die "login to the fleet sandbox failed"

@@ -122,7 +122,7 @@ func (o *WaitOptions) defaults() {
 		o.Debugf = func(string, ...any) {}
 	}
 	if o.sleep == nil {
-		o.sleep = sleepCtx
+		o.sleep = Sleep
 	}
 }
 
@@ -289,7 +289,8 @@ func transient(err error) bool {
 	return errors.As(err, &te)
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx is done (its error is returned).
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -50,7 +50,7 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	sleep := t.sleep
 	if sleep == nil {
-		sleep = sleepCtx
+		sleep = Sleep
 	}
 	safe := t.AllSafe || isSafeMethod(req.Method)
 	for attempt := 1; ; attempt++ {

@@ -272,7 +272,7 @@ func runOne(ctx context.Context, c *api.Client, op Op, t Target, o Options, hold
 			}
 		}
 		if pre := d + pollMargin - first - time.Since(st.Started); pre > 0 {
-			if sleep(ctx, pre) != nil {
+			if api.Sleep(ctx, pre) != nil {
 				return finish(Submitted, "interrupted while waiting; the action goes on", &api.WaitInterruptedError{Running: []int64{id}, Err: ctx.Err()})
 			}
 		}
@@ -364,7 +364,7 @@ func (h *holdGate) wait(ctx context.Context) error {
 	if d <= 0 {
 		return nil
 	}
-	return sleep(ctx, d)
+	return api.Sleep(ctx, d)
 }
 
 // notSent is the result of a target the run did not reach (interrupted).
@@ -375,15 +375,4 @@ func notSent(op Op, t Target, err error) Result {
 func isRateLimited(err error) bool {
 	var he *api.HTTPError
 	return errors.As(err, &he) && he.StatusCode == http.StatusTooManyRequests
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
