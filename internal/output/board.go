@@ -157,9 +157,7 @@ func (b *Board) linesLocked() []string {
 	} else {
 		room := limit - 1
 		for _, pick := range []func(BoardRow) bool{active, func(r BoardRow) bool { return r.Done }, func(BoardRow) bool { return true }} {
-			// finished rows: the latest ones are the most interesting
-			for k := range b.rows {
-				i := k
+			for i := range b.rows {
 				if room == 0 {
 					break
 				}

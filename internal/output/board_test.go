@@ -1,0 +1,62 @@
+package output
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestBoardFoldsToTerminalHeight(t *testing.T) {
+	ios, _, _, errOut := Test()
+	ios.SetStderrTTY(true)
+	ios.SetHeight(8) // 6 lines: 5 rows and the count of the rest
+	rows := make([]BoardRow, 12)
+	for i := range rows {
+		rows[i] = BoardRow{Name: fmt.Sprintf("web%02d", i), State: "QUEUED"}
+	}
+	b := NewBoard(ios, rows)
+	b.Start()
+	now := time.Now()
+	for i := 0; i < 3; i++ {
+		b.Update(i, BoardRow{Name: rows[i].Name, State: "SUCCESS", ActionID: int64(100 + i), Started: now, Done: true})
+	}
+	b.Update(7, BoardRow{Name: "web07", State: "IN_PROGRESS", ActionID: 107, Started: now})
+	b.Stop()
+	screen := errOut.String()
+	last := screen[strings.LastIndex(screen, "\x1b[6F"):]
+	if !strings.Contains(last, "web07  action 107") || !strings.Contains(last, "… and 7 more (7 queued)") {
+		t.Fatalf("folded board:\n%q", last)
+	}
+	if n := strings.Count(last, "\n"); n != 6 {
+		t.Fatalf("%d lines on a terminal of 8:\n%q", n, last)
+	}
+}
+
+func TestBoardPipedPrintsOneLinePerStateChange(t *testing.T) {
+	ios, _, _, errOut := Test()
+	b := NewBoard(ios, []BoardRow{{Name: "web01", State: "QUEUED"}})
+	b.Start()
+	b.Update(0, BoardRow{Name: "web01", State: "SENDING"})
+	b.Update(0, BoardRow{Name: "web01", State: "IN_PROGRESS", ActionID: 5, Message: "stop-instance"})
+	b.Update(0, BoardRow{Name: "web01", State: "IN_PROGRESS", ActionID: 5, Message: "stop-instance"})
+	b.Update(0, BoardRow{Name: "web01", State: "ERROR", ActionID: 5, Message: "no", Done: true, Started: time.Now()})
+	b.Stop()
+	want := "web01: IN_PROGRESS (action 5): stop-instance\nweb01: ERROR (action 5) in 0s: no\n"
+	if errOut.String() != want {
+		t.Fatalf("piped:\n%q\nwant\n%q", errOut.String(), want)
+	}
+}
+
+func TestPlanFoldsLongLists(t *testing.T) {
+	ios, _, _, errOut := Test()
+	var names []string
+	for i := 0; i < 15; i++ {
+		names = append(names, fmt.Sprintf("n%d", i))
+	}
+	PrintPlan(ios, Plan{Operation: "stop", Noun: "instances", Send: names, Skip: []PlanItem{{Name: "x", Why: "already INACTIVE"}}})
+	want := "stop 15 of 16 instances: n0, n1, n2, n3, n4, n5, n6, n7, n8, n9, … and 5 more\n  skip x: already INACTIVE\n"
+	if errOut.String() != want {
+		t.Fatalf("plan %q", errOut.String())
+	}
+}
