@@ -413,3 +413,32 @@ func TestWorseExitOrder(t *testing.T) {
 		}
 	}
 }
+
+// Ctrl-C in a real terminal on a change of many targets: nothing more is
+// sent, the board is left clean, the running actions and the command that
+// resumes waiting on them are printed, exit 130.
+func TestFleetCtrlCInPseudoTerminal(t *testing.T) {
+	bin := buildItcare(t)
+	h := newHarness(t, sandbox.Options{ActionDuration: time.Hour})
+	c := exec.Command(bin, "instances", "list", "--status", "ACTIVE", "--size", "3", "--jq", ".[].name")
+	c.Env = binEnv(h, bin)
+	out, err := c.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := strings.Fields(string(out))
+	s := startPTY(t, binEnv(h, bin), bin, append([]string{"instances", "stop", "--yes", "--max-parallel", "2"}, names...)...)
+	s.expect(0, "stop-instance", 10*time.Second)
+	mark := len(s.output())
+	s.send("\x03")
+	if code := s.wait(5 * time.Second); code != ExitInterrupted {
+		t.Fatalf("exit %d:\n%q", code, s.output())
+	}
+	after := s.output()[mark:]
+	if !regexp.MustCompile(`itcare actions wait \d+ \d+`).MatchString(after) || !strings.Contains(after, showCursorSeq) {
+		t.Fatalf("after Ctrl-C:\n%q", after)
+	}
+	if n := len(h.apiRequests("PATCH", "")); n != 2 {
+		t.Fatalf("%d changes sent, want 2", n)
+	}
+}
