@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/compcache"
 	"github.com/itcare-cli/itcare/internal/config"
 	"github.com/itcare-cli/itcare/internal/output"
 )
@@ -274,17 +275,35 @@ func completeFamilyArgs(f *Factory, family func(*api.Client) *api.Family) cobra.
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		defer cancel()
+		fam := family(c)
+		cache, profile, key := completionCache(f, cmd, fam)
+		if entries, fresh := cache.Load(profile, key); fresh {
+			items := make([]completionItem, len(entries))
+			for i, e := range entries {
+				items[i] = completionItem{ID: e.ID, Name: e.Name}
+			}
+			return matchResources(items, toComplete), cobra.ShellCompDirectiveNoFileComp
+		}
 		var items []completionItem
+		complete := false
 		for n := 0; n < completionMaxPages; n++ {
-			p, err := api.ListPages[completionItem](ctx, c, family(c).Path, url.Values{},
+			p, err := api.ListPages[completionItem](ctx, c, fam.Path, url.Values{},
 				api.PageOptions{Page: n, Size: completionPageSize})
 			if err != nil {
 				break
 			}
 			items = append(items, p.Content...)
 			if p.IsLast() || len(p.Content) == 0 {
+				complete = true
 				break
 			}
+		}
+		if complete {
+			entries := make([]compcache.Entry, len(items))
+			for i, it := range items {
+				entries[i] = compcache.Entry{ID: it.ID, Name: it.Name}
+			}
+			_ = cache.Save(profile, key, entries)
 		}
 		return matchResources(items, toComplete), cobra.ShellCompDirectiveNoFileComp
 	}
@@ -295,6 +314,16 @@ func completeFamilyArgs(f *Factory, family func(*api.Client) *api.Family) cobra.
 func manyTargets(cmd *cobra.Command) bool {
 	fields := strings.Fields(cmd.Use)
 	return len(fields) > 1 && strings.HasSuffix(fields[1], "...")
+}
+
+// completionCache is the completion cache of the line's profile, and the
+// key of fam in it.
+func completionCache(f *Factory, cmd *cobra.Command, fam *api.Family) (compcache.Cache, string, string) {
+	cfg, err := completionFactory(f, cmd).Config()
+	if err != nil {
+		return compcache.Cache{}, "", ""
+	}
+	return compcache.Cache{Dir: cfg.Dir}, cfg.Profile, strings.ReplaceAll(strings.Trim(fam.Path, "/"), "/", "-")
 }
 
 // matchResources picks the names, and ids when digits are typed, that start

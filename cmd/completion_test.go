@@ -52,12 +52,14 @@ const noFileComp = 4 // cobra.ShellCompDirectiveNoFileComp
 func TestCompletionInstanceNames(t *testing.T) {
 	h := newHarness(t, sandbox.Options{})
 	h.login()
-	for _, op := range []string{"get", "start", "stop", "reset", "delete"} {
+	for i, op := range []string{"get", "start", "stop", "reset", "delete"} {
 		got, desc, d := h.completed("instances", op, "pdeb12web01")
 		if !slices.Equal(got, []string{"pdeb12web01", "pdeb12web010"}) || d != noFileComp {
 			t.Fatalf("instances %s pdeb12web01<TAB>: %q :%d", op, got, d)
 		}
-		if desc["pdeb12web01"] != "ACTIVE PRODUCTION" {
+		// The first TAB asks the API and shows the status; the next ones
+		// answer from the cache, which keeps names and ids only.
+		if i == 0 && desc["pdeb12web01"] != "ACTIVE PRODUCTION" {
 			t.Errorf("description %q, want status and environment", desc["pdeb12web01"])
 		}
 	}
@@ -425,4 +427,59 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(filepath.Dir(builtBin))
 	}
 	os.Exit(code)
+}
+
+// TAB answers from a per-profile cache younger than a minute without any
+// request, refreshes a stale one, and logout drops it.
+func TestCompletionCache(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	h.login()
+	h.sb.ResetRequests()
+	if got, _, _ := h.completed("instances", "get", "pdeb12web01"); !slices.Contains(got, "pdeb12web01") {
+		t.Fatalf("first TAB: %q", got)
+	}
+	if n := len(h.apiRequests("GET", "/compute/instances")); n == 0 {
+		t.Fatal("the first TAB made no request")
+	}
+	file := filepath.Join(h.dir, "cache", "completion", "default.compute-instances.json")
+	st, err := os.Stat(file)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("cache file %s: %v %v", file, st, err)
+	}
+	b, _ := os.ReadFile(file)
+	if strings.Contains(string(b), "ACTIVE") || strings.Contains(string(b), "PRODUCTION") {
+		t.Errorf("the cache holds more than names and ids: %.200s", b)
+	}
+	h.sb.ResetRequests()
+	start := time.Now()
+	got, _, _ := h.completed("instances", "stop", "pdeb12web0")
+	if !slices.Contains(got, "pdeb12web01") || !slices.Contains(got, "pdeb12web02") {
+		t.Errorf("warm TAB: %q", got)
+	}
+	if reqs := h.sb.Requests(); len(reqs) != 0 {
+		t.Errorf("a warm TAB made %d requests (first %s %s)", len(reqs), reqs[0].Method, reqs[0].Path)
+	}
+	t.Logf("warm TAB in %v", time.Since(start))
+	// Another profile does not see this one's names.
+	if got, _, _ := h.completed("-p", "other", "instances", "get", "pdeb"); len(got) != 0 {
+		t.Errorf("profile other (not logged in) got %q", got)
+	}
+	// Stale: saved over a minute ago, it is refreshed from the API.
+	old := strings.Replace(string(b), `"savedAt":"`, `"savedAt":"2000`, 1)
+	old = old[:strings.Index(old, `"savedAt":"2000`)+len(`"savedAt":"2000`)] + `-01-01T00:00:00Z"` + old[strings.Index(old, `,"entries"`):]
+	if err := os.WriteFile(file, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.sb.ResetRequests()
+	h.completed("instances", "get", "pdeb")
+	if len(h.apiRequests("GET", "/compute/instances")) == 0 {
+		t.Error("a stale cache was used without asking the API")
+	}
+	if b, _ := os.ReadFile(file); strings.Contains(string(b), `"savedAt":"2000`) {
+		t.Error("the stale cache was not rewritten")
+	}
+	h.mustRun("logout")
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Errorf("logout left the completion cache: %v", err)
+	}
 }

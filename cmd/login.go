@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"github.com/itcare-cli/itcare/internal/compcache"
+
 	"errors"
 	"fmt"
 	"os"
@@ -118,6 +120,9 @@ func newLogoutCmd(f *Factory) *cobra.Command {
 			}
 			if err := store.Delete(cfg.Profile); err != nil {
 				return err
+			}
+			if err := (compcache.Cache{Dir: cfg.Dir}).Drop(cfg.Profile); err != nil {
+				f.IO.Warnf("could not remove the completion cache: %v", err)
 			}
 			fmt.Fprintf(f.IO.ErrOut, "Logged out of profile %q: saved credentials and tokens removed\n", cfg.Profile)
 			if os.Getenv("ITCARE_CLIENT_ID") != "" || os.Getenv("ITCARE_CLIENT_SECRET") != "" {

@@ -57,13 +57,12 @@ TIME=/usr/bin/time
 
 work=$(mktemp -d)
 sandbox_pid=""
-fleet_pid=""
-starting_pid=""
+extra_pids=()
 cleanup() {
-  local pid
-  for pid in $sandbox_pid $fleet_pid $starting_pid; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+  local p
+  for p in $sandbox_pid "${extra_pids[@]}"; do
+    kill "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
   done
   rm -rf "$work"
 }
@@ -98,28 +97,18 @@ export ITCARE_CONFIG="$work/config/config.yaml"
 mkdir -m 700 "$work/config"
 unset ITCARE_CLIENT_ID ITCARE_CLIENT_SECRET ITCARE_PROFILE ITCARE_OUTPUT ITCARE_DEBUG \
   ITCARE_DRY_RUN ITCARE_TIMEOUT ITCARE_API_URL ITCARE_AUTH_URL
-# start_sandbox DIR ARGS...: `itcare sandbox ARGS` on a free port, its
-# environment read from DIR/sandbox.env and exported; its PID in REPLY (and in
-# starting_pid until the caller keeps it, so that cleanup stops it).
-start_sandbox() {
-  local dir=$1 pid
-  shift
-  "$itcare" sandbox --addr 127.0.0.1:0 "$@" >"$dir/sandbox.env" 2>"$dir/sandbox.log" &
-  pid=$!
-  starting_pid=$pid
-  for _ in $(seq 1 200); do
-    grep -q ITCARE_AUTH_URL "$dir/sandbox.env" 2>/dev/null && break
-    kill -0 "$pid" 2>/dev/null || die "the sandbox exited: $(cat "$dir/sandbox.log")"
-    sleep 0.05
-  done
-  # shellcheck disable=SC1091
-  . "$dir/sandbox.env"
-  [ -n "${ITCARE_API_URL:-}" ] || die "the sandbox did not start: $(cat "$dir/sandbox.log")"
-  export ITCARE_API_URL ITCARE_AUTH_URL
-  REPLY=$pid
-}
-start_sandbox "$work" --instances "$INSTANCES" --action-duration "${ACTION_SECS}s"
-sandbox_pid=$REPLY
+"$itcare" sandbox --addr 127.0.0.1:0 --instances "$INSTANCES" --action-duration "${ACTION_SECS}s" \
+  >"$work/sandbox.env" 2>"$work/sandbox.log" &
+sandbox_pid=$!
+for _ in $(seq 1 200); do
+  grep -q ITCARE_AUTH_URL "$work/sandbox.env" 2>/dev/null && break
+  kill -0 "$sandbox_pid" 2>/dev/null || die "the sandbox exited: $(cat "$work/sandbox.log")"
+  sleep 0.05
+done
+# shellcheck disable=SC1091
+. "$work/sandbox.env"
+[ -n "${ITCARE_API_URL:-}" ] || die "the sandbox did not start: $(cat "$work/sandbox.log")"
+export ITCARE_API_URL ITCARE_AUTH_URL
 printf sandbox-secret | "$itcare" login --client-id sandbox-client --client-secret-stdin >/dev/null 2>&1 ||
   die "login to the sandbox failed"
 token=$("$itcare" auth token)
@@ -166,6 +155,13 @@ curl_status() { curl -sf "$ITCARE_API_URL/health"; }
 itcare_get() { "$itcare" instances get 10001 -o json; }
 curl_get() { curl -sf -H "Authorization: Bearer $token" -H "Accept: $ACCEPT" "$ITCARE_API_URL/compute/instances/10001"; }
 itcare_list() { "$itcare" instances list --all -o json; }
+itcare_table() { "$itcare" instances list --all -o table; }
+# The strong reference: one curl process, 8 transfers at a time, same pages
+# and headers; it parses and merges nothing.
+curl_parallel() {
+  curl -sf -Z --parallel-max 8 -H "Authorization: Bearer $token" -H "Accept: $ACCEPT" \
+    "$ITCARE_API_URL/compute/instances?page=[0-$((pages - 1))]&size=$page_size"
+}
 curl_pages() {
   local p
   for ((p = 0; p < pages; p++)); do
@@ -185,6 +181,9 @@ sized=$(grep -c "^> GET .*/compute/instances?.*size=$page_size" "$work/list.debu
 curl_pages >"$work/pages.json" || die "the curl loop failed"
 got=$(grep -o '"numberOfElements":[0-9]*' "$work/pages.json" | awk -F: '{n += $2} END {print n + 0}')
 [ "$got" = "$INSTANCES" ] || die "the curl loop got $got instances, want $INSTANCES"
+curl_parallel >"$work/parallel.json" || die "the parallel curl failed"
+got=$(grep -o '"numberOfElements":[0-9]*' "$work/parallel.json" | awk -F: '{n += $2} END {print n + 0}')
+[ "$got" = "$INSTANCES" ] || die "the parallel curl got $got instances, want $INSTANCES"
 
 # --- measures ------------------------------------------------------------------
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -198,11 +197,16 @@ say "instances get vs curl with the token"
 pair itcare_get curl_get
 say "instances list --all ($INSTANCES instances, $pages pages of $page_size) vs a sequential curl loop"
 pair itcare_list curl_pages
+say "instances list --all vs one curl process fetching the $pages pages 8 at a time"
+pair itcare_list curl_parallel
+say "instances list --all -o table vs -o json"
+pair itcare_table itcare_list
 
 say "peak RSS and CPU time (/usr/bin/time -v, $RUNS runs each)"
 export ITCARE_API_URL token ACCEPT pages page_size
 # cpu_us FILE: user + system time (µs) from the output of time -v.
 cpu_us() { awk -F': ' '/User time|System time/ {t += $2} END {printf("%d\n", t * 1e6)}' "$1"; }
+rss_kb() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
 for ((i = 0; i < RUNS; i++)); do
   "$TIME" -v "$itcare" instances list --all -o json 2>"$work/rss" >/dev/null
   sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/rss" >>"$work/s.rss_itcare"
@@ -213,7 +217,70 @@ for ((i = 0; i < RUNS; i++)); do
     done' 2>"$work/rss" >/dev/null
   sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/rss" >>"$work/s.rss_curl"
   cpu_us "$work/rss" >>"$work/s.cpu_curl"
+  "$TIME" -v curl -sf -Z --parallel-max 8 -H "Authorization: Bearer $token" -H "Accept: $ACCEPT" \
+    "$ITCARE_API_URL/compute/instances?page=[0-$((pages - 1))]&size=$page_size" 2>"$work/rss" >/dev/null
+  cpu_us "$work/rss" >>"$work/s.cpu_parallel"
 done
+
+# --- scale: 500, 5,000 and 50,000 instances, one sandbox each -------------------
+# start_sandbox NAME ARGS...: a sandbox of its own with its own config folder;
+# sets SB_API and SB_AUTH.
+start_sandbox() {
+  local name=$1 i
+  shift
+  mkdir -m 700 "$work/$name"
+  "$itcare" sandbox --addr 127.0.0.1:0 "$@" >"$work/$name/env" 2>"$work/$name/log" &
+  extra_pids+=($!)
+  for ((i = 0; i < 1200; i++)); do
+    grep -q ITCARE_AUTH_URL "$work/$name/env" 2>/dev/null && break
+    sleep 0.05
+  done
+  SB_API=$(sed -n 's/^export ITCARE_API_URL=//p' "$work/$name/env")
+  SB_AUTH=$(sed -n 's/^export ITCARE_AUTH_URL=//p' "$work/$name/env")
+  [ -n "$SB_API" ] || die "the $name sandbox did not start: $(cat "$work/$name/log")"
+  printf sandbox-secret | ITCARE_CONFIG="$work/$name/config.yaml" ITCARE_API_URL=$SB_API ITCARE_AUTH_URL=$SB_AUTH \
+    "$itcare" login --client-id sandbox-client --client-secret-stdin >/dev/null 2>&1 || die "login to the $name sandbox failed"
+}
+in_sandbox() { # NAME CMD...: run CMD with the sandbox NAME's settings
+  local name=$1
+  shift
+  ITCARE_CONFIG="$work/$name/config.yaml" ITCARE_API_URL=$(sed -n 's/^export ITCARE_API_URL=//p' "$work/$name/env") \
+    ITCARE_AUTH_URL=$(sed -n 's/^export ITCARE_AUTH_URL=//p' "$work/$name/env") "$@"
+}
+SCALE_SIZES=${BENCH_SCALE:-500 5000 50000}
+SCALE_RUNS=${BENCH_SCALE_RUNS:-3}
+for n in $SCALE_SIZES; do
+  say "scale: list --all -o json over $n instances ($SCALE_RUNS runs)"
+  start_sandbox "scale$n" --instances "$n"
+  got=$(in_sandbox "scale$n" "$itcare" instances list --all -o json --jq length)
+  [ "$got" = "$n" ] || die "scale $n: itcare returned $got instances"
+  for ((i = 0; i < SCALE_RUNS; i++)); do
+    now_us; t0=$REPLY
+    in_sandbox "scale$n" "$TIME" -v "$itcare" instances list --all -o json 2>"$work/rss" >/dev/null ||
+      die "scale $n: list failed: $(tail -n 3 "$work/rss")"
+    now_us; t1=$REPLY
+    echo $((t1 - t0)) >>"$work/s.scale_wall_$n"
+    cpu_us "$work/rss" >>"$work/s.scale_cpu_$n"
+    rss_kb "$work/rss" >>"$work/s.scale_rss_$n"
+  done
+  kill "${extra_pids[-1]}" 2>/dev/null || true
+done
+
+# --- completion: a sandbox answering every request 500 ms late ---------------
+say "completion of instance names against a sandbox with --latency 500ms ($RUNS runs)"
+start_sandbox slow --latency 500ms
+complete_names() { in_sandbox slow "$itcare" __complete instances get pdeb; }
+complete_names >"$work/complete.cold" 2>/dev/null # fills the cache
+grep -q '^pdeb12' "$work/complete.cold" || die "completion offered no pdeb12... names: $(head -n 3 "$work/complete.cold")"
+for ((i = 0; i < RUNS; i++)); do sample complete_warm complete_names; done
+# A stale cache (saved over a minute ago) is refreshed from the API.
+cache=$(ls "$work/slow/cache/completion/"*.instances.json 2>/dev/null | head -n 1)
+[ -n "$cache" ] || die "completion left no cache file in $work/slow/cache/completion"
+sed -i 's/"savedAt":"[^"]*"/"savedAt":"2000-01-01T00:00:00Z"/' "$cache"
+now_us; t0=$REPLY
+complete_names >/dev/null 2>&1
+now_us; stale_us=$((REPLY - t0))
+grep -q '"savedAt":"2000-' "$cache" && die "a stale completion cache was not refreshed"
 
 say "actions wait on a ${ACTION_SECS}s action ($WAIT_RUNS runs, about $((ACTION_SECS + 1))s each)"
 mapfile -t names < <("$itcare" instances list --status ACTIVE --env DEVELOPMENT --size "$WAIT_RUNS" -o json --jq '.[].name')
@@ -231,43 +298,35 @@ for ((i = 0; i < WAIT_RUNS; i++)); do
   sub_us=$(date -d "$submitted" +%s%6N)
   echo $((exited - (10#$sub_us + ACTION_SECS * 1000000))) >>"$work/s.delay"
 done
-
 # --- fleet: one change on 100 instances chosen by a selector ------------------
-# Each run: a fresh sandbox (1000 instances, 2 s actions), login (the token is
-# then cached), counters reset through GET|DELETE /sandbox/stats, then
-# `itcare instances stop SELECTOR --max-parallel 25 --yes` under time -v.
+# Each run: a fresh sandbox (1000 instances, 2 s actions) with a login (the
+# token is then cached), its counters reset through DELETE /sandbox/stats,
+# then `itcare instances stop SELECTOR --max-parallel 25 --yes` under time -v,
+# then the counters read back (GET /sandbox/stats).
 fleet_ideal_us=$((((FLEET_TARGETS + FLEET_PARALLEL - 1) / FLEET_PARALLEL) * FLEET_ACTION_SECS * 1000000))
 say "fleet: stop $FLEET_TARGETS instances (${FLEET_SELECTOR[*]}), --max-parallel $FLEET_PARALLEL, ${FLEET_ACTION_SECS}s actions ($FLEET_RUNS runs)"
-# (after every other measure: the fleet's environment replaces the first sandbox's)
-export ITCARE_CONFIG="$work/fleet/config.yaml"
 for ((i = 0; i < FLEET_RUNS; i++)); do
-  rm -rf "$work/fleet" && mkdir -m 700 "$work/fleet"
-  start_sandbox "$work/fleet" --instances "$FLEET_INSTANCES" --action-duration "${FLEET_ACTION_SECS}s"
-  fleet_pid=$REPLY
-  stats=${ITCARE_API_URL%/itcare}/sandbox/stats
-  printf sandbox-secret | "$itcare" login --client-id sandbox-client --client-secret-stdin >/dev/null 2>&1 ||
-    die "login to the fleet sandbox failed"
-  n=$("$itcare" instances list "${FLEET_SELECTOR[@]}" --all -o json --jq length)
+  start_sandbox "fleet$i" --instances "$FLEET_INSTANCES" --action-duration "${FLEET_ACTION_SECS}s"
+  stats=${SB_API%/itcare}/sandbox/stats
+  n=$(in_sandbox "fleet$i" "$itcare" instances list "${FLEET_SELECTOR[@]}" --all -o json --jq length)
   [ "$n" = "$FLEET_TARGETS" ] || die "the selector ${FLEET_SELECTOR[*]} matches $n instances, want $FLEET_TARGETS"
   curl -sf -X DELETE "$stats" || die "cannot reset the sandbox's counters"
   now_us; t0=$REPLY
-  "$TIME" -v "$itcare" instances stop "${FLEET_SELECTOR[@]}" --max-parallel "$FLEET_PARALLEL" --yes -o json \
-    >"$work/fleet/out.json" 2>"$work/fleet/err" || die "the fleet stop failed: $(tail -n 5 "$work/fleet/err")"
+  in_sandbox "fleet$i" "$TIME" -v "$itcare" instances stop "${FLEET_SELECTOR[@]}" --max-parallel "$FLEET_PARALLEL" --yes -o json \
+    >"$work/fleet$i/out.json" 2>"$work/fleet$i/err" || die "the fleet stop failed: $(tail -n 5 "$work/fleet$i/err")"
   now_us; t1=$REPLY
   echo $((t1 - t0)) >>"$work/s.fleet_wall"
-  sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/fleet/err" >>"$work/s.fleet_rss"
-  ok=$(grep -c '"outcome": "SUCCESS"' "$work/fleet/out.json" || true)
-  [ "$ok" = "$FLEET_TARGETS" ] || die "$ok of $FLEET_TARGETS stopped: $(tail -n 3 "$work/fleet/err")"
-  curl -sf "$stats" >"$work/fleet/stats.json" || die "cannot read the sandbox's counters"
+  rss_kb "$work/fleet$i/err" >>"$work/s.fleet_rss"
+  ok=$(grep -c '"outcome": "SUCCESS"' "$work/fleet$i/out.json" || true)
+  [ "$ok" = "$FLEET_TARGETS" ] || die "$ok of $FLEET_TARGETS stopped: $(tail -n 3 "$work/fleet$i/err")"
+  curl -sf "$stats" >"$work/fleet$i/stats.json" || die "cannot read the sandbox's counters"
   # requests, token requests, max in flight, most requests on one target
-  sed -n 's/.*"requests":\([0-9]*\).*/\1/p' "$work/fleet/stats.json" >>"$work/s.fleet_requests"
-  sed -n 's/.*"tokenRequests":\([0-9]*\).*/\1/p' "$work/fleet/stats.json" >>"$work/s.fleet_tokens"
-  sed -n 's/.*"maxInFlight":\([0-9]*\).*/\1/p' "$work/fleet/stats.json" >>"$work/s.fleet_inflight"
-  sed -n 's/.*"perResource":{\([^}]*\)}.*/\1/p' "$work/fleet/stats.json" | tr ',' '\n' |
+  sed -n 's/.*"requests":\([0-9]*\).*/\1/p' "$work/fleet$i/stats.json" >>"$work/s.fleet_requests"
+  sed -n 's/.*"tokenRequests":\([0-9]*\).*/\1/p' "$work/fleet$i/stats.json" >>"$work/s.fleet_tokens"
+  sed -n 's/.*"maxInFlight":\([0-9]*\).*/\1/p' "$work/fleet$i/stats.json" >>"$work/s.fleet_inflight"
+  sed -n 's/.*"perResource":{\([^}]*\)}.*/\1/p' "$work/fleet$i/stats.json" | tr ',' '\n' |
     sed -n 's/.*:\([0-9]*\)$/\1/p' | sort -n | tail -n 1 >>"$work/s.fleet_pertarget"
-  kill "$fleet_pid" 2>/dev/null || true
-  wait "$fleet_pid" 2>/dev/null || true
-  fleet_pid=""
+  kill "${extra_pids[-1]}" 2>/dev/null || true
 done
 load_after=$(loadavg)
 
@@ -296,7 +355,14 @@ fleet_limit_us=$((fleet_ideal_us * 5 / 4))
 r_version=$(awk -v a="$m_version" -v b="$m_hello" 'BEGIN {print a / b}')
 r_status=$(awk -v a="$m_status" -v b="$m_cstatus" 'BEGIN {print a / b}')
 r_list=$(awk -v a="$m_list" -v b="$m_clist" 'BEGIN {print a / b}')
+m_par=$(median curl_parallel) m_table=$(median itcare_table) m_pcpu=$(median cpu_parallel)
+r_par=$(awk -v a="$m_list" -v b="$m_par" 'BEGIN {print a / b}')
+r_pcpu=$(awk -v a="$m_cpu" -v b="$m_pcpu" 'BEGIN {print a / b}')
+r_table=$(awk -v a="$m_table" -v b="$m_list" 'BEGIN {print a / b}')
+m_comp=$(median complete_warm)
+size_limit=$((15 * 1024 * 1024))
 
+{
 cat <<EOF
 # itcare benchmarks
 
@@ -309,12 +375,17 @@ cat <<EOF
 
 | measure | itcare | reference | ratio | target | result |
 |---|---|---|---|---|---|
-| start-up: \`itcare version\` vs hello-world | $(ms "$m_version") | $(ms "$m_hello") | $(ratio "$m_version" "$m_hello") | ≤ 3× | $(judge "$r_version" 3) |
-| binary size (-trimpath -s -w, CGO off) | $(mib "$size_itcare") | $(mib "$size_hello") | $(ratio "$size_itcare" "$size_hello") | — | — |
+| start-up: \`itcare version\` vs hello-world | $(ms "$m_version") | $(ms "$m_hello") | $(ratio "$m_version" "$m_hello") | ≤ 2.5× | $(judge "$r_version" 2.5) |
+| binary size (-trimpath -s -w, CGO off) | $(mib "$size_itcare") | $(mib "$size_hello") | $(ratio "$size_itcare" "$size_hello") | ≤ 15 MiB | $(judge "$size_itcare" "$size_limit") |
 | \`itcare status\` vs \`curl -s \$ITCARE_API_URL/health\` | $(ms "$m_status") | $(ms "$m_cstatus") | $(ratio "$m_status" "$m_cstatus") | ≤ 1.3× | $(judge "$r_status" 1.3) |
 | \`instances get ID -o json\`, warm token vs curl + Bearer | $(ms "$m_get") | $(ms "$m_cget") | $(ratio "$m_get" "$m_cget") | — | — |
 | \`instances list --all -o json\`, $INSTANCES instances vs $pages sequential curls (size=$page_size) | $(ms "$m_list") | $(ms "$m_clist") | $(ratio "$m_list" "$m_clist") | ≤ 1.0× | $(judge "$r_list" 1.0) |
 | CPU time (user + sys) of the same, curl loop: all its processes | $(ms "$m_cpu") | $(ms "$m_ccpu") | $(ratio "$m_cpu" "$m_ccpu") | — | — |
+| \`instances list --all -o json\` vs one \`curl -Z --parallel-max 8\` over the same $pages pages | $(ms "$m_list") | $(ms "$m_par") | $(ratio "$m_list" "$m_par") | ≤ 1.5× | $(judge "$r_par" 1.5) |
+| CPU time (user + sys) of the same vs the parallel curl | $(ms "$m_cpu") | $(ms "$m_pcpu") | $(ratio "$m_cpu" "$m_pcpu") | ≤ 5× | $(judge "$r_pcpu" 5) |
+| \`instances list --all -o table\` vs \`-o json\` | $(ms "$m_table") | $(ms "$m_list") | $(ratio "$m_table" "$m_list") | ≤ 1.3× | $(judge "$r_table" 1.3) |
+| TAB: \`__complete instances get pdeb\`, warm cache, API 500 ms late | $(ms "$m_comp") | — | — | ≤ 30 ms | $(judge "$m_comp" 30000) |
+| TAB with a stale cache (refreshed from the API) | $(ms "$stale_us") | — | — | > 500 ms (asks the API) | $(judge 500000 "$stale_us") |
 | peak RSS of \`list --all\` vs largest process of the curl loop | $(awk -v k="$m_rss" 'BEGIN {printf("%.1f MB", k * 1024 / 1e6)}') | $(awk -v k="$m_crss" 'BEGIN {printf("%.1f MB", k * 1024 / 1e6)}') | $(ratio "$m_rss" "$m_crss") | ≤ 60 MB | $(judge "$(awk -v k="$m_rss" 'BEGIN {print k * 1024 / 1e6}')" 60) |
 | \`actions wait\` on a ${ACTION_SECS} s action: polls (max) | $m_polls ($max_polls) | — | — | ≤ 12 | $(judge "$max_polls" 12) |
 | \`actions wait\`: exit − (submittedAt + ${ACTION_SECS} s) (max) | $(ms "$m_delay") ($(ms "$max_delay")) | — | — | ≤ 1 s | $(judge "$max_delay" 1000000) |
@@ -323,3 +394,21 @@ cat <<EOF
 | fleet: token requests (max), requests in flight at once (max) | $max_ftok; $max_finflight | — | — | ≤ 1; ≤ $FLEET_PARALLEL | $(judge "$max_ftok" 1); $(judge "$max_finflight" "$FLEET_PARALLEL") |
 | fleet: peak RSS | $(awk -v k="$m_frss" 'BEGIN {printf("%.1f MB", k * 1024 / 1e6)}') | — | — | ≤ 60 MB | $(judge "$(awk -v k="$m_frss" 'BEGIN {print k * 1024 / 1e6}')" 60) |
 EOF
+
+# Scale: wall time, CPU and peak RSS of list --all -o json by number of instances.
+echo
+echo "| instances | wall | per item | CPU (user + sys) | CPU per item | peak RSS | RSS target |"
+echo "|---|---|---|---|---|---|---|"
+for n in $SCALE_SIZES; do
+  w=$(median "scale_wall_$n") c=$(median "scale_cpu_$n") r=$(median "scale_rss_$n")
+  rss_judge="—"
+  [ "$n" -ge 50000 ] && rss_judge="≤ 60 MB: $(judge "$(awk -v k="$r" 'BEGIN {print k * 1024 / 1e6}')" 60)"
+  echo "| $n | $(ms "$w") | $(awk -v w="$w" -v n="$n" 'BEGIN {printf("%.1f µs", w / n)}') | $(ms "$c") | $(awk -v c="$c" -v n="$n" 'BEGIN {printf("%.1f µs", c / n)}') | $(awk -v k="$r" 'BEGIN {printf("%.1f MB", k * 1024 / 1e6)}') | $rss_judge |"
+done
+} | tee "$work/report.md"
+
+# A target not met fails `make bench`, so a regression cannot go unnoticed.
+if grep -q 'NOT met' "$work/report.md"; then
+  echo "bench: some targets are NOT met (see the table above)" >&2
+  exit 1
+fi

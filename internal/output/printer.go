@@ -63,6 +63,16 @@ func (p *Printer) PrintList(data any, cols []Column, noun string) error {
 			return err
 		}
 	}
+	if p.Opts.JQ == "" && p.Opts.Format.Kind == YAML {
+		if done, err := p.streamYAMLList(data); done {
+			return err
+		}
+	}
+	if p.Opts.JQ == "" && p.Opts.Format.IsTable() && cols != nil {
+		if items, ok := listItems(data); ok {
+			return p.printTable(items, cols, noun)
+		}
+	}
 	v, err := toGeneric(data)
 	if err != nil {
 		return err
@@ -80,6 +90,16 @@ func (p *Printer) PrintList(data any, cols []Column, noun string) error {
 	if cols == nil {
 		cols = deriveColumns(list)
 	}
+	items := make([]any, len(list))
+	for i, item := range list {
+		items[i] = item
+	}
+	return p.printTable(items, cols, noun)
+}
+
+// printTable prints items (each decoded on its own, so that no decoded copy
+// of the whole list is kept) as a table of the columns cols.
+func (p *Printer) printTable(list []any, cols []Column, noun string) error {
 	shown, err := selectColumns(p.Opts.Format, cols)
 	if err != nil {
 		return err
@@ -104,6 +124,13 @@ func (p *Printer) PrintList(data any, cols []Column, noun string) error {
 	}
 	rows := make([][]string, len(list))
 	for r, item := range list {
+		if _, generic := item.(map[string]any); !generic {
+			v, err := toGeneric(item)
+			if err != nil {
+				return err
+			}
+			item = v
+		}
 		row := make([]string, len(shown))
 		for i, c := range shown {
 			row[i] = c.cell(item, ctx)
@@ -270,6 +297,12 @@ func toGeneric(data any) (any, error) {
 		raw = d
 	case []byte:
 		raw = d
+	case json.Marshaler: // API objects hand over the bytes they came in
+		b, err := d.MarshalJSON()
+		if err != nil {
+			return nil, fmt.Errorf("output: %w", err)
+		}
+		raw = b
 	default:
 		b, err := json.Marshal(data)
 		if err != nil {

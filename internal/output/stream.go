@@ -25,7 +25,20 @@ func (p *Printer) streamJSONList(data any) (bool, error) {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("  ", "  ")
 	w.WriteString("[\n")
+	var out []byte
 	for i, item := range items {
+		if i > 0 {
+			w.WriteString(",\n")
+		}
+		w.WriteString("  ")
+		// Fast path: the item's own bytes, re-indented with sorted keys.
+		if raw, ok := rawJSON(item); ok {
+			var err error
+			if out, err = appendCanonical(out[:0], raw, "  ", "  ", 0); err == nil {
+				w.Write(out)
+				continue
+			}
+		}
 		v, err := toGeneric(item)
 		if err != nil {
 			return true, err
@@ -34,14 +47,25 @@ func (p *Printer) streamJSONList(data any) (bool, error) {
 		if err := enc.Encode(v); err != nil {
 			return true, err
 		}
-		if i > 0 {
-			w.WriteString(",\n")
-		}
-		w.WriteString("  ")
 		w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	}
 	w.WriteString("\n]\n")
 	return true, w.Flush()
+}
+
+// rawJSON returns the JSON bytes an item already holds: raw messages, and
+// values that marshal themselves (API objects keep the bytes they came in).
+func rawJSON(item any) ([]byte, bool) {
+	switch d := item.(type) {
+	case json.RawMessage:
+		return d, true
+	case []byte:
+		return d, true
+	case json.Marshaler:
+		b, err := d.MarshalJSON()
+		return b, err == nil
+	}
+	return nil, false
 }
 
 // listItems splits data into its items: the elements of a slice, or of a
@@ -74,4 +98,27 @@ func rawItems(b []byte) ([]any, bool) {
 		out[i] = r
 	}
 	return out, true
+}
+
+// streamYAMLList writes a list as YAML one item at a time: each item is
+// decoded, written as a one-item sequence and dropped, which gives the same
+// text as encoding the whole sequence at once, without a node tree of the
+// whole list in memory. It reports false for anything but a non-empty list.
+func (p *Printer) streamYAMLList(data any) (bool, error) {
+	items, ok := listItems(data)
+	if !ok || len(items) == 0 {
+		return false, nil
+	}
+	p.beforeData()
+	w := bufio.NewWriterSize(p.IO.Out, 64<<10)
+	for _, item := range items {
+		v, err := toGeneric(item)
+		if err != nil {
+			return true, err
+		}
+		if err := encodeYAML(w, []any{v}); err != nil {
+			return true, err
+		}
+	}
+	return true, w.Flush()
 }

@@ -334,6 +334,14 @@ func renderTable(w io.Writer, ios *IOStreams, t tableSpec) error {
 		}
 	}
 
+	if done, err := writePlainTable(w, header, t.rows); done {
+		return err
+	}
+	return writeTablewriter(w, header, t.rows)
+}
+
+// writeTablewriter renders a borderless, left-aligned table with tablewriter.
+func writeTablewriter(w io.Writer, header []string, rows [][]string) error {
 	var buf bytes.Buffer
 	cell := tw.CellConfig{
 		Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone, AutoFormat: tw.Off},
@@ -350,7 +358,7 @@ func renderTable(w io.Writer, ios *IOStreams, t tableSpec) error {
 	if header != nil {
 		tbl.Header(header)
 	}
-	if err := tbl.Bulk(t.rows); err != nil {
+	if err := tbl.Bulk(rows); err != nil {
 		return err
 	}
 	if err := tbl.Render(); err != nil {

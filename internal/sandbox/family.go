@@ -67,6 +67,7 @@ func register(f *family.Family, impl *familyImpl) { impls[f.Name] = impl }
 // familyState holds the resources of every family (guarded by Server.mu).
 type familyState struct {
 	items   map[string]map[int64]map[string]any // resource type -> id -> resource (instances: Server.instances)
+	order   map[string][]int64                  // resource type -> its ids in order, checked before use (orderedLocked)
 	nodes   map[int64][]map[string]any          // cluster id -> nodes, in id order
 	nodeSeq map[int64]map[string]int            // cluster id -> role -> last node number
 	pending map[resKey]int64                    // resource -> its IN_PROGRESS action
@@ -317,10 +318,13 @@ func pageReply(q url.Values, rows []map[string]any, f *filters, sortable []strin
 	if rep != nil {
 		return *rep
 	}
-	var matched []map[string]any
-	for _, m := range rows {
-		if f.keep(m) {
-			matched = append(matched, m)
+	matched := rows // rows is the caller's to give away
+	if len(f.fs) > 0 {
+		matched = nil
+		for _, m := range rows {
+			if f.keep(m) {
+				matched = append(matched, m)
+			}
 		}
 	}
 	if sorted {
@@ -343,6 +347,36 @@ func pageReply(q url.Values, rows []map[string]any, f *filters, sortable []strin
 		}
 	}
 	return jsonReply(http.StatusOK, springPage(content, page, size, total, sorted))
+}
+
+// orderedLocked returns the items of typ in id order. The order is kept
+// between requests and only checked (same count, every id still there), so
+// that a page of a large seed does not sort and allocate the whole id list
+// each time: with 50,000 instances that garbage made the collector, scanning
+// the whole seed, the cost of every page.
+func (s *Server) orderedLocked(typ string) []map[string]any {
+	set := s.itemsLocked(typ)
+	ids := s.fam.order[typ]
+	valid := len(ids) == len(set)
+	for i := 0; valid && i < len(ids); i++ {
+		_, valid = set[ids[i]]
+	}
+	if !valid {
+		ids = make([]int64, 0, len(set))
+		for id := range set {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		if s.fam.order == nil {
+			s.fam.order = map[string][]int64{}
+		}
+		s.fam.order[typ] = ids
+	}
+	out := make([]map[string]any, len(ids))
+	for i, id := range ids {
+		out[i] = set[id]
+	}
+	return out
 }
 
 // byID returns the values of set in id order.
@@ -478,9 +512,11 @@ func (s *Server) listFamilyLocked(c *call, f *family.Family, impl *familyImpl) r
 	if rep := checkParams(q, f.Params()...); rep != nil {
 		return *rep
 	}
-	rows := byID(s.itemsLocked(f.ResourceType))
+	var rows []map[string]any
 	if f.Index {
 		rows = s.resourceRowsLocked()
+	} else {
+		rows = s.orderedLocked(f.ResourceType)
 	}
 	fs := &filters{}
 	merged := map[string]bool{}

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package compcache
+
+const noFollow = 0

@@ -1,0 +1,327 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// appendCanonical appends the JSON value raw to dst exactly as
+// json.Encoder (SetEscapeHTML(false), SetIndent(prefix, indent)) would write
+// the value decoded with UseNumber: object keys sorted, strings normalised,
+// numbers as written. It works on the bytes directly, without building a
+// map per object, which makes `-o json` of thousands of API objects several
+// times cheaper. depth is the nesting level raw starts at.
+//
+// It reports errNotCanonical for input it does not handle (duplicate keys,
+// malformed JSON); the caller then takes the generic path.
+func appendCanonical(dst, raw []byte, prefix, indent string, depth int) ([]byte, error) {
+	c := canon{in: raw, prefix: prefix, indent: indent}
+	c.skipSpace()
+	out, err := c.value(dst, depth)
+	if err != nil {
+		return nil, err
+	}
+	c.skipSpace()
+	if c.pos != len(c.in) {
+		return nil, errNotCanonical
+	}
+	return out, nil
+}
+
+var errNotCanonical = errors.New("output: value needs the generic JSON path")
+
+type canon struct {
+	in             []byte
+	pos            int
+	prefix, indent string
+	members        [][]member // reused per depth
+}
+
+// member is one key/value of an object: the decoded key, and where its
+// value's bytes are in the input.
+type member struct {
+	key        []byte // decoded
+	tok        []byte // the key as it is written
+	start, end int
+}
+
+func (c *canon) skipSpace() {
+	for c.pos < len(c.in) {
+		switch c.in[c.pos] {
+		case ' ', '\t', '\n', '\r':
+			c.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (c *canon) newline(dst []byte, depth int) []byte {
+	dst = append(dst, '\n')
+	dst = append(dst, c.prefix...)
+	for i := 0; i < depth; i++ {
+		dst = append(dst, c.indent...)
+	}
+	return dst
+}
+
+func (c *canon) value(dst []byte, depth int) ([]byte, error) {
+	if c.pos >= len(c.in) {
+		return nil, errNotCanonical
+	}
+	switch ch := c.in[c.pos]; {
+	case ch == '{':
+		return c.object(dst, depth)
+	case ch == '[':
+		return c.array(dst, depth)
+	case ch == '"':
+		s, err := c.str()
+		if err != nil {
+			return nil, err
+		}
+		return appendString(dst, s), nil
+	case ch == 't':
+		return c.literal(dst, "true")
+	case ch == 'f':
+		return c.literal(dst, "false")
+	case ch == 'n':
+		return c.literal(dst, "null")
+	case ch == '-' || (ch >= '0' && ch <= '9'):
+		start := c.pos
+		for c.pos < len(c.in) && strings.IndexByte("+-.eE0123456789", c.in[c.pos]) >= 0 {
+			c.pos++
+		}
+		num := c.in[start:c.pos]
+		if !json.Valid(num) {
+			return nil, errNotCanonical
+		}
+		return append(dst, num...), nil
+	}
+	return nil, errNotCanonical
+}
+
+func (c *canon) literal(dst []byte, lit string) ([]byte, error) {
+	if !bytes.HasPrefix(c.in[c.pos:], []byte(lit)) {
+		return nil, errNotCanonical
+	}
+	c.pos += len(lit)
+	return append(dst, lit...), nil
+}
+
+// str reads a string token and returns its raw bytes including quotes when
+// they can be copied as they are, or its re-encoded form otherwise.
+func (c *canon) str() ([]byte, error) {
+	start := c.pos
+	c.pos++ // opening quote
+	plain, high := true, false
+	for c.pos < len(c.in) {
+		b := c.in[c.pos]
+		switch {
+		case b == '"':
+			c.pos++
+			tok := c.in[start:c.pos]
+			if plain && (!high || (utf8.Valid(tok) && !bytes.Contains(tok, lineSep) && !bytes.Contains(tok, paraSep))) {
+				return tok, nil
+			}
+			return reencodeString(tok)
+		case b == '\\':
+			plain = false
+			c.pos += 2
+		case b < 0x20:
+			return nil, errNotCanonical
+		default:
+			high = high || b >= 0x80
+			c.pos++
+		}
+	}
+	return nil, errNotCanonical
+}
+
+// encoding/json escapes these two characters even without HTML escaping.
+var lineSep, paraSep = []byte("\u2028"), []byte("\u2029")
+
+// reencodeString decodes a JSON string token and encodes it again the way
+// encoding/json does without HTML escaping.
+func reencodeString(tok []byte) ([]byte, error) {
+	var s string
+	if err := json.Unmarshal(tok, &s); err != nil {
+		return nil, errNotCanonical
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		return nil, errNotCanonical
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+func appendString(dst, tok []byte) []byte { return append(dst, tok...) }
+
+func (c *canon) array(dst []byte, depth int) ([]byte, error) {
+	c.pos++ // [
+	c.skipSpace()
+	if c.pos < len(c.in) && c.in[c.pos] == ']' {
+		c.pos++
+		return append(dst, "[]"...), nil
+	}
+	dst = append(dst, '[')
+	for first := true; ; first = false {
+		if !first {
+			dst = append(dst, ',')
+		}
+		dst = c.newline(dst, depth+1)
+		c.skipSpace()
+		var err error
+		if dst, err = c.value(dst, depth+1); err != nil {
+			return nil, err
+		}
+		c.skipSpace()
+		if c.pos >= len(c.in) {
+			return nil, errNotCanonical
+		}
+		if c.in[c.pos] == ']' {
+			c.pos++
+			break
+		}
+		if c.in[c.pos] != ',' {
+			return nil, errNotCanonical
+		}
+		c.pos++
+	}
+	dst = c.newline(dst, depth)
+	return append(dst, ']'), nil
+}
+
+func (c *canon) object(dst []byte, depth int) ([]byte, error) {
+	c.pos++ // {
+	c.skipSpace()
+	if c.pos < len(c.in) && c.in[c.pos] == '}' {
+		c.pos++
+		return append(dst, "{}"...), nil
+	}
+	for len(c.members) <= depth {
+		c.members = append(c.members, nil)
+	}
+	ms := c.members[depth][:0]
+	for {
+		c.skipSpace()
+		if c.pos >= len(c.in) || c.in[c.pos] != '"' {
+			return nil, errNotCanonical
+		}
+		tok, err := c.str()
+		if err != nil {
+			return nil, err
+		}
+		key := tok[1 : len(tok)-1]
+		if bytes.IndexByte(tok, '\\') >= 0 {
+			var k string
+			if err := json.Unmarshal(tok, &k); err != nil {
+				return nil, errNotCanonical
+			}
+			key = []byte(k)
+		}
+		c.skipSpace()
+		if c.pos >= len(c.in) || c.in[c.pos] != ':' {
+			return nil, errNotCanonical
+		}
+		c.pos++
+		c.skipSpace()
+		start := c.pos
+		if err := c.skipValue(); err != nil {
+			return nil, err
+		}
+		ms = append(ms, member{key: key, tok: tok, start: start, end: c.pos})
+		c.skipSpace()
+		if c.pos >= len(c.in) {
+			return nil, errNotCanonical
+		}
+		if c.in[c.pos] == '}' {
+			c.pos++
+			break
+		}
+		if c.in[c.pos] != ',' {
+			return nil, errNotCanonical
+		}
+		c.pos++
+	}
+	c.members[depth] = ms
+	byKey := func(a, b member) int { return bytes.Compare(a.key, b.key) }
+	if !slices.IsSortedFunc(ms, byKey) {
+		ms = slices.Clone(ms)
+		slices.SortStableFunc(ms, byKey)
+	}
+	for i := 1; i < len(ms); i++ {
+		if bytes.Equal(ms[i].key, ms[i-1].key) {
+			return nil, errNotCanonical // a decoded map keeps the last one only
+		}
+	}
+	end := c.pos
+	dst = append(dst, '{')
+	for i, m := range ms {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = c.newline(dst, depth+1)
+		dst = append(dst, m.tok...)
+		dst = append(dst, ':', ' ')
+		sub := canon{in: c.in[:m.end], pos: m.start, prefix: c.prefix, indent: c.indent, members: c.members}
+		var err error
+		if dst, err = sub.value(dst, depth+1); err != nil {
+			return nil, err
+		}
+		if sub.pos != m.end {
+			return nil, errNotCanonical
+		}
+		c.members = sub.members
+	}
+	c.pos = end
+	dst = c.newline(dst, depth)
+	return append(dst, '}'), nil
+}
+
+// skipValue moves past one JSON value without interpreting it.
+func (c *canon) skipValue() error {
+	if c.pos >= len(c.in) {
+		return errNotCanonical
+	}
+	switch c.in[c.pos] {
+	case '"':
+		_, err := c.str()
+		return err
+	case '{', '[':
+		level := 0
+		for c.pos < len(c.in) {
+			switch c.in[c.pos] {
+			case '"':
+				if _, err := c.str(); err != nil {
+					return err
+				}
+				continue
+			case '{', '[':
+				level++
+			case '}', ']':
+				level--
+				if level == 0 {
+					c.pos++
+					return nil
+				}
+			}
+			c.pos++
+		}
+		return errNotCanonical
+	default:
+		start := c.pos
+		for c.pos < len(c.in) && strings.IndexByte(",}] \t\r\n", c.in[c.pos]) < 0 {
+			c.pos++
+		}
+		if c.pos == start {
+			return errNotCanonical
+		}
+		return nil
+	}
+}
