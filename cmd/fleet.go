@@ -230,6 +230,7 @@ func (s *familySpec) runFleet(cmd *cobra.Command, f *Factory, fl *fleetFlags, ar
 	ran := fleet.Run(ctx, ss.C, op, send, fleet.Options{
 		MaxParallel: fl.MaxParallel, NoWait: fl.NoWait, DryRun: ss.C.DryRun(), FailFast: fl.FailFast,
 		Wait:    f.waitOptions(fl.Timeout, 0),
+		Stops:   func(err error) bool { return ExitCode(err) == ExitAuth },
 		OnState: func(i int, st fleet.State) { board.Update(i, st.Row()) },
 	})
 	board.Stop()

@@ -442,3 +442,22 @@ func TestFleetCtrlCInPseudoTerminal(t *testing.T) {
 		t.Fatalf("%d changes sent, want 2", n)
 	}
 }
+
+// An authentication failure would fail every target: the run stops at the
+// first one, exit 4.
+func TestFleetAuthFailureStopsTheRun(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	h.login()
+	names := instanceNames(t, h, "ACTIVE", 5)
+	if err := h.sb.SetFaults(sandbox.Fault{Match: "PATCH /itcare/compute/instances/*", Kind: sandbox.FaultStatus, Status: 403}); err != nil {
+		t.Fatal(err)
+	}
+	r := h.run(append([]string{"instances", "stop", "--yes", "--max-parallel", "1", "-o", "json"}, names...)...)
+	assertCode(t, r, ExitAuth)
+	if got := outcomes(t, r.stdout); got["FAILED"] != 1 || got["SKIPPED"] != 4 {
+		t.Fatalf("outcomes %v\n%s", got, r.stdout)
+	}
+	if n := len(h.apiRequests("PATCH", "")); n != 1 {
+		t.Fatalf("%d PATCH requests after a 403", n)
+	}
+}

@@ -84,6 +84,9 @@ type Options struct {
 	// again after its Retry-After (a 429 is answered before the change is
 	// looked at). Default 3.
 	RateLimitRetries int
+	// Stops, when set, says whether an error ends the whole run (nothing
+	// more is sent): an authentication failure would fail every target.
+	Stops func(error) bool
 	// OnState, when set, is called (one call at a time) whenever a target
 	// changes state.
 	OnState func(i int, s State)
@@ -179,10 +182,17 @@ func Run(ctx context.Context, c *api.Client, op Op, targets []Target, o Options)
 				}
 				r := runOne(ctx, c, op, t, o, hold, est, func(s State) { emit(i, s) })
 				results[i] = r
-				if o.FailFast && (r.Outcome == Error || r.Outcome == Failed || r.Outcome == Timeout) {
+				why = ""
+				switch {
+				case r.Err != nil && o.Stops != nil && o.Stops(r.Err):
+					why = fmt.Sprintf("not sent: %s failed: %s", t.Label(), r.Message)
+				case o.FailFast && (r.Outcome == Error || r.Outcome == Failed || r.Outcome == Timeout):
+					why = fmt.Sprintf("not sent: --fail-fast after %s %s", t.Label(), strings.ToLower(string(r.Outcome)))
+				}
+				if why != "" {
 					mu.Lock()
 					if stopped == "" {
-						stopped = fmt.Sprintf("not sent: --fail-fast after %s %s", t.Label(), strings.ToLower(string(r.Outcome)))
+						stopped = why
 					}
 					mu.Unlock()
 				}
