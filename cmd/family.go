@@ -207,13 +207,13 @@ func (s *familySpec) operationCmd(f *Factory, op family.Operation) *cobra.Comman
 	var fl fleetFlags
 	filters := s.flagFilters()
 	example := fmt.Sprintf("  itcare %[1]s %[2]s NAME\n  itcare %[1]s %[2]s ID NAME2 --no-wait\n  itcare %[1]s %[2]s ID --dry-run", s.Name, op.Name)
-	if len(filters) > 0 {
-		example += fmt.Sprintf("\n  itcare %[1]s %[2]s --%[3]s VALUE --yes --max-parallel 5", s.Name, op.Name, filters[len(filters)-1].Flag)
+	if sel := exampleSelector(filters); sel != "" {
+		example += fmt.Sprintf("\n  itcare %[1]s %[2]s %[3]s --yes --max-parallel 5", s.Name, op.Name, sel)
 	}
 	cmd := &cobra.Command{
 		Use:     op.Name + " <id|name>... | --FILTER VALUE...",
 		Short:   op.Short,
-		Long:    op.Short + ". " + operationNote(op) + fleetHelp(s.Noun.Plural),
+		Long:    op.Short + ". " + operationNote(op) + fleetHelp(s.Noun.Singular),
 		Example: example,
 		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -227,6 +227,20 @@ func (s *familySpec) operationCmd(f *Factory, op family.Operation) *cobra.Comman
 	return cmd
 }
 
+// exampleSelector is a selection for the help's examples: the environment
+// when the family filters on it, else its first filter.
+func exampleSelector(filters []family.Filter) string {
+	for _, fl := range filters {
+		if fl.Flag == "env" {
+			return "--env QA"
+		}
+	}
+	if len(filters) > 0 {
+		return "--" + filters[0].Flag + " VALUE"
+	}
+	return ""
+}
+
 func (s *familySpec) deleteCmd(f *Factory) *cobra.Command {
 	var (
 		fl        fleetFlags
@@ -238,7 +252,7 @@ func (s *familySpec) deleteCmd(f *Factory) *cobra.Command {
 		Long: s.Delete.Long + deleteNote(s.Delete) + `
 
 This cannot be undone. On a terminal you are asked to confirm; elsewhere --yes is
-required.` + fleetHelp(s.Noun.Plural),
+required.` + fleetHelp(s.Noun.Singular),
 		Example: s.DeleteExample,
 		Aliases: []string{"rm"},
 		Args:    cobra.ArbitraryArgs,

@@ -73,7 +73,7 @@ func deleteRule(d *family.Delete) fleet.Rule {
 }
 
 // fleetHelp is the part of the help every change command shares.
-func fleetHelp(plural string) string {
+func fleetHelp(singular string) string {
 	return fmt.Sprintf(`
 
 Targets are %[1]s ids or names, several at once, or a selection by the list
@@ -87,7 +87,7 @@ a time; a live board shows each target (plain lines when stderr is not a
 terminal), then one summary line. With --no-wait the action ids are printed
 and nothing is waited on; with --dry-run the API validates each change and
 nothing changes. -o json|yaml prints one result per target (docs/results.md);
-the exit code is that of the most severe outcome (docs/exit-codes.md).`, plural)
+the exit code is that of the most severe outcome (docs/exit-codes.md).`, singular)
 }
 
 // fleetFlags are the flags of every change command.

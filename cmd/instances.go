@@ -85,7 +85,7 @@ func newSnapshotCreateCmd(f *Factory, s *familySpec) *cobra.Command {
 		Short: "Take a snapshot of instances",
 		Long: `Takes a snapshot (POST /compute/instances/{id}/snapshots with a description and
 an optional change reference; the path is inferred, see docs/api-assumptions.md)
-and waits for the action.` + fleetHelp(s.Noun.Plural),
+and waits for the action.` + fleetHelp(s.Noun.Singular),
 		Example: `  itcare instances snapshots create pdeb12web01 --description "before upgrade" --change-ref RFC_42
   itcare instances snapshots create --env QA --tag owner:team-web --description "before upgrade" --yes`,
 		Args: cobra.ArbitraryArgs,
