@@ -198,10 +198,10 @@ func (s *familySpec) runFleet(cmd *cobra.Command, f *Factory, fl *fleetFlags, ar
 	if len(problems) > 0 {
 		return fmt.Errorf("%d of the %s named did not resolve; nothing was sent", len(problems), ch.Plural)
 	}
-	if len(send) > 0 && !fl.Yes && !ss.C.DryRun() && (many || ch.Destructive) {
+	if len(send) > 0 && !fl.Yes && !cfg.DryRun && (many || ch.Destructive) {
 		question := fmt.Sprintf("%s %d %s?", capitalize(ch.Op), len(send), ch.Plural)
 		if !many {
-			question = capitalize(ch.Op) + " " + describeResource(ch.Kind, send[0].ID, send[0].Arg) + "?"
+			question = capitalize(ch.Op) + " " + fleet.Describe(ch.Kind, send[0]) + "?"
 		}
 		if ch.Destructive {
 			question += " This cannot be undone."
@@ -236,7 +236,7 @@ func (s *familySpec) runFleet(cmd *cobra.Command, f *Factory, fl *fleetFlags, ar
 	board.Stop()
 	results := orderResults(targets, settled, ran)
 	output.PrintSummary(f.IO, fleet.Summary(results, ch.Done), time.Since(start))
-	if err := s.printResults(f, ss.P, ch, results, many || fl.NoWait); err != nil {
+	if err := fleet.PrintResults(ss.P, resultColumns, fleet.Report{Op: ch.Op, Kind: ch.Kind, Many: many}, results); err != nil {
 		return err
 	}
 	return fleetExit(f, results, many)
@@ -257,45 +257,6 @@ func orderResults(targets []fleet.Target, parts ...[]fleet.Result) []fleet.Resul
 		}
 	}
 	return out
-}
-
-// printResults writes the results on stdout: every format but table prints
-// the results array; a table is printed only for more than one target
-// (or --no-wait's action ids); one target keeps its one-line messages.
-func (s *familySpec) printResults(f *Factory, p *output.Printer, ch changeSpec, results []fleet.Result, table bool) error {
-	if !p.Opts.Format.IsTable() || p.Opts.JQ != "" {
-		return p.PrintList(results, resultColumns, "results")
-	}
-	noWait := false
-	for _, r := range results {
-		if r.Outcome == fleet.Submitted && r.ActionID != nil && r.Err == nil {
-			noWait = true
-			fmt.Fprintln(f.IO.Out, *r.ActionID)
-		}
-	}
-	if noWait {
-		var ids []int64
-		for _, r := range results {
-			if r.ActionID != nil {
-				ids = append(ids, *r.ActionID)
-			}
-		}
-		fmt.Fprintf(f.IO.ErrOut, "%s: follow with: %s\n", ch.Op, api.ResumeHint(ids))
-		return nil
-	}
-	if table && len(results) > 1 {
-		return p.PrintList(results, resultColumns, "results")
-	}
-	for _, r := range results {
-		what := describeResource(ch.Kind, r.ID, r.Name)
-		switch r.Outcome {
-		case fleet.Validated:
-			fmt.Fprintf(f.IO.Out, "dry run: %s %s was validated by the server; nothing was changed\n", ch.Op, what)
-		case fleet.Skipped:
-			fmt.Fprintf(f.IO.ErrOut, "%s is %s: nothing to do\n", what, r.Message)
-		}
-	}
-	return nil
 }
 
 // fleetExit is the exit of a change: for one target its error (printed by
@@ -319,14 +280,7 @@ func fleetExit(f *Factory, results []fleet.Result, many bool) error {
 			intr = intr || c == ExitInterrupted
 		}
 	}
-	if running := fleet.Running(results); len(running) > 0 {
-		if intr {
-			fmt.Fprintf(f.IO.ErrOut, "interrupted: nothing more was sent; %d action(s) still in progress\n", len(running))
-		}
-		fmt.Fprintf(f.IO.ErrOut, "to keep waiting, run: %s\n", api.ResumeHint(running))
-	} else if intr {
-		fmt.Fprintln(f.IO.ErrOut, "interrupted: nothing more was sent")
-	}
+	fleet.PrintRunning(f.IO, results, intr)
 	if code == ExitOK {
 		return nil
 	}

@@ -372,13 +372,7 @@ func TestFleetDryRunUnconfirmedFailsEach(t *testing.T) {
 func TestFleetLiveBoardInPseudoTerminal(t *testing.T) {
 	bin := buildItcare(t)
 	h := newHarness(t, sandbox.Options{ActionDuration: 1500 * time.Millisecond})
-	c := exec.Command(bin, "instances", "list", "--status", "ACTIVE", "--size", "3", "--jq", ".[].name")
-	c.Env = binEnv(h, bin)
-	out, err := c.Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := strings.Fields(string(out))
+	names := activeNamesBin(t, h, bin, 3)
 	s := startPTY(t, binEnv(h, bin), bin, append([]string{"instances", "stop", "--yes"}, names...)...)
 	s.expect(0, "IN_PROGRESS", 10*time.Second)
 	if code := s.wait(15 * time.Second); code != 0 {
@@ -420,13 +414,7 @@ func TestWorseExitOrder(t *testing.T) {
 func TestFleetCtrlCInPseudoTerminal(t *testing.T) {
 	bin := buildItcare(t)
 	h := newHarness(t, sandbox.Options{ActionDuration: time.Hour})
-	c := exec.Command(bin, "instances", "list", "--status", "ACTIVE", "--size", "3", "--jq", ".[].name")
-	c.Env = binEnv(h, bin)
-	out, err := c.Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := strings.Fields(string(out))
+	names := activeNamesBin(t, h, bin, 3)
 	s := startPTY(t, binEnv(h, bin), bin, append([]string{"instances", "stop", "--yes", "--max-parallel", "2"}, names...)...)
 	s.expect(0, "stop-instance", 10*time.Second)
 	mark := len(s.output())
@@ -460,4 +448,16 @@ func TestFleetAuthFailureStopsTheRun(t *testing.T) {
 	if n := len(h.apiRequests("PATCH", "")); n != 1 {
 		t.Fatalf("%d PATCH requests after a 403", n)
 	}
+}
+
+// activeNamesBin returns the names of n ACTIVE instances, through the binary.
+func activeNamesBin(t *testing.T, h *harness, bin string, n int) []string {
+	t.Helper()
+	c := exec.Command(bin, "instances", "list", "--status", "ACTIVE", "--size", fmt.Sprint(n), "--jq", ".[].name")
+	c.Env = binEnv(h, bin)
+	out, err := c.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Fields(string(out))
 }

@@ -139,11 +139,3 @@ func pageFooter(f *Factory, p *output.Printer, o api.PageOptions, number, totalP
 	fmt.Fprintf(f.IO.ErrOut, "showing page %d (pages 0-%d, %d of %d items); --page %d for the next one, --all for every page\n",
 		number, totalPages-1, shown, total, number+1)
 }
-
-// describeResource names a resource for messages: "instance 42 (web01)".
-func describeResource(kind string, id int64, arg string) string {
-	if arg != fmt.Sprint(id) {
-		return fmt.Sprintf("%s %d (%s)", kind, id, arg)
-	}
-	return fmt.Sprintf("%s %d", kind, id)
-}

@@ -3,6 +3,7 @@ package fleet
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/itcare-cli/itcare/internal/api"
 	"github.com/itcare-cli/itcare/internal/output"
@@ -69,4 +70,76 @@ func Running(results []Result) []int64 {
 		}
 	}
 	return ids
+}
+
+// Describe names a target for messages: "instance 42 (web01)".
+func Describe(kind string, t Target) string {
+	name := t.Name
+	if name == "" {
+		name = t.Arg
+	}
+	if name != "" && name != strconv.FormatInt(t.ID, 10) {
+		return fmt.Sprintf("%s %d (%s)", kind, t.ID, name)
+	}
+	return fmt.Sprintf("%s %d", kind, t.ID)
+}
+
+// Report says how to print the results of a change.
+type Report struct {
+	Op   string // "stop"
+	Kind string // "instance"
+	Many bool   // several targets or a selection
+}
+
+// PrintResults writes the results on stdout (docs/results.md): every format
+// but the table ones prints the results array, the same for one target or
+// many. In a table format: --no-wait's action ids one per line (and on
+// stderr the command that follows them); several targets, a results table;
+// one target, only its dry-run confirmation (or, on stderr, why it was
+// skipped), the board and summary having said the rest.
+func PrintResults(p *output.Printer, cols []output.Column, r Report, results []Result) error {
+	if !p.Opts.Format.IsTable() || p.Opts.JQ != "" {
+		return p.PrintList(results, cols, "results")
+	}
+	var submitted []int64
+	for _, res := range results {
+		if res.Outcome == Submitted && res.ActionID != nil && res.Err == nil {
+			submitted = append(submitted, *res.ActionID)
+		}
+	}
+	if len(submitted) > 0 {
+		for _, id := range submitted {
+			fmt.Fprintln(p.IO.Out, id)
+		}
+		fmt.Fprintf(p.IO.ErrOut, "%s: follow with: %s\n", r.Op, api.ResumeHint(submitted))
+		return nil
+	}
+	if r.Many && len(results) > 1 {
+		return p.PrintList(results, cols, "results")
+	}
+	for _, res := range results {
+		what := Describe(r.Kind, Target{ID: res.ID, Name: res.Name})
+		switch res.Outcome {
+		case Validated:
+			fmt.Fprintf(p.IO.Out, "dry run: %s %s was validated by the server; nothing was changed\n", r.Op, what)
+		case Skipped:
+			fmt.Fprintf(p.IO.ErrOut, "%s is %s: nothing to do\n", what, res.Message)
+		}
+	}
+	return nil
+}
+
+// PrintRunning tells, on stderr, which actions are still in progress (waits
+// that timed out or were interrupted) and the command that resumes waiting.
+func PrintRunning(s *output.IOStreams, results []Result, interrupted bool) {
+	running := Running(results)
+	switch {
+	case len(running) > 0 && interrupted:
+		fmt.Fprintf(s.ErrOut, "interrupted: nothing more was sent; %d action(s) still in progress\n", len(running))
+		fmt.Fprintf(s.ErrOut, "to keep waiting, run: %s\n", api.ResumeHint(running))
+	case len(running) > 0:
+		fmt.Fprintf(s.ErrOut, "to keep waiting, run: %s\n", api.ResumeHint(running))
+	case interrupted:
+		fmt.Fprintln(s.ErrOut, "interrupted: nothing more was sent")
+	}
 }
