@@ -114,7 +114,7 @@ stop --help' for how a change runs on many targets (no selection flags here).`,
 				return usageErrorf("--az is required, e.g. EB-A")
 			}
 			options := map[string]any{"nodes": []any{map[string]any{"nodesNb": count, "nodeSizing": sizing, "az": az}}}
-			return s.runFleet(cmd, f, &fl, args, changeSpec{Op: "add-nodes", Done: "grown", Rule: operationRule(createNodes),
+			return s.runFleet(cmd.Context(), f, &fl, args, changeSpec{Op: "add-nodes", Done: "grown", Rule: operationRule(createNodes),
 				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 					return fam.Operate(ctx, id, "create_nodes", options)
 				}})
@@ -142,7 +142,7 @@ are asked to confirm; elsewhere --yes is required. The nodes are read first
 		Args:    cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var cluster int64
-			return s.runFleet(cmd, f, &fl, args[1:], changeSpec{Op: "delete", Done: "deleted", Destructive: true,
+			return s.runFleet(cmd.Context(), f, &fl, args[1:], changeSpec{Op: "delete", Done: "deleted", Destructive: true,
 				Kind: "node", Plural: "nodes",
 				Resolve: func(ctx context.Context, fam *api.Family, nodes []string) ([]fleet.Target, []fleet.Problem, error) {
 					var err error

@@ -217,7 +217,7 @@ func (s *familySpec) operationCmd(f *Factory, op family.Operation) *cobra.Comman
 		Example: example,
 		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.runFleet(cmd, f, &fl, args, changeSpec{Op: op.Name, Rule: operationRule(op),
+			return s.runFleet(cmd.Context(), f, &fl, args, changeSpec{Op: op.Name, Rule: operationRule(op),
 				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 					return fam.Operate(ctx, id, op.Name, nil)
 				}})
@@ -257,7 +257,7 @@ required.` + fleetHelp(s.Noun.Singular),
 		Aliases: []string{"rm"},
 		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.runFleet(cmd, f, &fl, args, changeSpec{Op: "delete", Rule: deleteRule(s.Delete),
+			return s.runFleet(cmd.Context(), f, &fl, args, changeSpec{Op: "delete", Rule: deleteRule(s.Delete),
 				Destructive: s.Delete.Confirm,
 				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 					return fam.Delete(ctx, id, changeRef)

@@ -130,7 +130,7 @@ const maxParallelLimit = 200
 // runFleet resolves args (ids or names) or the selector flags into
 // targets, shows the plan and asks for confirmation when there is more than
 // one, then runs the change on each and reports one result per target.
-func (s *familySpec) runFleet(cmd *cobra.Command, f *Factory, fl *fleetFlags, args []string, ch changeSpec) error {
+func (s *familySpec) runFleet(ctx context.Context, f *Factory, fl *fleetFlags, args []string, ch changeSpec) error {
 	ch.defaults(s)
 	if err := fl.validate(); err != nil {
 		return err
@@ -171,7 +171,6 @@ func (s *familySpec) runFleet(cmd *cobra.Command, f *Factory, fl *fleetFlags, ar
 		return err
 	}
 	fam := s.client(ss.C)
-	ctx := cmd.Context()
 
 	f.IO.StartProgress(" finding the " + ch.Plural)
 	var targets []fleet.Target

@@ -97,7 +97,7 @@ and waits for the action.` + fleetHelp(s.Noun.Singular),
 			if changeRef != "" {
 				body["changeReference"] = changeRef
 			}
-			return s.runFleet(cmd, f, &fl, args, changeSpec{Op: "snapshot", Done: "snapshotted",
+			return s.runFleet(cmd.Context(), f, &fl, args, changeSpec{Op: "snapshot", Done: "snapshotted",
 				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 					return fam.Create(ctx, id, body, "snapshots")
 				}})
