@@ -461,3 +461,23 @@ func activeNamesBin(t *testing.T, h *harness, bin string, n int) []string {
 	}
 	return strings.Fields(string(out))
 }
+
+func TestFleetWaitTimeoutExits5WithResumeCommand(t *testing.T) {
+	h := newHarness(t, sandbox.Options{ActionDuration: time.Hour})
+	h.login()
+	names := instanceNames(t, h, "ACTIVE", 2)
+	r := h.run(append([]string{"instances", "stop", "--yes", "--wait-timeout", "300ms", "-o", "json"}, names...)...)
+	assertCode(t, r, ExitTimeout)
+	res := decodeJSON[[]map[string]any](t, r.stdout)
+	var ids []string
+	for _, x := range res {
+		if x["outcome"] != "TIMEOUT" || x["action"] == nil {
+			t.Fatalf("result %v", x)
+		}
+		ids = append(ids, fmt.Sprint(x["actionId"]))
+	}
+	if !strings.Contains(r.stderr, "to keep waiting, run: itcare actions wait "+strings.Join(ids, " ")) ||
+		!strings.Contains(r.stderr, "2 timed out in ") {
+		t.Fatalf("stderr %s", r.stderr)
+	}
+}
