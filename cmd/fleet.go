@@ -179,7 +179,7 @@ func (s *familySpec) runFleet(ctx context.Context, f *Factory, fl *fleetFlags, a
 	case ch.Resolve != nil:
 		targets, problems, err = ch.Resolve(ctx, fam, args)
 	case selector:
-		targets, err = fleet.Select(ctx, fam, q)
+		targets, err = fleet.Select(ctx, fam, q, fl.MaxParallel)
 	default:
 		targets, problems, err = fleet.Resolve(ctx, fam, ch.Kind, fam.NameParam, args, fl.MaxParallel)
 	}

@@ -20,15 +20,18 @@ type fakeSource struct {
 	lists []url.Values
 	gets  int
 	fail  error
+	// concurrency is the bound of parallel page requests of each list
+	concurrency []int
 }
 
 func obj(n api.Named) api.Object {
 	return api.Object{Raw: []byte(fmt.Sprintf(`{"id":%d,"name":%q,"status":%q}`, n.ID, n.Name, n.Status))}
 }
 
-func (f *fakeSource) List(_ context.Context, q url.Values, _ api.PageOptions) (*api.Page[api.Object], error) {
+func (f *fakeSource) List(_ context.Context, q url.Values, o api.PageOptions) (*api.Page[api.Object], error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.concurrency = append(f.concurrency, o.Concurrency)
 	f.lists = append(f.lists, q)
 	if f.fail != nil {
 		return nil, f.fail
@@ -77,6 +80,9 @@ func TestResolveBatchesNamesDedupesAndReportsProblems(t *testing.T) {
 	if len(src.lists) != 3 { // 120 + 2 distinct names, 50 a request
 		t.Fatalf("%d list requests for 123 names, want 3", len(src.lists))
 	}
+	if src.concurrency[0] != 4 { // pages fetched at most --max-parallel at a time
+		t.Fatalf("pages fetched %d at a time, want 4", src.concurrency[0])
+	}
 	if len(targets) != 120 || targets[0].Name != "web000" || targets[0].Status != "ACTIVE" {
 		t.Fatalf("%d targets, first %+v", len(targets), targets[0])
 	}
@@ -103,7 +109,7 @@ func TestResolveBatchesNamesDedupesAndReportsProblems(t *testing.T) {
 
 func TestSelectAndPlan(t *testing.T) {
 	src := &fakeSource{items: []api.Named{{ID: 1, Name: "a", Status: "ACTIVE"}, {ID: 2, Name: "b", Status: "ACTIVE"}}}
-	targets, err := Select(context.Background(), src, url.Values{"statuses": {"ACTIVE"}})
+	targets, err := Select(context.Background(), src, url.Values{"statuses": {"ACTIVE"}}, 2)
 	if err != nil || len(targets) != 2 {
 		t.Fatalf("%v %v", targets, err)
 	}

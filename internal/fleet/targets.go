@@ -97,7 +97,7 @@ func Resolve(ctx context.Context, src Source, kind, nameParam string, args []str
 	var similar []api.Named
 	for start := 0; start < len(names); start += NamesPerRequest {
 		chunk := names[start:min(start+NamesPerRequest, len(names))]
-		p, err := src.List(ctx, url.Values{nameParam: chunk}, api.PageOptions{All: true})
+		p, err := src.List(ctx, url.Values{nameParam: chunk}, api.PageOptions{All: true, Concurrency: parallel})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -185,9 +185,10 @@ func similarTo(arg string, from []api.Named) []api.Named {
 	return out
 }
 
-// Select returns every resource matching the list filters q, all pages.
-func Select(ctx context.Context, src Source, q url.Values) ([]Target, error) {
-	p, err := src.List(ctx, q, api.PageOptions{All: true})
+// Select returns every resource matching the list filters q, all pages
+// (at most parallel requests at a time).
+func Select(ctx context.Context, src Source, q url.Values, parallel int) ([]Target, error) {
+	p, err := src.List(ctx, q, api.PageOptions{All: true, Concurrency: max(parallel, 1)})
 	if err != nil {
 		return nil, err
 	}
