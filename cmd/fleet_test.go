@@ -194,7 +194,12 @@ func TestFleetCtrlCPrintsResumeCommand(t *testing.T) {
 	names := instanceNames(t, h, "ACTIVE", 3)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	time.AfterFunc(400*time.Millisecond, cancel) // as Ctrl-C does through signal.NotifyContext
+	go func() { // Ctrl-C (as signal.NotifyContext does) once both slots are taken
+		for len(h.apiRequests("GET", "/actions/")) < 2 && ctx.Err() == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+	}()
 	r := h.runCtx(ctx, append([]string{"instances", "stop", "--yes", "--max-parallel", "2", "-o", "json"}, names...)...)
 	assertCode(t, r, ExitInterrupted)
 	patches := h.apiRequests("PATCH", "")
