@@ -189,6 +189,9 @@ func runAPI(cmd *cobra.Command, f *Factory, opts *apiOptions) error {
 		return nil
 	}
 	acc, err := api.ParseAccepted(resp)
+	if mm := (*api.MismatchError)(nil); errors.As(err, &mm) {
+		return err
+	}
 	if err != nil || acc.ActionID == 0 {
 		if opts.Wait {
 			f.IO.Warnf("the answer is 202 but carries no action id to wait for")

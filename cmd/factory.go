@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -28,6 +29,7 @@ type Factory struct {
 	WaitOptions api.WaitOptions
 
 	mu      sync.Mutex
+	ctx     context.Context // the invocation's: ends with Ctrl-C / SIGTERM
 	flags   *pflag.FlagSet
 	cfg     *config.Config
 	cfgErr  error
@@ -161,7 +163,9 @@ func (f *Factory) API() (*api.Client, error) {
 	}
 	rt := &auth.Transport{Base: f.baseTransport(cfg, false), Manager: m, APIHost: hostOf(base)}
 	c, err = api.New(api.Options{BaseURL: cfg.APIURL, HTTPClient: api.NewHTTPClient(rt, cfg.Timeout),
-		UserAgent: build.UserAgent(), DryRun: cfg.DryRun})
+		UserAgent: build.UserAgent(), DryRun: cfg.DryRun,
+		Limits:  api.Limits{MaxItems: cfg.MaxItems, MaxBytes: int64(cfg.MaxListMiB) << 20},
+		Prepare: func(ctx context.Context) error { _, err := m.Token(ctx); return err }})
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}
@@ -207,7 +211,7 @@ func (f *Factory) Printer() (*output.Printer, error) {
 			return nil, &UsageError{Err: err}
 		}
 	}
-	return &output.Printer{IO: f.IO, Opts: opts}, nil
+	return &output.Printer{IO: f.IO, Opts: opts, Ctx: f.ctx}, nil
 }
 
 // Session is what a command that talks to the API needs: the printer

@@ -164,10 +164,20 @@ Columns: %[2]s.`, s.Noun.Plural, columnNames(s.Columns)),
 				return err
 			}
 			f.IO.StartProgress(" fetching " + s.Noun.Plural)
-			res, err := s.client(ss.C).List(cmd.Context(), q, page)
+			o, stream := page, (*output.ListStream)(nil)
+			if o.All {
+				// -o json prints every page as it comes: memory stays flat.
+				if stream = ss.P.StreamList(); stream != nil {
+					o.Each = func(items any) error { f.IO.StopProgress(); return stream.Add(items) }
+				}
+			}
+			res, err := s.client(ss.C).List(cmd.Context(), q, o)
 			f.IO.StopProgress()
 			if err != nil {
 				return err
+			}
+			if stream != nil {
+				return stream.Close()
 			}
 			if err := ss.P.PrintList(res.Content, s.Columns, s.Noun.Plural); err != nil {
 				return err

@@ -227,7 +227,7 @@ needed, for use with other tools. Treat it as a secret.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(f.IO.Out, tok.AccessToken)
+			fmt.Fprintln(f.IO.RawOut(), tok.AccessToken)
 			return nil
 		},
 	})

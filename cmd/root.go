@@ -9,7 +9,10 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,20 +25,34 @@ import (
 // Ctrl-C kills the process at once.
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ios := output.System()
 	go func() {
 		<-ctx.Done()
 		stop() // restore default handling: a second Ctrl-C ends the process
+		// Every wait of a command ends with the context; should one not,
+		// the signal still ends the process promptly, with the same code.
+		time.AfterFunc(interruptGrace, func() {
+			ios.StopProgress()
+			ios.Flush()
+			fmt.Fprintln(ios.ErrOut, "error: interrupted")
+			os.Exit(ExitInterrupted)
+		})
 	}()
 	defer stop()
-	ios := output.System()
 	code := Execute(ctx, NewFactory(ios), os.Args[1:])
 	ios.StopProgress()
+	ios.Flush() // what the redacting writers kept back, e.g. the end of the cursor sequence
 	return code
 }
+
+// interruptGrace is how long a command has, after Ctrl-C or SIGTERM, to end
+// by itself (cancelled context) before the process exits anyway.
+const interruptGrace = 2 * time.Second
 
 // Execute runs the command line args and returns the exit code. Errors are
 // printed here, once, on stderr.
 func Execute(ctx context.Context, f *Factory, args []string) int {
+	f.ctx = ctx
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	root.SetIn(f.IO.In)
@@ -43,10 +60,14 @@ func Execute(ctx context.Context, f *Factory, args []string) int {
 	root.SetErr(f.IO.ErrOut)
 	cmd, err := root.ExecuteContextC(ctx)
 	f.IO.StopProgress()
+	defer f.IO.Flush()
 	if err == nil {
 		return ExitOK
 	}
 	code := ExitCode(err)
+	if code == ExitUsage && cmd != nil && cmd.Name() == "login" {
+		err = &UsageError{Err: errors.New(hideValues(err.Error(), args))}
+	}
 	var silent *SilentError
 	if errors.As(err, &silent) {
 		return code
@@ -154,4 +175,27 @@ func wrapArgs(c *cobra.Command) {
 	for _, sub := range c.Commands() {
 		wrapArgs(sub)
 	}
+}
+
+// hideValues removes from msg the values given on the command line, for a
+// command whose arguments may be secrets typed in the wrong place (login):
+// a mistaken `--client-secret-stdin=S3CRET` or a secret given as an
+// argument is never echoed in the usage error.
+func hideValues(msg string, args []string) string {
+	for _, a := range args {
+		v := a
+		if strings.HasPrefix(a, "-") {
+			_, val, ok := strings.Cut(a, "=")
+			if !ok {
+				continue
+			}
+			v = val
+		}
+		if v == "" {
+			continue
+		}
+		msg = strings.ReplaceAll(msg, strconv.Quote(v), `"(value not shown)"`)
+		msg = strings.ReplaceAll(msg, "="+v, "=(value not shown)")
+	}
+	return msg
 }

@@ -75,8 +75,11 @@ func (s *ActionsService) Get(ctx context.Context, id int64) (*Action, error) {
 	if _, err := s.c.Get(ctx, fmt.Sprintf("/actions/%d", id), nil, fmt.Sprintf("action %d", id), &a); err != nil {
 		return nil, err
 	}
-	if a.ID == 0 {
+	switch {
+	case a.ID == 0:
 		a.ID = id
+	case a.ID != id:
+		return nil, &MismatchError{Msg: fmt.Sprintf("asked for action %d, the server answered with action %d", id, a.ID)}
 	}
 	return &a, nil
 }
@@ -300,3 +303,10 @@ func Sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// MismatchError is an answer about something else than what was asked
+// (another action than the one polled, an impossible id): the server cannot
+// be trusted on it, and it is never retried.
+type MismatchError struct{ Msg string }
+
+func (e *MismatchError) Error() string { return e.Msg }

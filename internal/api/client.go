@@ -34,6 +34,8 @@ type Client struct {
 	http      *http.Client
 	userAgent string
 	dryRun    bool
+	limits    Limits // bounds of one listing (ListPages, PaginateRaw)
+	prepare   func(context.Context) error
 
 	Actions *ActionsService
 }
@@ -44,6 +46,13 @@ type Options struct {
 	HTTPClient *http.Client // carries authentication, timeouts and debug logging
 	UserAgent  string
 	DryRun     bool // send ITCare-DryRun: true on every request
+	// Limits bound every listing of every page (zero fields: the defaults).
+	Limits Limits
+	// Prepare runs before each request, outside the request's timeout: the
+	// authenticated client gets its token there, so that a failing token
+	// endpoint is reported as such (with its own timeout), never as a
+	// timeout of the API request. Its error is returned as is.
+	Prepare func(context.Context) error
 }
 
 // New returns a client for the API at opts.BaseURL.
@@ -56,7 +65,7 @@ func New(opts Options) (*Client, error) {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	c := &Client{base: u, http: hc, userAgent: opts.UserAgent, dryRun: opts.DryRun}
+	c := &Client{base: u, http: hc, userAgent: opts.UserAgent, dryRun: opts.DryRun, limits: opts.Limits.orDefault(Limits{}), prepare: opts.Prepare}
 	c.Actions = &ActionsService{c: c}
 	return c, nil
 }
@@ -182,6 +191,11 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.prepare != nil {
+		if err := c.prepare(ctx); err != nil {
+			return nil, err
+		}
+	}
 	res, err := c.http.Do(req)
 	if err != nil {
 		return nil, c.transportError(ctx, req, err, false)
@@ -223,6 +237,10 @@ func (c *Client) DoJSON(ctx context.Context, r *Request, out any) (*Response, er
 	resp, err := c.Do(ctx, r)
 	if err != nil {
 		return resp, err
+	}
+	if out != nil && string(bytes.TrimSpace(resp.Body)) == "null" {
+		return resp, &DecodeError{Method: r.Method, Path: r.displayPath(), StatusCode: resp.StatusCode,
+			Excerpt: "null", Err: errors.New("the answer is null where a JSON value was expected")}
 	}
 	if out != nil && len(bytes.TrimSpace(resp.Body)) > 0 {
 		if err := json.Unmarshal(resp.Body, out); err != nil {
@@ -289,6 +307,13 @@ func (c *Client) transportError(ctx context.Context, req *http.Request, err erro
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
+	}
+	var re *RedirectError
+	if errors.As(err, &re) {
+		if change {
+			return fmt.Errorf("%w; %s", re, MaybeAppliedNote)
+		}
+		return re
 	}
 	e := &TransportError{Method: req.Method, URL: redactURL(req.URL), Err: err, Reading: reading}
 	if c.http.Timeout > 0 && !dialError(err) && (errors.Is(err, context.DeadlineExceeded) || isTimeout(err)) {

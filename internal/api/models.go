@@ -114,6 +114,9 @@ func ParseAccepted(resp *Response) (*Accepted, error) {
 			}
 		}
 	}
+	if acc.ActionID < 0 {
+		return nil, &MismatchError{Msg: fmt.Sprintf("the %d answer names action %d, which is not a valid action id", resp.StatusCode, acc.ActionID)}
+	}
 	return acc, nil
 }
 

@@ -38,7 +38,7 @@ func (c *Client) PaginateRaw(ctx context.Context, r *Request) (*Paginated, error
 		q.Del("sort")
 	}
 	var firstResp *Response
-	fetch := func(ctx context.Context, n int) (*Page[json.RawMessage], error) {
+	fetch := func(ctx context.Context, n int) (*fetchedPage[json.RawMessage], error) {
 		pq := cloneValues(q)
 		o.apply(pq, n)
 		req := *r
@@ -56,20 +56,21 @@ func (c *Client) PaginateRaw(ctx context.Context, r *Request) (*Paginated, error
 				return nil, &DecodeError{Method: req.Method, Path: req.displayPath(), StatusCode: resp.StatusCode,
 					Excerpt: Excerpt(string(resp.Body), 200), Err: errors.New("not JSON")}
 			}
-			return nil, nil
+			return &fetchedPage[json.RawMessage]{bytes: len(resp.Body)}, nil
 		}
 		if err := json.Unmarshal(resp.Body, &p); err != nil {
 			return nil, &DecodeError{Method: req.Method, Path: req.displayPath(), StatusCode: resp.StatusCode, Excerpt: Excerpt(string(resp.Body), 200), Err: err}
 		}
-		return &p, nil
+		return &fetchedPage[json.RawMessage]{page: &p, bytes: len(resp.Body)}, nil
 	}
 	first, err := fetch(ctx, o.Page)
 	if err != nil {
 		return &Paginated{First: firstResp}, err
 	}
-	if first == nil {
+	if first.page == nil {
 		return &Paginated{First: firstResp, Pages: 1}, nil
 	}
+	o.Limits = o.Limits.orDefault(c.limits)
 	merged, err := mergeRest(ctx, fetch, first, o)
 	if err != nil {
 		return &Paginated{First: firstResp}, err

@@ -59,7 +59,40 @@ func NewHTTPClient(rt http.RoundTripper, timeout time.Duration) *http.Client {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	return &http.Client{Transport: rt, Timeout: timeout}
+	return &http.Client{Transport: rt, Timeout: timeout, CheckRedirect: checkRedirect}
+}
+
+// maxRedirects bounds a chain of redirects on the API host.
+const maxRedirects = 5
+
+// RedirectError is a redirect the client refuses to follow: off the host
+// the request was sent to, or one that would turn a change into a GET.
+type RedirectError struct {
+	Method, From, To string
+	Why              string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("%s %s was redirected to %s: not followed (%s)", e.Method, e.From, e.To, e.Why)
+}
+
+// checkRedirect follows a redirect only on the same scheme, host and port
+// as the first request, and only when the method is kept (a 301/302/303
+// answer to a PATCH or POST would make it a GET of another URL).
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	first := via[0]
+	e := &RedirectError{Method: first.Method, From: first.URL.Redacted(), To: req.URL.Redacted()}
+	switch {
+	case !sameHost(req.URL, first.URL):
+		e.Why = "it leaves the API host"
+	case req.Method != first.Method:
+		e.Why = "it would turn " + first.Method + " into " + req.Method
+	case len(via) > maxRedirects:
+		e.Why = fmt.Sprintf("more than %d redirects", maxRedirects)
+	default:
+		return nil
+	}
+	return e
 }
 
 // sensitiveKeys are redacted from traced bodies, in JSON and form encodings.

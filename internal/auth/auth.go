@@ -143,7 +143,10 @@ func Resolve(store *Store, profile string) (*Credentials, error) {
 // isLoopbackHost reports whether host (no port) is localhost or a loopback IP
 // (127.0.0.0/8, ::1).
 func isLoopbackHost(host string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	// "localhost." (a fully qualified name) is not special-cased by
+	// resolvers the way "localhost" is: it may be answered through DNS, so
+	// it is not taken as loopback.
+	host = strings.ToLower(host)
 	if host == "localhost" {
 		return true
 	}

@@ -14,6 +14,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/itcare-cli/itcare/internal/redact"
 )
 
 // DefaultSkew is how long before its expiry a token is renewed when
@@ -92,6 +94,7 @@ func (m *Manager) warnf(format string, args ...any) {
 
 // authURL checks the configuration and returns the normalised auth URL.
 func (m *Manager) authURL() (string, error) {
+	redact.AddClient(m.Credentials.ClientID, m.Credentials.ClientSecret)
 	if m.Credentials.ClientID == "" || m.Credentials.ClientSecret == "" {
 		return "", &Error{Msg: "no credentials configured: run `itcare login` or set " + EnvClientID + " and " + EnvClientSecret}
 	}
@@ -118,7 +121,21 @@ func (m *Manager) matches(t *CachedToken, authURL string) bool {
 
 // fresh reports whether t's access token can still be used.
 func (m *Manager) fresh(t *CachedToken, authURL string, now time.Time) bool {
-	return m.matches(t, authURL) && t.AccessToken != "" && now.Before(t.Expiry.Add(-m.skew()))
+	return m.matches(t, authURL) && t.AccessToken != "" && now.Before(t.Expiry.Add(-m.margin(t)))
+}
+
+// margin is how long before its expiry t is renewed: Skew when set, else
+// DefaultSkew but at most a quarter of the token's lifetime when it is
+// known, so that a token living 60s or less is still reused (a fixed 60s
+// margin would renew it at once).
+func (m *Manager) margin(t *CachedToken) time.Duration {
+	s := m.skew()
+	if m.Skew <= 0 && !t.IssuedAt.IsZero() {
+		if life := t.Expiry.Sub(t.IssuedAt); life > 0 && life/4 < s {
+			s = life / 4
+		}
+	}
+	return s
 }
 
 // refreshable reports whether t's refresh token can still be used. A zero
@@ -166,7 +183,12 @@ func (m *Manager) lock(ctx context.Context) func() {
 	return unlock
 }
 
+// clone copies t for a caller, registering its tokens with the output
+// redaction first: whatever prints them later, by mistake or because a
+// server echoed them, masks them.
 func clone(t *CachedToken) *CachedToken {
+	redact.Add(t.AccessToken)
+	redact.Add(t.RefreshToken)
 	c := *t
 	return &c
 }
@@ -399,6 +421,7 @@ func (m *Manager) convert(tok *oauth2.Token, authURL, tokenURL string, prev *Cac
 		ClientID:     m.Credentials.ClientID,
 		TokenURL:     tokenURL,
 		AuthURL:      authURL,
+		IssuedAt:     now,
 	}
 	if t.TokenType == "" {
 		t.TokenType = "Bearer"

@@ -80,7 +80,8 @@ type CachedToken struct {
 	RefreshExpiry time.Time `json:"refresh_expiry,omitzero"` // zero: no refresh token, or its lifetime is unknown
 	ClientID      string    `json:"client_id"`
 	TokenURL      string    `json:"token_url"`
-	AuthURL       string    `json:"auth_url"` // the configured auth (realm) URL, normalised, that TokenURL was found from
+	AuthURL       string    `json:"auth_url"`           // the configured auth (realm) URL, normalised, that TokenURL was found from
+	IssuedAt      time.Time `json:"issued_at,omitzero"` // when the access token was obtained: its lifetime scales the renewal margin
 }
 
 // String never shows the tokens.
@@ -244,7 +245,7 @@ func (s *Store) lock(ctx context.Context, profile string) (unlock func(), err er
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return nop, err
 	}
-	fl := flock.New(s.LockPath(profile), flock.SetPermissions(0o600))
+	fl := flock.New(s.LockPath(profile), flock.SetPermissions(0o600), flock.SetFlag(os.O_CREATE|os.O_RDONLY|noFollow))
 	ctx, cancel := context.WithTimeout(ctx, lockWait)
 	defer cancel()
 	ok, err := fl.TryLockContext(ctx, lockRetry)

@@ -6,13 +6,18 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -27,6 +32,7 @@ const (
 	String Kind = iota
 	Bool
 	Duration
+	Int
 )
 
 // Option declares one setting.
@@ -52,6 +58,9 @@ const (
 	KeyNoColor = "no-color"
 	KeyConfig  = "config"
 	KeyTimeout = "timeout"
+	// Bounds of one listing (list --all, api --paginate).
+	KeyMaxItems   = "max-items"
+	KeyMaxListMiB = "max-list-mib"
 )
 
 // Defaults of the real service (itcare-api.md §1, §2).
@@ -71,6 +80,8 @@ var Options = []Option{
 	{Key: KeyNoColor, Env: "ITCARE_NO_COLOR", Default: "false", Kind: Bool, InFile: true, Usage: "disable colour (also NO_COLOR)"},
 	{Key: KeyConfig, Env: "ITCARE_CONFIG", Usage: "config file (default " + displayDefaultConfig() + ")"},
 	{Key: KeyTimeout, Env: "ITCARE_TIMEOUT", Default: "30s", Kind: Duration, InFile: true, Usage: "timeout of one HTTP request"},
+	{Key: KeyMaxItems, Env: "ITCARE_MAX_ITEMS", Default: "100000", Kind: Int, InFile: true, Usage: "most items one listing (--all, --paginate) may return"},
+	{Key: KeyMaxListMiB, Env: "ITCARE_MAX_LIST_MIB", Default: "256", Kind: Int, InFile: true, Usage: "most MiB of answers one listing (--all, --paginate) may read"},
 }
 
 // Lookup returns the option declared under key.
@@ -92,6 +103,9 @@ func RegisterFlags(fs *pflag.FlagSet) {
 		case Duration:
 			d, _ := time.ParseDuration(o.Default)
 			fs.DurationP(o.Key, o.Shorthand, d, o.Usage)
+		case Int:
+			n, _ := strconv.Atoi(o.Default)
+			fs.IntP(o.Key, o.Shorthand, n, o.Usage)
 		default:
 			fs.StringP(o.Key, o.Shorthand, o.Default, o.Usage)
 		}
@@ -112,6 +126,8 @@ type Config struct {
 	Debug      bool
 	NoColor    bool
 	Timeout    time.Duration
+	MaxItems   int               // items in one listing
+	MaxListMiB int               // MiB of answers in one listing
 	File       string            // the config file read (it may not exist)
 	FileExists bool              // whether it existed
 	Dir        string            // where credentials and tokens are kept: the config file's folder
@@ -169,18 +185,50 @@ type File struct {
 	Profiles map[string]map[string]any `yaml:"profiles"`
 }
 
-// ReadFile reads a config file; a missing file is an empty one.
+// MaxFileBytes bounds the config file: it holds a few settings per profile.
+const MaxFileBytes = 1 << 20
+
+// ReadFile reads a config file; a missing file is an empty one. Only a
+// regular file of at most MaxFileBytes is read (a FIFO or a device given as
+// --config would block or never end); unknown keys are errors at every level.
 func ReadFile(path string) (*File, bool, error) {
-	data, err := os.ReadFile(path)
+	fd, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &File{}, false, nil
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("reading config file: %w", err)
 	}
+	defer fd.Close()
+	fi, err := fd.Stat()
+	if err != nil {
+		return nil, false, fmt.Errorf("reading config file: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, true, fmt.Errorf("config file %s is not a regular file", path)
+	}
+	if fi.Size() > MaxFileBytes {
+		return nil, true, fmt.Errorf("config file %s is larger than %d KiB", path, MaxFileBytes>>10)
+	}
+	data, err := io.ReadAll(io.LimitReader(fd, MaxFileBytes+1))
+	if err != nil {
+		return nil, true, fmt.Errorf("reading config file: %w", err)
+	}
+	if len(data) > MaxFileBytes {
+		return nil, true, fmt.Errorf("config file %s is larger than %d KiB", path, MaxFileBytes>>10)
+	}
 	var f File
-	if err := yaml.Unmarshal(data, &f); err != nil {
-		return nil, true, fmt.Errorf("config file %s is not valid YAML: %w", path, err)
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+		return nil, true, fmt.Errorf("config file %s is not valid (a YAML map with a top-level profiles: key): %w", path, err)
+	}
+	for name, section := range f.Profiles {
+		for k := range section {
+			if o, ok := Lookup(k); !ok || !o.InFile {
+				return nil, true, fmt.Errorf("config file %s, profile %q: unknown setting %q (valid: %s)", path, name, k, strings.Join(fileKeys(), ", "))
+			}
+		}
 	}
 	return &f, true, nil
 }
@@ -215,6 +263,9 @@ func Load(flags *pflag.FlagSet) (*Config, error) {
 		c.File = filepath.Join(dir, "config.yaml")
 	}
 	c.Dir = filepath.Dir(c.File)
+	if err := checkNotShared(c.Dir); err != nil {
+		return nil, err
+	}
 	c.Profile = v.GetString(KeyProfile)
 	if err := ValidProfile(c.Profile); err != nil {
 		return nil, err
@@ -254,6 +305,12 @@ func Load(flags *pflag.FlagSet) (*Config, error) {
 		return nil, err
 	}
 	if c.Timeout, err = getDuration(v, KeyTimeout); err != nil {
+		return nil, err
+	}
+	if c.MaxItems, err = getPositiveInt(v, KeyMaxItems); err != nil {
+		return nil, err
+	}
+	if c.MaxListMiB, err = getPositiveInt(v, KeyMaxListMiB); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -327,4 +384,31 @@ func getDuration(v *viper.Viper, key string) (time.Duration, error) {
 		return 0, &SettingError{Key: key, Value: s, Want: "a duration such as 30s or 2m"}
 	}
 	return d, nil
+}
+
+func getPositiveInt(v *viper.Viper, key string) (int, error) {
+	s := strings.TrimSpace(v.GetString(key))
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 || n > 1<<30 {
+		return 0, &SettingError{Key: key, Value: s, Want: "a positive whole number"}
+	}
+	return n, nil
+}
+
+// checkNotShared refuses a config folder other users can write to: they
+// could replace the config file, plant links where the credentials and the
+// token cache are written, or read them. A folder that does not exist yet is
+// created 0700 when needed.
+func checkNotShared(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil
+	}
+	if mode := fi.Mode().Perm(); mode&0o022 != 0 {
+		return fmt.Errorf("the config folder %s can be written by other users (mode %04o): refusing to use it; run: chmod 700 %s", dir, mode, dir)
+	}
+	return nil
 }

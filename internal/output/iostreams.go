@@ -13,6 +13,8 @@ import (
 	"github.com/briandowns/spinner"
 	"github.com/mattn/go-isatty"
 	"golang.org/x/term"
+
+	"github.com/itcare-cli/itcare/internal/redact"
 )
 
 // IOStreams is the one place commands read and write through. Data goes to
@@ -23,6 +25,10 @@ type IOStreams struct {
 	In     io.Reader
 	Out    io.Writer // data only
 	ErrOut io.Writer // progress, spinner, warnings, errors
+
+	// rawOut is Out without the redaction of known secrets, for the one
+	// command that prints a token on purpose (`auth token`).
+	rawOut io.Writer
 
 	stdinTTY     bool
 	stdoutTTY    bool
@@ -55,8 +61,9 @@ var spinnerFrames = spinner.CharSets[14]
 func System() *IOStreams {
 	s := &IOStreams{
 		In:        os.Stdin,
-		Out:       os.Stdout,
-		ErrOut:    os.Stderr,
+		Out:       redact.NewWriter(os.Stdout),
+		ErrOut:    redact.NewWriter(os.Stderr),
+		rawOut:    os.Stdout,
 		stdinTTY:  isTerminal(os.Stdin),
 		stdoutTTY: isTerminal(os.Stdout),
 		stderrTTY: isTerminal(os.Stderr),
@@ -74,12 +81,33 @@ func Test() (ios *IOStreams, in *bytes.Buffer, out *bytes.Buffer, errOut *bytes.
 	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
 	ios = &IOStreams{
 		In:        in,
-		Out:       out,
-		ErrOut:    errOut,
+		Out:       redact.NewWriter(out),
+		ErrOut:    redact.NewWriter(errOut),
+		rawOut:    out,
 		width:     defaultWidth,
 		spinEvery: 100 * time.Millisecond,
 	}
 	return ios, in, out, errOut
+}
+
+// RawOut is stdout without the masking of known secrets: only for data that
+// is a secret on purpose (`itcare auth token`). Everything else uses Out.
+func (s *IOStreams) RawOut() io.Writer {
+	s.Flush()
+	if s.rawOut == nil {
+		return s.Out
+	}
+	return s.rawOut
+}
+
+// Flush writes what the redacting writers kept back (the start of what
+// might have been a secret split across writes). Called when a command ends.
+func (s *IOStreams) Flush() {
+	for _, w := range []io.Writer{s.Out, s.ErrOut} {
+		if f, ok := w.(interface{ Flush() error }); ok {
+			_ = f.Flush()
+		}
+	}
 }
 
 func isTerminal(f *os.File) bool {

@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -44,7 +45,11 @@ func (p *Printer) printJQ(v any) error {
 	p.beforeData()
 	w := p.IO.Out
 	yamlDocs := 0
-	iter := code.Run(v)
+	ctx := p.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	iter := code.RunWithContext(ctx, v)
 	for {
 		r, ok := iter.Next()
 		if !ok {
@@ -53,6 +58,9 @@ func (p *Printer) printJQ(v any) error {
 		if e, isErr := r.(error); isErr {
 			if h, isHalt := e.(*gojq.HaltError); isHalt && h.Value() == nil {
 				return nil
+			}
+			if ctx.Err() != nil {
+				return fmt.Errorf("--jq interrupted: %w", ctx.Err())
 			}
 			return fmt.Errorf("jq: %w", e)
 		}

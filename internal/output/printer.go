@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,6 +46,8 @@ func (o Options) Validate(cols []Column) error {
 type Printer struct {
 	IO   *IOStreams
 	Opts Options
+	// Ctx ends a long --jq evaluation (Ctrl-C, SIGTERM); nil = never.
+	Ctx context.Context
 }
 
 // ErrorDetails is what PrintError reports of an API error besides its message.
@@ -239,6 +242,9 @@ func (p *Printer) PrintError(err error) {
 		return
 	}
 	msg := strings.TrimRight(err.Error(), "\n")
+	if p.IO.IsStderrTTY() {
+		msg = Sanitize(msg)
+	}
 	fmt.Fprintf(p.IO.ErrOut, "error: %s\n", msg)
 }
 

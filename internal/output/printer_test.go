@@ -5,12 +5,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/redact"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -164,7 +167,7 @@ func TestEmptyListMessages(t *testing.T) {
 			if err := p.PrintList(data, instanceColumns, "instances"); err != nil {
 				t.Fatalf("%q %#v: %v", c.format, data, err)
 			}
-			out, errOut := p.IO.Out.(fmt.Stringer).String(), p.IO.ErrOut.(fmt.Stringer).String()
+			out, errOut := written(p.IO.Out), written(p.IO.ErrOut)
 			if out != c.stdout || errOut != c.stderr {
 				t.Errorf("-o %q, data %#v: stdout %q stderr %q, want %q %q", c.format, data, out, errOut, c.stdout, c.stderr)
 			}
@@ -235,7 +238,7 @@ func TestPrintErrorGolden(t *testing.T) {
 		p, _ := newPrinter(t, printCase{format: c.format})
 		p.PrintError(c.err)
 		p.PrintError(nil) // prints nothing
-		fmt.Fprintf(&got, "-o %q: stdout %q\n%s", c.format, p.IO.Out.(fmt.Stringer).String(), p.IO.ErrOut.(fmt.Stringer).String())
+		fmt.Fprintf(&got, "-o %q: stdout %q\n%s", c.format, written(p.IO.Out), written(p.IO.ErrOut))
 	}
 	golden(t, "errors", got.String())
 }
@@ -266,7 +269,7 @@ func TestPrintRaw(t *testing.T) {
 			if err := p.PrintRaw(c.body); err != nil {
 				t.Fatal(err)
 			}
-			if got := p.IO.Out.(fmt.Stringer).String(); got != c.want {
+			if got := written(p.IO.Out); got != c.want {
 				t.Errorf("got\n%q\nwant\n%q", got, c.want)
 			}
 		})
@@ -293,7 +296,7 @@ func TestNumbersKeepPrecision(t *testing.T) {
 		if err := p.PrintList(data, cols, "things"); err != nil {
 			t.Fatal(err)
 		}
-		if got := p.IO.Out.(fmt.Stringer).String(); got != c.want {
+		if got := written(p.IO.Out); got != c.want {
 			t.Errorf("%+v: got\n%s\nwant\n%s", c.c, got, c.want)
 		}
 	}
@@ -313,7 +316,7 @@ func TestTypedDataAndMissingFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "ID  NAME  STATUS  ZONE  LABEL\n1   a                   1/a\n2   b b   ACTIVE        2/b b\n"
-	if got := p.IO.Out.(fmt.Stringer).String(); got != want {
+	if got := written(p.IO.Out); got != want {
 		t.Errorf("piped:\n%q\nwant\n%q", got, want)
 	}
 	p, _ = newPrinter(t, printCase{tty: true, width: 80})
@@ -321,7 +324,7 @@ func TestTypedDataAndMissingFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = "ID  NAME  STATUS  ZONE  LABEL\n1   a     -       -     1/a\n2   b b   ACTIVE  -     2/b b\n"
-	if got := p.IO.Out.(fmt.Stringer).String(); got != want {
+	if got := written(p.IO.Out); got != want {
 		t.Errorf("tty:\n%q\nwant\n%q", got, want)
 	}
 }
@@ -334,7 +337,7 @@ func TestTableFitsTerminalWidth(t *testing.T) {
 		if err := p.PrintList(fixture(t), cols, "instances"); err != nil {
 			t.Fatal(err)
 		}
-		out := p.IO.Out.(fmt.Stringer).String()
+		out := written(p.IO.Out)
 		for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
 			if n := len([]rune(line)); n > width {
 				t.Errorf("width %d: line of %d: %q", width, n, line)
@@ -352,7 +355,7 @@ func TestColorOnTerminal(t *testing.T) {
 	if err := p.PrintList(fixture(t), instanceColumns, "instances"); err != nil {
 		t.Fatal(err)
 	}
-	out := p.IO.Out.(fmt.Stringer).String()
+	out := written(p.IO.Out)
 	for _, want := range []string{"\x1b[1mID\x1b[0m", "\x1b[32mACTIVE\x1b[0m", "\x1b[31mERROR\x1b[0m", "\x1b[33mINACTIVE\x1b[0m"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in %q", want, out)
@@ -366,7 +369,7 @@ func TestColorOnTerminal(t *testing.T) {
 	if err := plain.PrintList(fixture(t), instanceColumns, "instances"); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := ansi.ReplaceAllString(out, ""), plain.IO.Out.(fmt.Stringer).String(); got != want {
+	if got, want := ansi.ReplaceAllString(out, ""), written(plain.IO.Out); got != want {
 		t.Errorf("colour changed the layout:\n%s\nwant\n%s", got, want)
 	}
 	for _, line := range strings.Split(out, "\n") {
@@ -380,7 +383,7 @@ func TestColorOnTerminal(t *testing.T) {
 	if err := p.PrintList(fixture(t), instanceColumns, "instances"); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(p.IO.Out.(fmt.Stringer).String(), "\x1b[") {
+	if strings.Contains(written(p.IO.Out), "\x1b[") {
 		t.Error("colour in piped output")
 	}
 }
@@ -392,7 +395,7 @@ func TestPipedTableSplitsOnWhitespace(t *testing.T) {
 	if err := p.PrintList(fixture(t), instanceColumns, "instances"); err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSuffix(p.IO.Out.(fmt.Stringer).String(), "\n"), "\n")
+	lines := strings.Split(strings.TrimSuffix(written(p.IO.Out), "\n"), "\n")
 	want := [][]string{
 		{"ID", "NAME", "STATUS", "CREATED"},
 		{"10001", "pdeb12web01", "ACTIVE", "2016-06-01T10:27:19Z"},
@@ -455,7 +458,7 @@ func TestCellKinds(t *testing.T) {
 	if err := p.PrintList([]any{obj}, []Column{{Header: "ML", Path: "ml"}, {Header: "X", Path: "d3"}}, "x"); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := p.IO.Out.(fmt.Stringer).String(), "ML             X\none two three  2016-06-01T10:27:19Z\n"; got != want {
+	if got, want := written(p.IO.Out), "ML             X\none two three  2016-06-01T10:27:19Z\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
@@ -510,4 +513,13 @@ func TestHeaderFromKey(t *testing.T) {
 			t.Errorf("%q → %q, want %q", in, got, want)
 		}
 	}
+}
+
+// written returns what was written to a stream of Test().
+func written(w io.Writer) string {
+	if rw, ok := w.(*redact.Writer); ok {
+		rw.Flush()
+		w = rw.W
+	}
+	return w.(fmt.Stringer).String()
 }

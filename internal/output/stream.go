@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 )
 
@@ -18,39 +19,96 @@ func (p *Printer) streamJSONList(data any) (bool, error) {
 	if !ok || len(items) == 0 {
 		return false, nil
 	}
-	p.beforeData()
-	w := bufio.NewWriterSize(p.IO.Out, 64<<10)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("  ", "  ")
-	w.WriteString("[\n")
-	var out []byte
-	for i, item := range items {
-		if i > 0 {
-			w.WriteString(",\n")
-		}
-		w.WriteString("  ")
+	s := p.newListStream()
+	if err := s.add(items); err != nil {
+		return true, err
+	}
+	return true, s.Close()
+}
+
+// ListStream prints a list given part by part (page by page), so that a
+// listing of every page is written as it comes instead of being held whole.
+type ListStream struct {
+	p   *Printer
+	w   *bufio.Writer
+	buf bytes.Buffer
+	enc *json.Encoder
+	out []byte
+	n   int
+}
+
+// StreamList returns a ListStream when the output can be written item by
+// item (-o json without --jq), else nil: the caller then collects the list
+// and calls PrintList.
+func (p *Printer) StreamList() *ListStream {
+	if p.Opts.JQ != "" || p.Opts.Format.Kind != JSON {
+		return nil
+	}
+	return p.newListStream()
+}
+
+func (p *Printer) newListStream() *ListStream {
+	s := &ListStream{p: p, w: bufio.NewWriterSize(p.IO.Out, 64<<10)}
+	s.enc = json.NewEncoder(&s.buf)
+	s.enc.SetEscapeHTML(false)
+	s.enc.SetIndent("  ", "  ")
+	return s
+}
+
+// Add writes the items of a slice or JSON array.
+func (s *ListStream) Add(data any) error {
+	items, ok := listItems(data)
+	if !ok {
+		return fmt.Errorf("output: ListStream.Add needs a list, got %T", data)
+	}
+	return s.add(items)
+}
+
+func (s *ListStream) add(items []any) error {
+	for _, item := range items {
+		s.begin()
 		// Fast path: the item's own bytes, re-indented with sorted keys.
 		if raw, ok := rawJSON(item); ok {
 			var err error
-			if out, err = appendCanonical(out[:0], raw, "  ", "  ", 0); err == nil {
-				w.Write(out)
+			if s.out, err = appendCanonical(s.out[:0], raw, "  ", "  ", 0); err == nil {
+				s.w.Write(s.out)
 				continue
 			}
 		}
 		v, err := toGeneric(item)
 		if err != nil {
-			return true, err
+			return err
 		}
-		buf.Reset()
-		if err := enc.Encode(v); err != nil {
-			return true, err
+		s.buf.Reset()
+		if err := s.enc.Encode(v); err != nil {
+			return err
 		}
-		w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		s.w.Write(bytes.TrimSuffix(s.buf.Bytes(), []byte("\n")))
 	}
-	w.WriteString("\n]\n")
-	return true, w.Flush()
+	return nil
+}
+
+// begin writes what comes before an item.
+func (s *ListStream) begin() {
+	if s.n == 0 {
+		s.p.beforeData()
+		s.w.WriteString("[\n")
+	} else {
+		s.w.WriteString(",\n")
+	}
+	s.n++
+	s.w.WriteString("  ")
+}
+
+// Close ends the list ([] when nothing was added) and flushes it.
+func (s *ListStream) Close() error {
+	if s.n == 0 {
+		s.p.beforeData()
+		s.w.WriteString("[]\n")
+	} else {
+		s.w.WriteString("\n]\n")
+	}
+	return s.w.Flush()
 }
 
 // rawJSON returns the JSON bytes an item already holds: raw messages, and

@@ -105,6 +105,10 @@ func lookup(v any, path string) (any, bool) {
 
 // cell renders one column of item as plain text ("" when missing).
 func (c Column) cell(item any, ctx cellContext) string {
+	return Sanitize(c.rawCell(item, ctx))
+}
+
+func (c Column) rawCell(item any, ctx cellContext) string {
 	if c.Value != nil {
 		obj, _ := item.(map[string]any)
 		return c.Value(obj)

@@ -166,5 +166,5 @@ func describe(it WaitItem) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return " (" + strings.Join(parts, " ") + ")"
+	return " (" + Sanitize(strings.Join(parts, " ")) + ")"
 }

@@ -1,0 +1,89 @@
+package redact
+
+import (
+	"bytes"
+	"encoding/base64"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestEveryFormIsMasked(t *testing.T) {
+	var r Registry
+	id, secret, token := "my-client", "s3cr3t/with+sym&ls=", "eyJhbGciOiJSUzI1NiJ9.payload.sig"
+	r.AddClient(id, secret)
+	r.Add(token)
+	for _, leak := range []string{
+		secret,
+		url.QueryEscape(secret),
+		url.PathEscape(secret),
+		base64.StdEncoding.EncodeToString([]byte(id + ":" + secret)),
+		base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id) + ":" + url.QueryEscape(secret))),
+		"Bearer " + token,
+	} {
+		got := r.String("server said: " + leak + " (sic)")
+		if strings.Contains(got, leak) || strings.Contains(got, secret) || strings.Contains(got, token) || !strings.Contains(got, Mask) {
+			t.Errorf("%q → %q", leak, got)
+		}
+	}
+	if got := r.String("short"); got != "short" {
+		t.Errorf("%q", got)
+	}
+}
+
+func TestShortValuesAreNotRegistered(t *testing.T) {
+	var r Registry
+	r.Add("abc")
+	if got := r.String("abcabc"); got != "abcabc" {
+		t.Fatalf("%q", got)
+	}
+}
+
+func TestWriterMasksASecretSplitAcrossWrites(t *testing.T) {
+	var r Registry
+	r.Add("0123456789abcdef")
+	var out bytes.Buffer
+	w := &Writer{W: &out, Reg: &r}
+	for _, chunk := range []string{"a: 01234", "56789a", "bcdef, b: 0123", "x\n"} {
+		w.Write([]byte(chunk))
+	}
+	w.Flush()
+	if got := out.String(); got != "a: "+Mask+", b: 0123x\n" {
+		t.Fatalf("%q", got)
+	}
+}
+
+// FuzzScrub: whatever surrounds or splits it, a registered secret never
+// reaches the output, and text without secrets passes unchanged.
+func FuzzScrub(f *testing.F) {
+	f.Add("prefix ", " suffix", "S3cretValue!", 3)
+	f.Add("", "", "eyJhbGciOiJSUzI1NiJ9.a.b", 0)
+	f.Add("Basic ", "\n", "c2VjcmV0c2VjcmV0", 7)
+	f.Fuzz(func(t *testing.T, before, after, secret string, cut int) {
+		if len(secret) < MinLength || strings.Contains(before+after, Mask) {
+			return
+		}
+		var r Registry
+		r.Add(secret)
+		text := before + secret + after
+		var out bytes.Buffer
+		w := &Writer{W: &out, Reg: &r}
+		if cut < 0 {
+			cut = -cut
+		}
+		cut %= len(text) + 1
+		w.Write([]byte(text[:cut]))
+		w.Write([]byte(text[cut:]))
+		w.Flush()
+		if strings.Contains(out.String(), secret) {
+			t.Fatalf("secret leaked: %q", out.String())
+		}
+		if got := r.String(text); strings.Contains(got, secret) {
+			t.Fatalf("String leaked: %q", got)
+		}
+		var plain Registry
+		if got := plain.String(before + after); got != before+after {
+			t.Fatalf("changed text without secrets: %q", got)
+		}
+	})
+}
