@@ -118,12 +118,12 @@ func PrintResults(p *output.Printer, cols []output.Column, r Report, results []R
 		return p.PrintList(results, cols, "results")
 	}
 	for _, res := range results {
-		what := Describe(r.Kind, Target{ID: res.ID, Name: res.Name})
+		what := output.Sanitize(Describe(r.Kind, Target{ID: res.ID, Name: res.Name}))
 		switch res.Outcome {
 		case Validated:
 			fmt.Fprintf(p.IO.Out, "dry run: %s %s was validated by the server; nothing was changed\n", r.Op, what)
 		case Skipped:
-			fmt.Fprintf(p.IO.ErrOut, "%s is %s: nothing to do\n", what, res.Message)
+			fmt.Fprintf(p.IO.ErrOut, "%s is %s: nothing to do\n", what, output.Sanitize(res.Message))
 		}
 	}
 	return nil

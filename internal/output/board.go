@@ -38,8 +38,9 @@ type Board struct {
 // NewBoard prepares a board for rows (their names and initial states).
 func NewBoard(s *IOStreams, rows []BoardRow) *Board {
 	b := &Board{io: s, now: time.Now, rows: append([]BoardRow(nil), rows...)}
-	for _, r := range rows {
-		b.nameW = max(b.nameW, len([]rune(r.Name)))
+	for i, r := range b.rows {
+		b.rows[i].Name = Sanitize(r.Name)
+		b.nameW = max(b.nameW, len([]rune(b.rows[i].Name)))
 	}
 	b.nameW = min(b.nameW, 40)
 	return b
@@ -82,6 +83,7 @@ func (b *Board) Update(i int, r BoardRow) {
 		return
 	}
 	prev := b.rows[i]
+	r.Name, r.Message = Sanitize(r.Name), Sanitize(r.Message) // they come from the server
 	b.rows[i] = r
 	if b.io.IsStderrTTY() {
 		if b.stop != nil {
@@ -270,17 +272,19 @@ func PrintPlan(s *IOStreams, p Plan) {
 				fmt.Fprintf(&b, "  %s: … and %d more\n", part.label, len(part.items)-planFold)
 				break
 			}
-			fmt.Fprintf(&b, "  %s %s: %s\n", part.label, it.Name, oneLine.Replace(it.Why))
+			fmt.Fprintf(&b, "  %s %s: %s\n", part.label, Sanitize(it.Name), Sanitize(oneLine.Replace(it.Why)))
 		}
 	}
 	s.writeErrLine(b.String())
 }
 
 func foldNames(names []string) string {
-	if len(names) <= planFold {
-		return strings.Join(names, ", ")
+	shown := names[:min(len(names), planFold)]
+	out := Sanitize(strings.Join(shown, ", "))
+	if len(names) > planFold {
+		out += fmt.Sprintf(", … and %d more", len(names)-planFold)
 	}
-	return strings.Join(names[:planFold], ", ") + fmt.Sprintf(", … and %d more", len(names)-planFold)
+	return out
 }
 
 // SummaryPart is one count of the final summary line: 12 "stopped".

@@ -60,3 +60,17 @@ func TestPlanFoldsLongLists(t *testing.T) {
 		t.Fatalf("plan %q", errOut.String())
 	}
 }
+
+// Names and messages come from the server: an escape sequence in them is
+// shown, not obeyed.
+func TestBoardAndPlanShowServerEscapesHarmless(t *testing.T) {
+	ios, _, _, errOut := Test()
+	b := NewBoard(ios, []BoardRow{{Name: "web\x1b]0;pwned\x07", State: "QUEUED"}})
+	b.Start()
+	b.Update(0, BoardRow{Name: "web\x1b]0;pwned\x07", State: "ERROR", Message: "bad\x1b[2J", Done: true})
+	b.Stop()
+	PrintPlan(ios, Plan{Operation: "stop", Noun: "instances", Send: []string{"a\x1b[2Jb"}, Skip: []PlanItem{{Name: "c\x1b[H", Why: "x\x1b[1A"}}})
+	if strings.Contains(errOut.String(), "\x1b") {
+		t.Fatalf("raw escape on stderr: %q", errOut.String())
+	}
+}
