@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"strconv"
 	"time"
 
@@ -23,12 +24,27 @@ action id, and the action goes from IN_PROGRESS to SUCCESS or ERROR.`,
 }
 
 func newActionsListCmd(f *Factory) *cobra.Command {
-	var filter api.ActionFilter
+	var (
+		filter api.ActionFilter
+		since  time.Duration
+		w      watchFlag
+	)
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List actions, filtered by resource, service, status or request",
+		Short: "List actions, filtered by resource, service, status, request or age",
+		Long: `Lists the organisation's actions (GET /actions), filtered on the server by
+resource, service, status and request. --since keeps the actions submitted in
+that last period; the API has no such filter, so it is applied here.
+
+` + watchHelp + `
+
+With --watch --status IN_PROGRESS it is an activity feed: actions appear as they
+start, and when one finishes it is shown once more with its final status
+(changed) before it leaves the list (removed).`,
 		Example: `  itcare actions list --resource-name pdeb12web01
   itcare actions list --status IN_PROGRESS -o json
+  itcare actions list --since 2h
+  itcare actions list --watch --status IN_PROGRESS
   itcare actions list --resource-id 10042 --status SUCCESS --status ERROR`,
 		Aliases: []string{"ls"},
 		Args:    cobra.NoArgs,
@@ -36,12 +52,24 @@ func newActionsListCmd(f *Factory) *cobra.Command {
 			if err := filter.Validate(); err != nil {
 				return &UsageError{Err: err}
 			}
+			if err := validateDurations(map[string]time.Duration{"since": since}); err != nil {
+				return err
+			}
+			interval, watching, err := w.interval(cmd)
+			if err != nil {
+				return err
+			}
 			ss, err := f.Session(actionColumns)
 			if err != nil {
 				return err
 			}
+			feed := ss.C.Actions.Feed(filter, since)
+			if watching {
+				return runWatch(cmd.Context(), f, ss.P, "itcare actions list", actionColumns, interval,
+					func(ctx context.Context) (any, error) { return feed.Next(ctx) })
+			}
 			f.IO.StartProgress(" fetching actions")
-			actions, err := ss.C.Actions.List(cmd.Context(), filter)
+			actions, err := feed.Next(cmd.Context())
 			f.IO.StopProgress()
 			if err != nil {
 				return err
@@ -55,6 +83,8 @@ func newActionsListCmd(f *Factory) *cobra.Command {
 	fl.StringVar(&filter.ServiceID, "service-id", "", "id of the service")
 	fl.StringVar(&filter.RequestID, "request-id", "", "id of the request")
 	fl.StringSliceVar(&filter.Statuses, "status", nil, "status: IN_PROGRESS, SUCCESS, ERROR (repeatable)")
+	fl.DurationVar(&since, "since", 0, "only actions submitted in this last period, e.g. 2h, 30m")
+	w.register(cmd)
 	return cmd
 }
 

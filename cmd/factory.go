@@ -27,6 +27,8 @@ type Factory struct {
 	Transport http.RoundTripper
 	// WaitOptions tunes action polling (tests shorten the intervals).
 	WaitOptions api.WaitOptions
+	// WatchPolls, when positive, ends a --watch after that many polls (tests).
+	WatchPolls int
 
 	mu      sync.Mutex
 	ctx     context.Context // the invocation's: ends with Ctrl-C / SIGTERM

@@ -36,6 +36,9 @@ var familyHelps = map[string]familyHelp{
   itcare resources list --resource-type KUBERNETES --env PRODUCTION
   itcare resources list --all -o json --jq 'group_by(.resourceType) | map({(.[0].resourceType): length}) | add'`,
 		GetExample: `  itcare resources get 20001 -o yaml`,
+		Subcommands: func(f *Factory, s *familySpec) []*cobra.Command {
+			return []*cobra.Command{newResourcesHistoryCmd(f, s)}
+		},
 	},
 	family.Kubernetes.Name: {
 		ListExample: `  itcare kubernetes list

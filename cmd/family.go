@@ -21,6 +21,8 @@ import (
 type familySpec struct {
 	*family.Family
 	Columns []output.Column // the table's columns as output columns
+	// GetColumns are the columns of get: Columns, then the detail ones.
+	GetColumns []output.Column
 	familyHelp
 }
 
@@ -45,6 +47,7 @@ func familyCommands(f *Factory) []*cobra.Command {
 
 func newFamilySpec(fam *family.Family) *familySpec {
 	s := &familySpec{Family: fam, Columns: outputColumns(fam.Columns), familyHelp: familyHelps[fam.Name]}
+	s.GetColumns = append(append([]output.Column{}, s.Columns...), outputColumns(fam.DetailColumns)...)
 	if s.ListExample == "" {
 		s.ListExample = "  itcare " + fam.Name + " list"
 	}
@@ -135,7 +138,10 @@ func deleteNote(d *family.Delete) string {
 func (s *familySpec) listCmd(f *Factory) *cobra.Command {
 	filters := s.flagFilters()
 	values := make([][]string, len(filters))
-	var page api.PageOptions
+	var (
+		page api.PageOptions
+		w    watchFlag
+	)
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List " + s.Noun.Plural,
@@ -145,7 +151,9 @@ Repeat a filter flag, or separate values with commas, to match any of them.
 Without --all one page is fetched (pages are numbered from 0). With --all every
 page is fetched and merged.
 
-Columns: %[2]s.`, s.Noun.Plural, columnNames(s.Columns)),
+Columns: %[2]s.
+
+`+watchHelp, s.Noun.Plural, columnNames(s.Columns)),
 		Example: s.ListExample,
 		Aliases: []string{"ls"},
 		Args:    cobra.NoArgs,
@@ -159,9 +167,16 @@ Columns: %[2]s.`, s.Noun.Plural, columnNames(s.Columns)),
 			if err := validatePaging(page); err != nil {
 				return err
 			}
+			interval, watching, err := w.interval(cmd)
+			if err != nil {
+				return err
+			}
 			ss, err := f.Session(s.Columns)
 			if err != nil {
 				return err
+			}
+			if watching {
+				return s.watchList(cmd.Context(), f, ss, q, page, interval)
 			}
 			f.IO.StartProgress(" fetching " + s.Noun.Plural)
 			o, stream := page, (*output.ListStream)(nil)
@@ -190,27 +205,39 @@ Columns: %[2]s.`, s.Noun.Plural, columnNames(s.Columns)),
 		cmd.Flags().StringSliceVar(&values[i], fl.Flag, nil, fl.Usage+" (repeatable)")
 	}
 	registerPageFlags(cmd, &page)
+	w.register(cmd)
 	return cmd
 }
 
 func (s *familySpec) getCmd(f *Factory) *cobra.Command {
-	return &cobra.Command{
+	var w watchFlag
+	cmd := &cobra.Command{
 		Use:     "get <id|name>",
 		Short:   "Show one " + s.Noun.Singular,
+		Long:    "Shows one " + s.Noun.Singular + ", by id or name.\n\n" + watchHelp,
 		Example: s.GetExample,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := s.resolve(cmd, f, args[0], s.Columns)
+			interval, watching, err := w.interval(cmd)
 			if err != nil {
 				return err
+			}
+			t, err := s.resolve(cmd, f, args[0], s.GetColumns)
+			if err != nil {
+				return err
+			}
+			if watching {
+				return s.watchGet(cmd.Context(), f, t, interval)
 			}
 			obj, err := t.fam.Get(cmd.Context(), t.id)
 			if err != nil {
 				return err
 			}
-			return t.P.PrintObject(obj, s.Columns)
+			return t.P.PrintObject(obj, s.GetColumns)
 		},
 	}
+	w.register(cmd)
+	return cmd
 }
 
 func (s *familySpec) operationCmd(f *Factory, op family.Operation) *cobra.Command {

@@ -27,6 +27,8 @@ type harness struct {
 	stdin                          string
 	width                          int
 	transport                      http.RoundTripper
+	watchPolls                     int // ends a --watch after that many polls
+	height                         int // terminal lines, when set
 }
 
 type result struct {
@@ -84,8 +86,12 @@ func (h *harness) runCtx(ctx context.Context, args ...string) result {
 	if h.width > 0 {
 		ios.SetWidth(h.width)
 	}
+	if h.height > 0 {
+		ios.SetHeight(h.height)
+	}
 	f := NewFactory(ios)
 	f.Transport = h.transport
+	f.WatchPolls = h.watchPolls
 	f.WaitOptions = api.WaitOptions{MinInterval: 20 * time.Millisecond, MaxInterval: 100 * time.Millisecond}
 	code := Execute(ctx, f, args)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}

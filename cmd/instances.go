@@ -71,6 +71,7 @@ func instanceSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 			"  itcare instances networks pdeb12web01 -o json", "networks", false),
 		subObjectCmd(f, s, "storage <instance>", "Show the disks and file systems of an instance", storageColumns,
 			"  itcare instances storage pdeb12web01", "storage", false),
+		newInstancesMetricsCmd(f, s),
 	}
 }
 

@@ -108,7 +108,7 @@ func TestOutputUsageErrors(t *testing.T) {
 		{"instances", "list", "-o", "xml"},
 		{"instances", "list", "--jq", ".[] | "},
 		{"instances", "list", "-o", "template={{.name"},
-		{"version", "-o", "csv"},
+		{"version", "-o", "toml"},
 	} {
 		r := h.run(args...)
 		assertCode(t, r, ExitUsage)
@@ -117,7 +117,7 @@ func TestOutputUsageErrors(t *testing.T) {
 		}
 	}
 	r := h.run("instances", "list", "-o", "xml")
-	for _, f := range []string{"table", "wide", "json", "yaml", "columns=", "template="} {
+	for _, f := range []string{"table", "wide", "json", "yaml", "columns=", "template=", "csv"} {
 		if !strings.Contains(r.stderr, f) {
 			t.Errorf("unknown format message does not name %s: %s", f, r.stderr)
 		}

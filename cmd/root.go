@@ -143,6 +143,7 @@ and JSON or YAML for scripts.`,
 		newLogoutCmd(f),
 		newAuthCmd(f),
 		newActionsCmd(f),
+		newChangesCmd(f),
 		newAPICmd(f),
 		newSandboxCmd(f),
 	)

@@ -31,6 +31,10 @@ Families served:
 The sandbox follows what is known of the real API; where the real behaviour is
 unknown it makes a documented choice (internal/sandbox/README.md).
 
+--churn makes the sandbox change by itself: every 5 s (or --churn=DURATION) one
+of the first development or test instances is stopped or started, so that
+'itcare instances list --watch' and 'itcare actions list --watch' show changes.
+
 --latency and --fault inject failures, to see how scripts cope with a slow or
 flaky API. A fault is [METHOD /path=]KIND[:ARG][xCOUNT]: the path is the full
 URL path (a * matches one segment), KIND is a status code (ARG: Retry-After in
@@ -101,6 +105,8 @@ polls included); DELETE /sandbox/stats resets the counters.`,
 	fl.DurationVar(&opts.RefreshTokenLifetime, "refresh-lifetime", 7200*time.Second, "refresh token lifetime")
 	fl.DurationVar(&latency, "latency", 0, "delay every request by this long")
 	fl.IntVar(&opts.RateLimit, "rate-limit", 0, "answer 429 with Retry-After past this many API requests per second per client (0: no limit)")
+	fl.DurationVar(&opts.Churn, "churn", 0, "stop or start a development or test instance on its own every DURATION, e.g. 5s, so that --watch has something to show")
+	cmd.Flags().Lookup("churn").NoOptDefVal = "5s"
 	fl.StringArrayVar(&faults, "fault", nil, "inject a fault, e.g. 'GET /itcare/compute/instances=503x2' (repeatable)")
 	return cmd
 }

@@ -17,7 +17,7 @@ export ITCARE_CONFIG="$work/config.yaml"
 unset ITCARE_CLIENT_ID ITCARE_CLIENT_SECRET ITCARE_PROFILE ITCARE_OUTPUT
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
-"$bin" sandbox --addr 127.0.0.1:0 --action-duration 4s >"$work/sandbox.env" 2>"$work/sandbox.log" &
+"$bin" sandbox --addr 127.0.0.1:0 --action-duration 4s --churn=1s >"$work/sandbox.env" 2>"$work/sandbox.log" &
 sandbox_pid=$!
 for _ in $(seq 1 100); do
   grep -q ITCARE_AUTH_URL "$work/sandbox.env" 2>/dev/null && break
@@ -67,6 +67,29 @@ step "itcare resources list --resource-type KUBERNETES --size 5"
 
 step "itcare kubernetes nodes list pk8sapp01"
 "$bin" kubernetes nodes list pk8sapp01
+
+# A watch runs until Ctrl-C; here `timeout` stops it (SIGTERM ends it like
+# Ctrl-C, exit 0). Piped, it prints one JSON line per change.
+step "itcare instances list --env DEVELOPMENT --size 6 --watch=1s      # 4 s; the sandbox's --churn moves statuses"
+timeout --preserve-status 4 "$bin" instances list --env DEVELOPMENT --size 6 --watch=1s
+
+step "itcare actions list --watch=1s --status IN_PROGRESS      # the activity feed, 4 s"
+timeout --preserve-status 4 "$bin" actions list --watch=1s --status IN_PROGRESS -o json --jq '"\(.event) \(.item.process) \(.item.resourceName) \(.item.status)"'
+
+step "itcare actions list --since 10m"
+"$bin" actions list --since 10m
+
+step "itcare instances metrics $name --since 6h"
+COLUMNS=${COLUMNS:-100} LINES=${LINES:-24} "$bin" instances metrics "$name" --since 6h
+
+step "itcare instances metrics $name --graph memory --since 1h --points 4 -o csv"
+"$bin" instances metrics "$name" --graph memory --since 1h --points 4 -o csv
+
+step "itcare resources history $name"
+"$bin" resources history "$name"
+
+step "itcare changes list --type PATCH_PARTY --until 30d"
+"$bin" changes list --type PATCH_PARTY --until 30d
 
 step "itcare api /health -i"
 "$bin" api /health -i

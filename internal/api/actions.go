@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/watch"
 )
 
 // ActionsService reaches /actions (itcare-api.md §5).
@@ -125,7 +127,7 @@ func (o *WaitOptions) defaults() {
 		o.Debugf = func(string, ...any) {}
 	}
 	if o.sleep == nil {
-		o.sleep = Sleep
+		o.sleep = watch.Sleep
 	}
 }
 
@@ -273,12 +275,23 @@ func allDone(as []*Action) bool {
 	return true
 }
 
-// transient reports whether a failed poll is worth trying again.
+// transient reports whether a failed poll of an action is worth trying
+// again: what Retryable says, and a 404 (a new action may not be visible
+// yet).
 func transient(err error) bool {
+	var he *HTTPError
+	return Retryable(err) || errors.As(err, &he) && he.StatusCode == http.StatusNotFound
+}
+
+// Retryable reports whether a failed read may succeed if tried again later:
+// the API was unreachable, overloaded or failing (429, 500, 502, 503, 504),
+// the connection broke, or the answer was garbled. Authentication refusals
+// and other client errors are not.
+func Retryable(err error) bool {
 	var he *HTTPError
 	if errors.As(err, &he) {
 		switch he.StatusCode {
-		case http.StatusNotFound, http.StatusTooManyRequests, http.StatusInternalServerError,
+		case http.StatusTooManyRequests, http.StatusInternalServerError,
 			http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 			return true
 		}
@@ -290,18 +303,6 @@ func transient(err error) bool {
 	}
 	var te *TransportError
 	return errors.As(err, &te)
-}
-
-// Sleep waits d, or until ctx is done (its error is returned).
-func Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // MismatchError is an answer about something else than what was asked

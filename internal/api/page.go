@@ -223,11 +223,16 @@ func (l *listing[T]) add(n int, f *fetchedPage[T]) error {
 	}
 	var digest [32]byte
 	if len(p.Content) > 0 {
-		b, err := json.Marshal(p.Content)
-		if err != nil {
-			return err
+		h := sha256.New()
+		for _, it := range p.Content {
+			b, err := itemJSON(it)
+			if err != nil {
+				return err
+			}
+			h.Write(b)
+			h.Write([]byte{'\n'})
 		}
-		digest = sha256.Sum256(b)
+		h.Sum(digest[:0])
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -390,12 +395,26 @@ feed:
 // null where a resource is expected is a broken answer, not an empty object.
 func nullItem[T any](items []T) int {
 	for i, it := range items {
-		b, err := json.Marshal(it)
+		b, err := itemJSON(it)
 		if err != nil || string(b) == "null" {
 			return i
 		}
 	}
 	return -1
+}
+
+// itemJSON returns an item's JSON: the bytes it came in for values that
+// keep them (Object), without encoding_json's copy and re-validation of
+// every item of every page.
+func itemJSON(it any) ([]byte, error) {
+	if m, ok := it.(json.Marshaler); ok {
+		b, err := m.MarshalJSON()
+		if len(b) == 0 && err == nil {
+			b = []byte("null")
+		}
+		return b, err
+	}
+	return json.Marshal(it)
 }
 
 func cloneValues(q url.Values) url.Values {

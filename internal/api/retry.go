@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/watch"
 )
 
 // RetryTransport retries requests that failed for a passing reason.
@@ -50,7 +52,7 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	sleep := t.sleep
 	if sleep == nil {
-		sleep = Sleep
+		sleep = watch.Sleep
 	}
 	safe := t.AllSafe || isSafeMethod(req.Method)
 	for attempt := 1; ; attempt++ {

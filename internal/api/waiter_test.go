@@ -8,27 +8,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/itcare-cli/itcare/internal/family"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
-
-// fakeClock is shared by the sandbox (action progress) and the waiter (sleeps),
-// so a 10 s action is waited on in no real time.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // sandboxClient starts a sandbox and returns an authenticated client.
 func sandboxClient(t *testing.T, opts sandbox.Options) (*Client, *sandbox.Server) {
@@ -84,7 +69,9 @@ func firstActive(t *testing.T, c *Client) int64 {
 }
 
 func TestWaiterBacksOffAndPollsA10sActionFewerThan12Times(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	// One clock for the sandbox (action progress) and the waiter (sleeps),
+	// so a 10 s action is waited on in no real time.
+	clock := sandbox.NewManualClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	c, sb := sandboxClient(t, sandbox.Options{ActionDuration: 10 * time.Second, Now: clock.Now})
 	acc, err := c.Family(family.Instances).Operate(context.Background(), firstActive(t, c), "stop", nil)
 	if err != nil || acc.ActionID == 0 {
@@ -93,7 +80,7 @@ func TestWaiterBacksOffAndPollsA10sActionFewerThan12Times(t *testing.T) {
 	var slept []time.Duration
 	opts := WaitOptions{sleep: func(ctx context.Context, d time.Duration) error {
 		slept = append(slept, d)
-		clock.advance(d)
+		clock.Advance(d)
 		return nil
 	}}
 	var changes []string

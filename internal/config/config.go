@@ -74,7 +74,7 @@ var Options = []Option{
 	{Key: KeyAPIURL, Env: "ITCARE_API_URL", Default: DefaultAPIURL, InFile: true, Usage: "ITCare API base URL"},
 	{Key: KeyAuthURL, Env: "ITCARE_AUTH_URL", Default: DefaultAuthURL, InFile: true, Usage: "OIDC issuer URL (Keycloak realm) used to get tokens"},
 	{Key: KeyProfile, Shorthand: "p", Env: "ITCARE_PROFILE", Default: "default", Usage: "configuration profile to use"},
-	{Key: KeyOutput, Shorthand: "o", Env: "ITCARE_OUTPUT", InFile: true, Usage: "output format: table, wide, json, yaml, columns=COL,..., template=GO-TEMPLATE"},
+	{Key: KeyOutput, Shorthand: "o", Env: "ITCARE_OUTPUT", InFile: true, Usage: "output format: table, wide, json, yaml, columns=COL,..., template=GO-TEMPLATE, csv"},
 	{Key: KeyDryRun, Env: "ITCARE_DRY_RUN", Default: "false", Kind: Bool, InFile: true, Usage: "ask the API to validate changes without doing them (ITCare-DryRun: true)"},
 	{Key: KeyDebug, Env: "ITCARE_DEBUG", Default: "false", Kind: Bool, InFile: true, Usage: "trace HTTP requests and decisions on stderr (secrets redacted)"},
 	{Key: KeyNoColor, Env: "ITCARE_NO_COLOR", Default: "false", Kind: Bool, InFile: true, Usage: "disable colour (also NO_COLOR)"},

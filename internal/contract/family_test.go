@@ -14,8 +14,12 @@ import (
 	"github.com/itcare-cli/itcare/internal/family"
 )
 
-// nonFamilyPaths are the contract's paths that belong to no family.
-var nonFamilyPaths = []string{"/health", "/api/status", "/actions", "/actions/{}"}
+// nonFamilyPaths are the contract's paths that belong to no family: the
+// platform, actions, and the monitoring, history and change endpoints seen
+// in a public client (history hangs under /compute/resources but is an
+// action log, not a sub-resource).
+var nonFamilyPaths = []string{"/health", "/api/status", "/actions", "/actions/{}",
+	"/monitoring/resources/{}/chart", "/compute/resources/{}/history", "/changes"}
 
 var pathParam = regexp.MustCompile(`\{[^}]*\}`)
 

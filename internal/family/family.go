@@ -157,6 +157,9 @@ type Family struct {
 	Noun    Noun
 	// Columns of list and get (output data, converted by cmd).
 	Columns []Column
+	// DetailColumns are shown by get only, after Columns: fields of the
+	// detail answer that list items lack.
+	DetailColumns []Column
 	// Path is the list endpoint relative to the API base: "/compute/instances".
 	Path       string
 	PathSource Source

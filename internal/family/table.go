@@ -69,6 +69,11 @@ var (
 			{"TYPE", "type", "", true}, {"SERVICE", "serviceId", "", true}, {"REGION", "labelRegion", "", true},
 			{"VLAN", "vlan", "", true}, {"CREATED", "creationTime", Date, true}, {"TAGS", "tags", Tags, true},
 		},
+		// The patch party (field names seen in a public client).
+		DetailColumns: []Column{
+			{"PATCH-EXCLUDED", "patchParty.excluded", "", false}, {"PATCH-GROUP", "patchParty.patchGroup", "", false},
+			{"PATCH-DATE", "patchParty.patchDate", Date, false},
+		},
 		Filters: append([]Filter{
 			serviceFilter, cloudFilter,
 			nameFilter("instance"),

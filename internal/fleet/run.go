@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/watch"
 )
 
 // Outcome is how a change ended for one target.
@@ -282,7 +283,7 @@ func runOne(ctx context.Context, c *api.Client, op Op, t Target, o Options, hold
 			}
 		}
 		if pre := d + pollMargin - first - time.Since(st.Started); pre > 0 {
-			if api.Sleep(ctx, pre) != nil {
+			if watch.Sleep(ctx, pre) != nil {
 				return finish(Submitted, "interrupted while waiting; the action goes on", &api.WaitInterruptedError{Running: []int64{id}, Err: ctx.Err()})
 			}
 		}
@@ -374,7 +375,7 @@ func (h *holdGate) wait(ctx context.Context) error {
 	if d <= 0 {
 		return nil
 	}
-	return api.Sleep(ctx, d)
+	return watch.Sleep(ctx, d)
 }
 
 // notSent is the result of a target the run did not reach (interrupted).

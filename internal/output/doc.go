@@ -17,6 +17,8 @@
 //     with -o yaml.
 //   - template=GO-TEMPLATE: text/template once on the whole value, with
 //     json, join, upper, lower and date helpers.
+//   - csv: every column (wide ones too) as RFC 4180 CSV with a header line,
+//     cells as when piped (dates RFC 3339 UTC, nothing cut).
 //
 // Mistakes in these options are *UsageError (exit code 2); ParseFormat,
 // ValidateColumns and ValidateJQ let a command refuse them before sending

@@ -15,6 +15,7 @@ const (
 	YAML                 // same as JSON, in YAML
 	Columns              // columns=ID,NAME: chosen columns, in that order
 	Template             // template=GO-TEMPLATE, executed once on the whole value
+	CSV                  // every column (wide ones too) as RFC 4180 CSV, values as when piped
 )
 
 func (k Kind) String() string {
@@ -31,6 +32,8 @@ func (k Kind) String() string {
 		return "columns"
 	case Template:
 		return "template"
+	case CSV:
+		return "csv"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
@@ -58,10 +61,10 @@ func usageErrorf(format string, args ...any) *UsageError {
 	return &UsageError{Msg: fmt.Sprintf(format, args...)}
 }
 
-const validFormats = "table, wide, json, yaml, columns=COL1,COL2,..., template=GO-TEMPLATE"
+const validFormats = "table, wide, json, yaml, columns=COL1,COL2,..., template=GO-TEMPLATE, csv"
 
 // ParseFormat reads a -o value: "" or "table", "wide", "json", "yaml",
-// "columns=ID,NAME" or "template={{.name}}". Names are case-insensitive.
+// "columns=ID,NAME", "template={{.name}}" or "csv". Names are case-insensitive.
 // A template is parsed here so that a bad one fails before any request.
 func ParseFormat(s string) (Format, error) {
 	s = strings.TrimSpace(s)
@@ -82,6 +85,10 @@ func ParseFormat(s string) (Format, error) {
 	case "yaml", "yml":
 		if !hasArg {
 			return Format{Kind: YAML}, nil
+		}
+	case "csv":
+		if !hasArg {
+			return Format{Kind: CSV}, nil
 		}
 	case "columns", "cols":
 		if !hasArg {
@@ -122,7 +129,7 @@ func ValidateColumns(f Format, cols []Column) error {
 // selectColumns returns the columns a table format shows, in order.
 func selectColumns(f Format, cols []Column) ([]Column, error) {
 	switch f.Kind {
-	case Wide:
+	case Wide, CSV:
 		return cols, nil
 	case Columns:
 		var out []Column

@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -36,6 +37,7 @@ type IOStreams struct {
 	colorEnabled bool
 	width        int
 	height       int
+	resize       func() (width, height int) // nil: a fixed size (tests)
 
 	// mu guards the spinner state and every write the spinner competes with
 	// on ErrOut (frames, warnings, the final clear).
@@ -69,10 +71,18 @@ func System() *IOStreams {
 		stderrTTY: isTerminal(os.Stderr),
 		spinEvery: 100 * time.Millisecond,
 	}
-	s.width = systemWidth(s.stdoutTTY, s.stderrTTY)
-	s.height = systemHeight(s.stderrTTY)
+	s.width, s.height = systemSize(s.stdoutTTY, s.stderrTTY)
 	s.colorEnabled = s.stdoutTTY && colorAllowedByEnv()
+	s.resize = func() (int, int) { return systemSize(s.stdoutTTY, s.stderrTTY) }
 	return s
+}
+
+// UpdateSize reads the terminal's size again (it may have been resized
+// since start-up), for displays that redraw; streams on buffers keep theirs.
+func (s *IOStreams) UpdateSize() {
+	if s.resize != nil {
+		s.width, s.height = s.resize()
+	}
 }
 
 // Test returns streams on buffers: nothing is a terminal, colour is off and
@@ -122,51 +132,29 @@ func colorAllowedByEnv() bool {
 	return os.Getenv("TERM") != "dumb"
 }
 
-// systemWidth: COLUMNS when it is a positive number, else the size of the
-// terminal on stdout (or stderr), else 80.
-func systemWidth(stdoutTTY, stderrTTY bool) int {
-	if c, err := strconv.Atoi(strings.TrimSpace(os.Getenv("COLUMNS"))); err == nil && c > 0 {
-		return c
+// systemSize: COLUMNS and LINES when they are positive numbers, else the
+// size of the terminal on stdout (or stderr); a width of 80 and a height of
+// 0 (unknown) otherwise.
+func systemSize(stdoutTTY, stderrTTY bool) (width, height int) {
+	env := func(k string) int {
+		if c, err := strconv.Atoi(strings.TrimSpace(os.Getenv(k))); err == nil && c > 0 {
+			return c
+		}
+		return 0
 	}
+	width, height = env("COLUMNS"), env("LINES")
 	for _, f := range []struct {
 		tty bool
 		fd  uintptr
 	}{{stdoutTTY, os.Stdout.Fd()}, {stderrTTY, os.Stderr.Fd()}} {
-		if !f.tty {
+		if !f.tty || (width > 0 && height > 0) {
 			continue
 		}
-		if w, _, err := term.GetSize(int(f.fd)); err == nil && w > 0 {
-			return w
+		if w, h, err := term.GetSize(int(f.fd)); err == nil && w > 0 {
+			width, height = cmp.Or(width, w), cmp.Or(height, h)
 		}
 	}
-	return defaultWidth
-}
-
-// systemHeight: LINES when it is a positive number, else the height of the
-// terminal on stderr (where the live board is drawn), else 24.
-func systemHeight(stderrTTY bool) int {
-	if l, err := strconv.Atoi(strings.TrimSpace(os.Getenv("LINES"))); err == nil && l > 0 {
-		return l
-	}
-	if stderrTTY {
-		if _, h, err := term.GetSize(int(os.Stderr.Fd())); err == nil && h > 0 {
-			return h
-		}
-	}
-	return defaultHeight
-}
-
-const defaultHeight = 24
-
-// SetHeight sets the terminal height the live board folds to.
-func (s *IOStreams) SetHeight(h int) { s.height = h }
-
-// TerminalHeight is the number of lines the live board may use (24 when unknown).
-func (s *IOStreams) TerminalHeight() int {
-	if s.height <= 0 {
-		return defaultHeight
-	}
-	return s.height
+	return cmp.Or(width, defaultWidth), height
 }
 
 func (s *IOStreams) SetStdoutTTY(v bool)    { s.stdoutTTY = v }
@@ -180,6 +168,18 @@ func (s *IOStreams) ColorEnabled() bool     { return s.colorEnabled }
 func (s *IOStreams) DisableColor()          { s.colorEnabled = false }
 func (s *IOStreams) CanPrompt() bool        { return s.stdinTTY && s.stderrTTY }
 func (s *IOStreams) SetWidth(w int)         { s.width = w }
+func (s *IOStreams) SetHeight(h int)        { s.height = h }
+
+// defaultHeight is the terminal height assumed when it is unknown.
+const defaultHeight = 24
+
+// TerminalHeight is the number of lines of the terminal (24 when unknown).
+func (s *IOStreams) TerminalHeight() int {
+	if s.height <= 0 {
+		return defaultHeight
+	}
+	return s.height
+}
 
 // setSpinnerEvery sets the frame interval (tests make it short).
 func (s *IOStreams) setSpinnerEvery(d time.Duration) { s.spinEvery = d }

@@ -71,7 +71,7 @@ func (p *Printer) PrintList(data any, cols []Column, noun string) error {
 			return err
 		}
 	}
-	if p.Opts.JQ == "" && p.Opts.Format.IsTable() && cols != nil {
+	if p.Opts.JQ == "" && (p.Opts.Format.IsTable() || p.Opts.Format.Kind == CSV) && cols != nil {
 		if items, ok := listItems(data); ok {
 			return p.printTable(items, cols, noun)
 		}
@@ -101,11 +101,14 @@ func (p *Printer) PrintList(data any, cols []Column, noun string) error {
 }
 
 // printTable prints items (each decoded on its own, so that no decoded copy
-// of the whole list is kept) as a table of the columns cols.
+// of the whole list is kept) as a table of the columns cols, or as CSV.
 func (p *Printer) printTable(list []any, cols []Column, noun string) error {
-	shown, err := selectColumns(p.Opts.Format, cols)
+	t, err := p.listTable(list, cols)
 	if err != nil {
 		return err
+	}
+	if p.Opts.Format.Kind == CSV {
+		return p.writeCSV(t)
 	}
 	if len(list) == 0 {
 		if noun == "" {
@@ -115,7 +118,18 @@ func (p *Printer) printTable(list []any, cols []Column, noun string) error {
 		return nil
 	}
 	p.beforeData()
-	tty := p.IO.IsStdoutTTY()
+	return renderTable(p.IO.Out, p.IO, t)
+}
+
+// listTable lays out the cells of items in a table format: the columns the
+// format selects, one row per item (decoded on its own when it is not
+// generic JSON yet).
+func (p *Printer) listTable(list []any, cols []Column) (tableSpec, error) {
+	shown, err := selectColumns(p.Opts.Format, cols)
+	if err != nil {
+		return tableSpec{}, err
+	}
+	tty := p.IO.IsStdoutTTY() && p.Opts.Format.Kind != CSV
 	ctx := cellContext{tty: tty}
 	names := make([]string, len(shown))
 	for i, c := range shown {
@@ -130,7 +144,7 @@ func (p *Printer) printTable(list []any, cols []Column, noun string) error {
 		if _, generic := item.(map[string]any); !generic {
 			v, err := toGeneric(item)
 			if err != nil {
-				return err
+				return tableSpec{}, err
 			}
 			item = v
 		}
@@ -140,7 +154,7 @@ func (p *Printer) printTable(list []any, cols []Column, noun string) error {
 		}
 		rows[r] = row
 	}
-	return renderTable(p.IO.Out, p.IO, tableSpec{header: header, kinds: names, rows: rows, tty: tty})
+	return tableSpec{header: header, kinds: names, rows: rows, tty: tty}, nil
 }
 
 // PrintObject prints one object. In a table format it is a vertical list of
@@ -171,6 +185,13 @@ func (p *Printer) PrintObject(data any, cols []Column) error {
 		if cols, err = selectColumns(p.Opts.Format, cols); err != nil {
 			return err
 		}
+	}
+	if p.Opts.Format.Kind == CSV {
+		t, err := p.listTable([]any{obj}, cols)
+		if err != nil {
+			return err
+		}
+		return p.writeCSV(t)
 	}
 	p.beforeData()
 	tty := p.IO.IsStdoutTTY()

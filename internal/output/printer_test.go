@@ -523,3 +523,18 @@ func written(w io.Writer) string {
 	}
 	return w.(fmt.Stringer).String()
 }
+
+func TestCSVPrintsEveryColumnAsPiped(t *testing.T) {
+	ios, _, out, _ := Test()
+	ios.SetStdoutTTY(true) // CSV is data: no cutting, no local dates, even on a terminal
+	p := &Printer{IO: ios, Opts: Options{Format: Format{Kind: CSV}}}
+	cols := []Column{{Header: "ID", Path: "id"}, {Header: "NOTE", Path: "note"}, {Header: "AT", Path: "at", Kind: Date, Wide: true}}
+	list := []map[string]any{{"id": 1, "note": "a, \"quoted\" note", "at": "2026-01-01T12:00:00.000+0200"}, {"id": 2}}
+	if err := p.PrintList(list, cols, "things"); err != nil {
+		t.Fatal(err)
+	}
+	want := "ID,NOTE,AT\n1,\"a, \"\"quoted\"\" note\",2026-01-01T10:00:00Z\n2,,\n"
+	if out.String() != want {
+		t.Fatalf("got %q, want %q", out.String(), want)
+	}
+}

@@ -273,6 +273,7 @@ type tableSpec struct {
 	rows     [][]string // plain cells
 	tty      bool
 	vertical bool // two columns, "LABEL:" and value; labels are never cut
+	width    int  // on a terminal, the width to fit (0: the terminal's)
 }
 
 // renderTable lays out a table with tablewriter: borderless, left-aligned,
@@ -311,7 +312,11 @@ func renderTable(w io.Writer, ios *IOStreams, t tableSpec) error {
 				floors[0] = max(floors[0], twwidth.Width(r[0]))
 			}
 		}
-		limits := fitWidths(header, t.rows, floors, ios.TerminalWidth())
+		width := t.width
+		if width <= 0 {
+			width = ios.TerminalWidth()
+		}
+		limits := fitWidths(header, t.rows, floors, width)
 		for _, r := range t.rows {
 			for i := range r {
 				r[i] = truncateDisplay(r[i], limits[i])

@@ -130,6 +130,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, body []byte, r
 		return
 	}
 	s.settleLocked()
+	s.churnLocked()
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	var rep reply
 	if err != nil {
@@ -146,6 +147,9 @@ func knownAPIPath(rel string) bool {
 	segs := strings.Split(strings.TrimPrefix(rel, "/"), "/")
 	if rel == "" || slices.Contains(segs, "") {
 		return false
+	}
+	if knownObservePath(segs) {
+		return true
 	}
 	if segs[0] == "actions" {
 		return len(segs) <= 2
@@ -174,6 +178,9 @@ func (s *Server) dispatchLocked(c *call, rel string) reply {
 			return badValue("actionId", "action id %q is not an integer", segs[1])
 		}
 		return s.getAction(c, id)
+	}
+	if rep, ok := s.observeRoute(c, segs); ok {
+		return rep
 	}
 	if rep, ok := s.dispatchFamilyLocked(c, segs); ok {
 		return rep

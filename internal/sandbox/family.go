@@ -600,8 +600,12 @@ func (s *Server) patchLocked(c *call, f *family.Family, impl *familyImpl, id int
 	if !ok {
 		return noSuch("id", f.Noun.Singular, id)
 	}
-	return s.changeLocked(c, change{fam: f, m: m, op: op.Name, process: op.Process,
-		requires: op.Requires, during: op.During, after: op.After})
+	return s.changeLocked(c, operationChange(f, m, op))
+}
+
+// operationChange is the change an operation of the table makes to m.
+func operationChange(f *family.Family, m map[string]any, op family.Operation) change {
+	return change{fam: f, m: m, op: op.Name, process: op.Process, requires: op.Requires, during: op.During, after: op.After}
 }
 
 // deleteLocked answers DELETE {path}/{id}, optional body {"changeReference":

@@ -63,6 +63,9 @@ type Options struct {
 	// Contract, when set (normally contract.MustLoad(api.OpenAPISpec)),
 	// validates every /itcare request and answer (validate.go).
 	Contract ContractChecker
+	// Churn, when positive, stops or starts an instance every Churn on its
+	// own (churn.go).
+	Churn time.Duration
 }
 
 // MaxRecordedRequests bounds the requests the sandbox remembers: the
@@ -134,6 +137,8 @@ type Server struct {
 
 	contract *contractState // nil: no contract validation (validate.go); own lock
 
+	churn churnState // statuses moving on their own (churn.go)
+
 	srv     *http.Server
 	baseURL string
 }
@@ -158,6 +163,7 @@ func New(opts Options) *Server {
 		nextRequestID:   firstRequestID,
 		failNext:        map[string][]string{},
 		contract:        newContractState(opts.Contract),
+		churn:           churnState{every: max(opts.Churn, 0)},
 	}
 	if s.now == nil {
 		s.now = time.Now
