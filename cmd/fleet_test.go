@@ -385,7 +385,7 @@ func TestFleetLiveBoardInPseudoTerminal(t *testing.T) {
 	}
 	screen := s.output()
 	// Redrawn in place: the cursor goes back up over the three lines.
-	if !strings.Contains(screen, "\x1b[3F") || !spinnerFrame(screen) {
+	if !strings.Contains(screen, "\x1b[3A") || !spinnerFrame(screen) {
 		t.Fatalf("no in-place board:\n%q", screen)
 	}
 	for _, n := range names {

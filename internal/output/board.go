@@ -28,7 +28,7 @@ type Board struct {
 
 	mu      sync.Mutex
 	rows    []BoardRow
-	drawn   int // lines of the block on screen
+	screen  redraw // the block on stderr
 	frame   int
 	nameW   int
 	stop    chan struct{}
@@ -37,7 +37,7 @@ type Board struct {
 
 // NewBoard prepares a board for rows (their names and initial states).
 func NewBoard(s *IOStreams, rows []BoardRow) *Board {
-	b := &Board{io: s, now: time.Now, rows: append([]BoardRow(nil), rows...)}
+	b := &Board{io: s, now: time.Now, rows: append([]BoardRow(nil), rows...), screen: redraw{ios: s, w: s.ErrOut}}
 	for i, r := range b.rows {
 		b.rows[i].Name = Sanitize(r.Name)
 		b.nameW = max(b.nameW, len([]rune(b.rows[i].Name)))
@@ -53,7 +53,6 @@ func (b *Board) Start() {
 		return
 	}
 	b.mu.Lock()
-	fmt.Fprint(b.io.ErrOut, hideCursor)
 	b.drawLocked()
 	b.mu.Unlock()
 	b.stop, b.stopped = make(chan struct{}), make(chan struct{})
@@ -115,7 +114,7 @@ func (b *Board) Stop() {
 		b.stop = nil
 		b.mu.Lock()
 		b.drawLocked()
-		fmt.Fprint(b.io.ErrOut, showCursor)
+		b.screen.close()
 		b.mu.Unlock()
 	}
 }
@@ -129,21 +128,14 @@ func (b *Board) elapsed(r BoardRow) string {
 
 func active(r BoardRow) bool { return !r.Done && r.State != "QUEUED" }
 
-// drawLocked rewrites the block in place: cursor back to its first line,
-// each line cleared and rewritten, what is left of the old block erased.
+// drawLocked redraws the block in place, each line fitted to the width.
 func (b *Board) drawLocked() {
 	lines := b.linesLocked()
-	var sb strings.Builder
-	if b.drawn > 0 {
-		fmt.Fprintf(&sb, "\x1b[%dF", b.drawn)
-	}
 	w := b.io.TerminalWidth() - 1
-	for _, l := range lines {
-		sb.WriteString("\x1b[2K" + truncateDisplay(l, w) + "\n")
+	for i, l := range lines {
+		lines[i] = truncateDisplay(l, w)
 	}
-	sb.WriteString("\x1b[J")
-	fmt.Fprint(b.io.ErrOut, sb.String())
-	b.drawn = len(lines)
+	_ = b.screen.draw(lines)
 }
 
 // linesLocked picks the rows that fit the terminal: the running ones first,

@@ -24,7 +24,7 @@ func TestBoardFoldsToTerminalHeight(t *testing.T) {
 	b.Update(7, BoardRow{Name: "web07", State: "IN_PROGRESS", ActionID: 107, Started: now})
 	b.Stop()
 	screen := errOut.String()
-	last := screen[strings.LastIndex(screen, "\x1b[6F"):]
+	last := screen[strings.LastIndex(screen, "\x1b[6A"):]
 	if !strings.Contains(last, "web07  action 107") || !strings.Contains(last, "… and 7 more (7 queued)") {
 		t.Fatalf("folded board:\n%q", last)
 	}
