@@ -41,11 +41,10 @@ type canon struct {
 	members        [][]member // reused per depth
 }
 
-// member is one key/value of an object: the decoded key, and where its
-// value's bytes are in the input.
+// member is one key/value of an object as written to the output: its
+// decoded key, and where the member's bytes are in the output.
 type member struct {
 	key        []byte // decoded
-	tok        []byte // the key as it is written
 	start, end int
 }
 
@@ -204,10 +203,15 @@ func (c *canon) object(dst []byte, depth int) ([]byte, error) {
 		c.pos++
 		return append(dst, "{}"...), nil
 	}
+	// Members are written as they are read, in one pass; when the keys turn
+	// out not to be in order, the written members are put in order after.
+	open := len(dst)
+	dst = append(dst, '{')
 	for len(c.members) <= depth {
 		c.members = append(c.members, nil)
 	}
 	ms := c.members[depth][:0]
+	sorted := true
 	for {
 		c.skipSpace()
 		if c.pos >= len(c.in) || c.in[c.pos] != '"' {
@@ -231,11 +235,18 @@ func (c *canon) object(dst []byte, depth int) ([]byte, error) {
 		}
 		c.pos++
 		c.skipSpace()
-		start := c.pos
-		if err := c.skipValue(); err != nil {
+		if len(ms) > 0 {
+			dst = append(dst, ',')
+			sorted = sorted && bytes.Compare(ms[len(ms)-1].key, key) < 0
+		}
+		start := len(dst)
+		dst = c.newline(dst, depth+1)
+		dst = append(dst, tok...)
+		dst = append(dst, ':', ' ')
+		if dst, err = c.value(dst, depth+1); err != nil {
 			return nil, err
 		}
-		ms = append(ms, member{key: key, tok: tok, start: start, end: c.pos})
+		ms = append(ms, member{key: key, start: start, end: len(dst)})
 		c.skipSpace()
 		if c.pos >= len(c.in) {
 			return nil, errNotCanonical
@@ -250,78 +261,23 @@ func (c *canon) object(dst []byte, depth int) ([]byte, error) {
 		c.pos++
 	}
 	c.members[depth] = ms
-	byKey := func(a, b member) int { return bytes.Compare(a.key, b.key) }
-	if !slices.IsSortedFunc(ms, byKey) {
-		ms = slices.Clone(ms)
-		slices.SortStableFunc(ms, byKey)
+	if !sorted {
+		order := slices.Clone(ms)
+		slices.SortStableFunc(order, func(a, b member) int { return bytes.Compare(a.key, b.key) })
+		for i := 1; i < len(order); i++ {
+			if bytes.Equal(order[i].key, order[i-1].key) {
+				return nil, errNotCanonical // a decoded map keeps the last one only
+			}
+		}
+		body := make([]byte, 0, len(dst)-open)
+		for i, m := range order {
+			if i > 0 {
+				body = append(body, ',')
+			}
+			body = append(body, dst[m.start:m.end]...)
+		}
+		dst = append(dst[:open+1], body...)
 	}
-	for i := 1; i < len(ms); i++ {
-		if bytes.Equal(ms[i].key, ms[i-1].key) {
-			return nil, errNotCanonical // a decoded map keeps the last one only
-		}
-	}
-	end := c.pos
-	dst = append(dst, '{')
-	for i, m := range ms {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = c.newline(dst, depth+1)
-		dst = append(dst, m.tok...)
-		dst = append(dst, ':', ' ')
-		sub := canon{in: c.in[:m.end], pos: m.start, prefix: c.prefix, indent: c.indent, members: c.members}
-		var err error
-		if dst, err = sub.value(dst, depth+1); err != nil {
-			return nil, err
-		}
-		if sub.pos != m.end {
-			return nil, errNotCanonical
-		}
-		c.members = sub.members
-	}
-	c.pos = end
 	dst = c.newline(dst, depth)
 	return append(dst, '}'), nil
-}
-
-// skipValue moves past one JSON value without interpreting it.
-func (c *canon) skipValue() error {
-	if c.pos >= len(c.in) {
-		return errNotCanonical
-	}
-	switch c.in[c.pos] {
-	case '"':
-		_, err := c.str()
-		return err
-	case '{', '[':
-		level := 0
-		for c.pos < len(c.in) {
-			switch c.in[c.pos] {
-			case '"':
-				if _, err := c.str(); err != nil {
-					return err
-				}
-				continue
-			case '{', '[':
-				level++
-			case '}', ']':
-				level--
-				if level == 0 {
-					c.pos++
-					return nil
-				}
-			}
-			c.pos++
-		}
-		return errNotCanonical
-	default:
-		start := c.pos
-		for c.pos < len(c.in) && strings.IndexByte(",}] \t\r\n", c.in[c.pos]) < 0 {
-			c.pos++
-		}
-		if c.pos == start {
-			return errNotCanonical
-		}
-		return nil
-	}
 }
