@@ -10,7 +10,7 @@ DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS  := -s -w -X $(PKG)/internal/build.Version=$(VERSION) -X $(PKG)/internal/build.Commit=$(COMMIT) -X $(PKG)/internal/build.Date=$(DATE)
 FUZZTIME ?= 3s
 
-.PHONY: all build test unit test-deps fuzz lint demo clean
+.PHONY: all build test unit test-deps fuzz lint demo clean keyring-test keyring-deps
 
 all: build
 
@@ -37,6 +37,30 @@ test-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The real-keyring tests are part of `make test`.
+test: keyring-test
+
+## keyring-test: the itcare binary against a real Secret Service (gnome-keyring on a private D-Bus session; Linux only)
+keyring-test: keyring-deps build
+	./scripts/keyring-test.sh $(BIN)
+
+# What keyring-test needs, installed from Debian's packages when missing
+# (Linux only: elsewhere the script says it is skipped).
+KEYRING_DEBS := dbus-daemon dbus-bin gnome-keyring libsecret-tools
+keyring-deps:
+	@[ "$$(uname -s)" = Linux ] || exit 0; \
+	missing=""; \
+	command -v dbus-run-session >/dev/null || missing="$$missing dbus-daemon"; \
+	command -v dbus-send >/dev/null || missing="$$missing dbus-bin"; \
+	command -v gnome-keyring-daemon >/dev/null || missing="$$missing gnome-keyring"; \
+	command -v secret-tool >/dev/null || missing="$$missing libsecret-tools"; \
+	if [ -n "$$missing" ]; then \
+		command -v apt-get >/dev/null || { echo "keyring-test needs:$$missing (Debian package names); install them and run again" >&2; exit 1; }; \
+		echo "installing$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
 # Each fuzz target runs briefly; `make fuzz FUZZTIME=5m` searches longer.
 fuzz:
 	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
@@ -45,6 +69,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	@$(GO) mod tidy -diff >/dev/null 2>&1 || { echo "go.mod/go.sum are not tidy: run 'go mod tidy'"; $(GO) mod tidy -diff; exit 1; }
 
 ## demo: build itcare, start the sandbox, and tour the main commands
 demo: build

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -32,8 +33,8 @@ func newActionsListCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List actions, filtered by resource, service, status, request or age",
-		Long: `Lists the organisation's actions (GET /actions), filtered on the server by
-resource, service, status and request. --since keeps the actions submitted in
+		Long: `Lists the organisation's actions, filtered on the server by resource,
+service, status and request. --since keeps the actions submitted in
 that last period; the API has no such filter, so it is applied here.
 
 ` + watchHelp + `
@@ -49,32 +50,11 @@ start, and when one finishes it is shown once more with its final status
 		Aliases: []string{"ls"},
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := filter.Validate(); err != nil {
-				return &UsageError{Err: err}
-			}
-			if err := validateDurations(map[string]time.Duration{"since": since}); err != nil {
-				return err
-			}
 			interval, watching, err := w.interval(cmd)
 			if err != nil {
 				return err
 			}
-			ss, err := f.Session(actionColumns)
-			if err != nil {
-				return err
-			}
-			feed := ss.C.Actions.Feed(filter, since)
-			if watching {
-				return runWatch(cmd.Context(), f, ss.P, "itcare actions list", actionColumns, interval,
-					func(ctx context.Context) (any, error) { return feed.Next(ctx) })
-			}
-			f.IO.StartProgress(" fetching actions")
-			actions, err := feed.Next(cmd.Context())
-			f.IO.StopProgress()
-			if err != nil {
-				return err
-			}
-			return ss.P.PrintList(actions, actionColumns, "actions")
+			return runActionsList(cmd.Context(), f, &actionsListOptions{Filter: filter, Since: since, Watch: watching, Interval: interval})
 		},
 	}
 	fl := cmd.Flags()
@@ -88,6 +68,42 @@ start, and when one finishes it is shown once more with its final status
 	return cmd
 }
 
+// actionsListOptions are the flags of `actions list`.
+type actionsListOptions struct {
+	Filter   api.ActionFilter
+	Since    time.Duration
+	Watch    bool
+	Interval time.Duration // of --watch
+}
+
+// runActionsList checks the filter, then lists the actions once or, with
+// --watch, until interrupted.
+func runActionsList(ctx context.Context, f *Factory, opts *actionsListOptions) error {
+	if err := opts.Filter.Validate(); err != nil {
+		return &UsageError{Err: err}
+	}
+	if err := validateDurations(map[string]time.Duration{"since": opts.Since}); err != nil {
+		return err
+	}
+	ss, err := f.Session(actionColumns)
+	if err != nil {
+		return err
+	}
+	feed := ss.C.Actions.Feed(opts.Filter, opts.Since)
+	if opts.Watch {
+		return runWatch(ctx, f, ss.P, "itcare actions list", actionColumns, opts.Interval,
+			func(ctx context.Context) (any, error) { return feed.Next(ctx) })
+	}
+	f.IO.StartProgress(" fetching actions")
+	actions, err := feed.Next(ctx)
+	f.IO.StopProgress()
+	if err != nil {
+		return err
+	}
+	return ss.P.PrintList(actions, actionColumns, "actions")
+}
+
+// parseActionIDs reads action ids, each once whatever the repeats.
 func parseActionIDs(args []string) ([]int64, error) {
 	ids := make([]int64, 0, len(args))
 	for _, a := range args {
@@ -95,17 +111,20 @@ func parseActionIDs(args []string) ([]int64, error) {
 		if err != nil || id <= 0 {
 			return nil, usageErrorf("invalid action id %q: want a positive number", a)
 		}
-		ids = append(ids, id)
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
 	}
 	return ids, nil
 }
 
 func newActionsGetCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:     "get <id>",
-		Short:   "Show one action",
-		Example: `  itcare actions get 5012 -o json`,
-		Args:    cobra.ExactArgs(1),
+		Use:         "get <id>",
+		Short:       "Show one action",
+		Example:     `  itcare actions get 5012 -o json`,
+		Args:        cobra.ExactArgs(1),
+		Annotations: map[string]string{questionAnnotation: "which action to show?"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ids, err := parseActionIDs(args)
 			if err != nil {
@@ -124,8 +143,15 @@ func newActionsGetCmd(f *Factory) *cobra.Command {
 	}
 }
 
+// actionsWaitOptions are the arguments and flags of `actions wait`.
+type actionsWaitOptions struct {
+	Args     []string // action ids as typed
+	Timeout  time.Duration
+	Interval time.Duration
+}
+
 func newActionsWaitCmd(f *Factory) *cobra.Command {
-	var timeout, interval time.Duration
+	opts := &actionsWaitOptions{}
 	cmd := &cobra.Command{
 		Use:   "wait <id>...",
 		Short: "Wait until actions end in SUCCESS or ERROR",
@@ -138,28 +164,35 @@ passed (the actions go on; the command to resume is printed), 130 on Ctrl-C.`,
 		Example: `  itcare actions wait 5012
   itcare actions wait 5012 5013 5014 --timeout 10m
   id=$(itcare instances start web01 --no-wait) && itcare actions wait "$id"`,
-		Args: cobra.MinimumNArgs(1),
+		Args:        cobra.MinimumNArgs(1),
+		Annotations: map[string]string{questionAnnotation: "which action(s) to wait for?"},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ids, err := parseActionIDs(args)
-			if err != nil {
-				return err
-			}
-			if err := validateDurations(map[string]time.Duration{"timeout": timeout, "interval": interval}); err != nil {
-				return err
-			}
-			ss, err := f.Session(actionColumns)
-			if err != nil {
-				return err
-			}
-			actions, err := waitActions(cmd.Context(), f, ss.C, ids, timeout, interval)
-			// Scripts get the final state of every action, failed ones included.
-			if perr := reportActions(ss.P, actions); err == nil {
-				err = perr
-			}
-			return err
+			opts.Args = args
+			return runActionsWait(cmd.Context(), f, opts)
 		},
 	}
-	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Minute, "give up after this long (exit 5); the actions go on")
-	cmd.Flags().DurationVar(&interval, "interval", 0, "poll at this fixed interval instead of backing off from 0.5s to 5s")
+	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "give up after this long (exit 5); the actions go on")
+	cmd.Flags().DurationVar(&opts.Interval, "interval", 0, "poll at this fixed interval instead of backing off from 0.5s to 5s")
 	return cmd
+}
+
+// runActionsWait checks the ids and durations, waits, and prints the final
+// state of every action for scripts, failed ones included.
+func runActionsWait(ctx context.Context, f *Factory, opts *actionsWaitOptions) error {
+	ids, err := parseActionIDs(opts.Args)
+	if err != nil {
+		return err
+	}
+	if err := validateDurations(map[string]time.Duration{"timeout": opts.Timeout, "interval": opts.Interval}); err != nil {
+		return err
+	}
+	ss, err := f.Session(actionColumns)
+	if err != nil {
+		return err
+	}
+	actions, err := waitActions(ctx, f, ss.C, ids, opts.Timeout, opts.Interval)
+	if perr := ss.P.PrintFinalActions(finished(actions), actionColumns); err == nil {
+		err = perr
+	}
+	return err
 }

@@ -1,32 +1,20 @@
 package cmd
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
-	"os"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
-	"github.com/itcare-cli/itcare/internal/output"
 )
 
+// apiOptions are the flags of `itcare api`: the request (built and sent by
+// internal/api) and how to show its answer.
 type apiOptions struct {
-	Path        string
-	Method      string
-	RawFields   []string
-	TypedFields []string
-	Headers     []string
-	Input       string
-	Paginate    bool
+	api.CallOptions
 	Include     bool
 	Silent      bool
 	Wait        bool
@@ -42,7 +30,9 @@ func newAPICmd(f *Factory) *cobra.Command {
 dry-run, error handling, paging and output, and prints the answer.
 
 PATH is relative to --api-url (/compute/instances). A full URL is accepted only
-when it points at the configured API: the token is never sent anywhere else.
+when it points at the configured API: the token is never sent anywhere else. A
+path that would leave the API (another host, //host/..., or .. segments, also
+written %2e%2e) is refused before anything is sent (exit 2).
 
 Fields: -f key=value adds a string; -F key=value adds a typed value (true,
 false, null and numbers become JSON values; @file reads the value from a file,
@@ -54,7 +44,9 @@ the body, and the fields then go to the query string.
 The method is GET, or POST when fields or --input are given, unless -X says.
 
 --paginate follows Spring pages (page=0,1,... until the last) and prints one
-merged JSON array. A 202 answer with an action id is followed with --wait.
+merged JSON array. A 202 answer starts an action: its id is printed on stderr;
+with --wait the command follows the action to its end and prints the finished
+action instead of the 202 answer (exit 3 if it ended in ERROR).
 Errors: a non-2xx answer prints its body on stdout and the error on stderr, and
 exits 1 (4 for 401/403).`,
 		Example: `  # list Kubernetes clusters, every page
@@ -71,10 +63,11 @@ exits 1 (4 for 401/403).`,
 
   # a body from a file, validated but not applied
   itcare api -X POST /compute/instances --input instance.json --dry-run -i`,
-		Args: cobra.ExactArgs(1),
+		Args:        cobra.ExactArgs(1),
+		Annotations: map[string]string{questionAnnotation: "which API path to call (such as /compute/instances)?"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Path = args[0]
-			return runAPI(cmd, f, opts)
+			return runAPI(cmd.Context(), f, opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -91,8 +84,13 @@ exits 1 (4 for 401/403).`,
 	return cmd
 }
 
-func runAPI(cmd *cobra.Command, f *Factory, opts *apiOptions) error {
-	ctx := cmd.Context()
+// runAPI checks the command line (usage errors need no server), sends the
+// request and shows the answer; with --wait it follows a 202 to the end
+// and prints the final action instead of the 202 answer.
+func runAPI(ctx context.Context, f *Factory, opts *apiOptions) error {
+	if err := validateDurations(map[string]time.Duration{"wait-timeout": opts.WaitTimeout}); err != nil {
+		return err
+	}
 	cfg, err := f.Config()
 	if err != nil {
 		return err
@@ -101,188 +99,53 @@ func runAPI(cmd *cobra.Command, f *Factory, opts *apiOptions) error {
 	if err != nil {
 		return &UsageError{Err: err}
 	}
-	path, err := apiPath(base, opts.Path)
+	opts.Stdin = f.IO.In
+	req, err := api.BuildCall(base, opts.CallOptions)
 	if err != nil {
 		return err
-	}
-	params, err := api.ParseFields(opts.RawFields, opts.TypedFields, f.IO.In)
-	if err != nil {
-		return &UsageError{Err: err}
-	}
-	header, err := parseHeaders(opts.Headers)
-	if err != nil {
-		return err
-	}
-	method := strings.ToUpper(opts.Method)
-	if method == "" {
-		method = http.MethodGet
-		if len(params) > 0 || opts.Input != "" {
-			method = http.MethodPost
-		}
-	}
-	if opts.Paginate && (method != http.MethodGet || opts.Input != "") {
-		return usageErrorf("--paginate works only with GET requests without --input")
-	}
-	req := &api.Request{Method: method, Path: path, Header: header}
-	switch {
-	case opts.Input != "":
-		body, err := readInput(f.IO.In, opts.Input)
-		if err != nil {
-			return err
-		}
-		if header.Get("Content-Type") == "" && !json.Valid(body) {
-			return usageErrorf("--input %s is not valid JSON (set -H 'Content-Type: ...' to send something else)", opts.Input)
-		}
-		req.Body = body
-		req.Query = api.FieldsToQuery(params)
-	case method == http.MethodGet || method == http.MethodDelete || method == http.MethodHead:
-		req.Query = api.FieldsToQuery(params)
-	case len(params) > 0:
-		req.Body = params
 	}
 	ss, err := f.Session(nil)
 	if err != nil {
 		return err
 	}
 	p, c := ss.P, ss.C
-	if opts.Paginate {
-		pg, err := c.PaginateRaw(ctx, req)
-		if opts.Include && pg != nil && pg.First != nil {
-			printResponseHead(f.IO.Out, pg.First)
-		}
-		if err != nil {
-			return apiFailure(f, p, pg.First, err)
-		}
-		if opts.Silent {
-			return nil
-		}
-		if pg.Items == nil {
-			return p.PrintRaw(pg.First.Body)
-		}
-		merged, err := json.Marshal(pg.Items)
-		if err != nil {
-			return err
-		}
-		return p.PrintRaw(merged)
-	}
-	resp, err := c.Do(ctx, req)
-	if opts.Include && resp != nil {
-		printResponseHead(f.IO.Out, resp)
+	res, err := c.Call(ctx, req, opts.Paginate)
+	if opts.Include && res != nil && res.Head != nil {
+		p.PrintResponseHead(res.Head.Proto, res.Head.Status, res.Head.Header)
 	}
 	if err != nil {
-		return apiFailure(f, p, resp, err)
+		var he *api.HTTPError
+		if res != nil && (errors.As(err, &he) || errors.Is(err, api.ErrDryRunUnconfirmed)) {
+			p.PrintFailureBody(res.Body)
+		}
+		return err
 	}
-	if !opts.Silent && len(bytes.TrimSpace(resp.Body)) > 0 {
-		if err := p.PrintRaw(resp.Body); err != nil {
+	follow := opts.Wait && res.ActionID > 0
+	if !opts.Silent && !follow {
+		if err := p.PrintRaw(res.Body); err != nil {
 			return err
 		}
 	}
-	if c.DryRun() {
-		if !resp.DryRunConfirmed() {
-			f.IO.Warnf("%s", api.ErrDryRunUnconfirmed)
-			return &SilentError{Code: ExitError}
-		}
+	switch {
+	case c.DryRun():
 		fmt.Fprintln(f.IO.ErrOut, "dry run confirmed by the server (ITCare-DryRun: true): nothing was changed")
 		return nil
-	}
-	if resp.StatusCode != http.StatusAccepted {
+	case !res.Accepted:
 		return nil
-	}
-	acc, err := api.ParseAccepted(resp)
-	if mm := (*api.MismatchError)(nil); errors.As(err, &mm) {
-		return err
-	}
-	if err != nil || acc.ActionID == 0 {
+	case res.ActionID == 0:
 		if opts.Wait {
 			f.IO.Warnf("the answer is 202 but carries no action id to wait for")
 		}
 		return nil
-	}
-	if !opts.Wait {
-		fmt.Fprintf(f.IO.ErrOut, "action %d started; follow it with: %s\n", acc.ActionID, api.ResumeHint([]int64{acc.ActionID}))
+	case !opts.Wait:
+		fmt.Fprintf(f.IO.ErrOut, "action %d started; follow it with: %s\n", res.ActionID, api.ResumeHint([]int64{res.ActionID}))
 		return nil
 	}
-	_, err = waitActions(ctx, f, c, []int64{acc.ActionID}, opts.WaitTimeout, 0)
-	return err
-}
-
-// apiPath turns the PATH argument into a path relative to the API base,
-// refusing a full URL on any other host before anything is sent.
-func apiPath(base *url.URL, arg string) (string, error) {
-	if strings.Contains(arg, "://") {
-		u, err := url.Parse(arg)
-		if err != nil {
-			return "", usageErrorf("invalid URL %q: %v", arg, err)
-		}
-		rel, ok := api.RelativeTo(base, u)
-		if !ok {
-			return "", usageErrorf("refusing to send credentials to %s: only URLs under the configured API %s are allowed (use a path such as /compute/instances)", u.Scheme+"://"+u.Host, base)
-		}
-		return rel, nil
-	}
-	if arg == "" {
-		return "", usageErrorf("empty path")
-	}
-	return "/" + strings.TrimPrefix(arg, "/"), nil
-}
-
-func parseHeaders(hs []string) (http.Header, error) {
-	h := http.Header{}
-	for _, s := range hs {
-		k, v, ok := strings.Cut(s, ":")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" || strings.ContainsAny(k, " \t") {
-			return nil, usageErrorf("invalid header %q: want 'Name: value'", s)
-		}
-		h.Add(k, strings.TrimSpace(v))
-	}
-	return h, nil
-}
-
-func readInput(stdin io.Reader, name string) ([]byte, error) {
-	var (
-		data []byte
-		err  error
-	)
-	if name == "-" {
-		data, err = io.ReadAll(stdin)
-	} else {
-		data, err = os.ReadFile(name)
-	}
-	if err != nil {
-		return nil, usageErrorf("reading --input: %v", err)
-	}
-	return data, nil
-}
-
-// printResponseHead prints the status line and headers, as curl -i does.
-func printResponseHead(w io.Writer, r *api.Response) {
-	fmt.Fprintf(w, "%s %s\n", r.Proto, r.Status)
-	keys := make([]string, 0, len(r.Header))
-	for k := range r.Header {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for _, v := range r.Header[k] {
-			fmt.Fprintf(w, "%s: %s\n", k, v)
-		}
-	}
-	fmt.Fprintln(w)
-}
-
-// apiFailure prints a non-2xx body on stdout, like gh api, then returns the
-// error for stderr and the exit code.
-func apiFailure(f *Factory, p *output.Printer, resp *api.Response, err error) error {
-	var he *api.HTTPError
-	if errors.As(err, &he) && resp != nil && len(bytes.TrimSpace(resp.Body)) > 0 {
-		if json.Valid(resp.Body) {
-			_ = p.PrintRaw(resp.Body)
-		} else {
-			f.IO.Out.Write(resp.Body)
-			if !bytes.HasSuffix(resp.Body, []byte("\n")) {
-				fmt.Fprintln(f.IO.Out)
-			}
+	actions, err := waitActions(ctx, f, c, []int64{res.ActionID}, opts.WaitTimeout, 0)
+	if done := finished(actions); len(done) == 1 && !opts.Silent {
+		// The action as the API last answered it.
+		if perr := p.PrintRaw(done[0].Raw); err == nil {
+			err = perr
 		}
 	}
 	return err

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/isodate"
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
@@ -48,8 +49,7 @@ windows) that overlap a period: by default from 7 days ago to 60 days ahead.
 --since and --until take a date (2026-06-01 or 2026-06-01T12:00:00Z) or a
 duration counted from now, back for --since and ahead for --until (30m, 12h, 7d).
 
-The data comes from GET /changes, an endpoint seen only in a third-party client
-(inferred, see docs/api-assumptions.md).`,
+` + inferredNote,
 		Example: `  itcare changes list
   itcare changes list --type PATCH_PARTY --env PRODUCTION --until 30d
   itcare changes list --since 2026-06-01 --until 2026-07-01 -o json`,
@@ -93,7 +93,7 @@ The data comes from GET /changes, an endpoint seen only in a third-party client
 // direction sign (-1: back, 1: ahead).
 func parseWhen(flag, s string, now time.Time, sign int) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if t, err := api.ParseDate(s); err == nil {
+	if t, err := isodate.Parse(s); err == nil {
 		return t, nil
 	}
 	if t, err := time.ParseInLocation("2006-01-02", s, time.Local); err == nil {
@@ -124,13 +124,12 @@ func newResourcesHistoryCmd(f *Factory, s *familySpec) *cobra.Command {
 columns of 'itcare actions list'. The resource is an id or a name of
 'itcare resources list'.
 
-The data comes from GET /compute/resources/{id}/history, an endpoint seen only
-in a third-party client (inferred, see docs/api-assumptions.md).`,
+` + inferredNote,
 		Example: `  itcare resources history pdeb12web01
   itcare resources history 20001 -o json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := s.resolve(cmd, f, args[0], actionColumns)
+			t, err := s.resolve(cmd.Context(), f, args[0], actionColumns)
 			if err != nil {
 				return err
 			}

@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/auth"
 	"github.com/itcare-cli/itcare/internal/compcache"
 	"github.com/itcare-cli/itcare/internal/config"
 	"github.com/itcare-cli/itcare/internal/output"
@@ -175,6 +175,7 @@ func registerCompletions(root *cobra.Command, f *Factory) {
 	setArgsCompletion(root, completeRunningActions(f), "actions", "get")
 	setArgsCompletion(root, completeRunningActions(f), "actions", "wait")
 
+	setArgsCompletion(root, completeProfiles(f), "auth", "switch")
 	_ = root.RegisterFlagCompletionFunc(config.KeyProfile, completeProfiles(f))
 	_ = root.RegisterFlagCompletionFunc(config.KeyOutput, completeOutputFormats)
 }
@@ -251,16 +252,6 @@ func completionFactory(f *Factory, cmd *cobra.Command) *Factory {
 	return cf
 }
 
-// completionItem is what completion reads of an instance or an action.
-type completionItem struct {
-	ID           int64  `json:"id"`
-	Name         string `json:"name"`
-	Status       string `json:"status"`
-	Environment  string `json:"environment"`
-	Process      string `json:"process"`
-	ResourceName string `json:"resourceName"`
-}
-
 // completeFamilyArgs completes a resource of a paged family (names with
 // their status, ids once digits are typed): at most completionMaxPages pages
 // are read, fewer if the time runs out. familySpec.command sets it on every
@@ -278,26 +269,13 @@ func completeFamilyArgs(f *Factory, family func(*api.Client) *api.Family) cobra.
 		fam := family(c)
 		cache, profile, key := completionCache(f, cmd, fam)
 		if entries, fresh := cache.Load(profile, key); fresh {
-			items := make([]completionItem, len(entries))
+			items := make([]api.Candidate, len(entries))
 			for i, e := range entries {
-				items[i] = completionItem{ID: e.ID, Name: e.Name}
+				items[i] = api.Candidate{ID: e.ID, Name: e.Name}
 			}
 			return matchResources(items, toComplete), cobra.ShellCompDirectiveNoFileComp
 		}
-		var items []completionItem
-		complete := false
-		for n := 0; n < completionMaxPages; n++ {
-			p, err := api.ListPages[completionItem](ctx, c, fam.Path, url.Values{},
-				api.PageOptions{Page: n, Size: completionPageSize})
-			if err != nil {
-				break
-			}
-			items = append(items, p.Content...)
-			if p.IsLast() || len(p.Content) == 0 {
-				complete = true
-				break
-			}
-		}
+		items, complete := fam.Candidates(ctx, completionPageSize, completionMaxPages)
 		if complete {
 			entries := make([]compcache.Entry, len(items))
 			for i, it := range items {
@@ -328,7 +306,7 @@ func completionCache(f *Factory, cmd *cobra.Command, fam *api.Family) (compcache
 
 // matchResources picks the names, and ids when digits are typed, that start
 // with toComplete.
-func matchResources(items []completionItem, toComplete string) []cobra.Completion {
+func matchResources(items []api.Candidate, toComplete string) []cobra.Completion {
 	prefix := strings.ToLower(toComplete)
 	digits := toComplete != "" && strings.Trim(toComplete, "0123456789") == ""
 	var out []cobra.Completion
@@ -367,8 +345,8 @@ func completeRunningActions(f *Factory) cobra.CompletionFunc {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		defer cancel()
-		var actions []completionItem
-		if _, err := c.Get(ctx, "/actions", url.Values{"statuses": {"IN_PROGRESS"}}, "", &actions); err != nil {
+		actions, err := c.Actions.RunningCandidates(ctx)
+		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		given := map[string]bool{}
@@ -403,12 +381,8 @@ func completeProfiles(f *Factory) cobra.CompletionFunc {
 				kinds[name] = append(kinds[name], "in config file")
 			}
 		}
-		if entries, err := os.ReadDir(filepath.Dir(path)); err == nil {
-			for _, e := range entries {
-				if name, ok := strings.CutSuffix(e.Name(), ".credentials.json"); ok && !e.IsDir() {
-					kinds[name] = append(kinds[name], "logged in")
-				}
-			}
+		for _, name := range (&auth.Store{Dir: filepath.Dir(path)}).Profiles() {
+			kinds[name] = append(kinds[name], "logged in")
 		}
 		var names []string
 		for name := range kinds {

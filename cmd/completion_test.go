@@ -16,8 +16,9 @@ import (
 	"testing"
 	"time"
 
+	gokeyring "github.com/zalando/go-keyring"
+
 	"github.com/itcare-cli/itcare/internal/gendocs"
-	"github.com/itcare-cli/itcare/internal/output"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -289,7 +290,7 @@ func TestCompletionCommand(t *testing.T) {
 // TestCompletionScriptsUpToDate fails when completions/ no longer matches what
 // `itcare completion SHELL` prints: run `make completions`.
 func TestCompletionScriptsUpToDate(t *testing.T) {
-	ios, _, _, _ := output.Test()
+	ios := testStreams()
 	scripts, err := CompletionScripts(NewRootCmd(NewFactory(ios)))
 	if err != nil {
 		t.Fatal(err)
@@ -422,6 +423,9 @@ func buildItcare(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	// No test may reach the developer's keyring: in-process commands get
+	// the library's in-memory mock.
+	gokeyring.MockInit()
 	code := m.Run()
 	if builtBin != "" {
 		os.RemoveAll(filepath.Dir(builtBin))

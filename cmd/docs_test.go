@@ -7,25 +7,32 @@ import (
 
 	"github.com/itcare-cli/itcare/internal/config"
 	"github.com/itcare-cli/itcare/internal/gendocs"
-	"github.com/itcare-cli/itcare/internal/output"
 )
 
+// generatedDocs returns the man pages and the Markdown reference of the
+// current command tree.
+func generatedDocs(t *testing.T) (man, md gendocs.Set) {
+	t.Helper()
+	man, err := gendocs.Man(NewRootCmd(docsRoot()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err = gendocs.Markdown(NewRootCmd(docsRoot()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return man, md
+}
+
 func docsRoot() *Factory {
-	ios, _, _, _ := output.Test()
+	ios := testStreams()
 	return NewFactory(ios)
 }
 
 // TestDocsUpToDate fails when docs/man or docs/reference no longer match the
 // commands: run `make docs`.
 func TestDocsUpToDate(t *testing.T) {
-	man, err := gendocs.Man(NewRootCmd(docsRoot()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	md, err := gendocs.Markdown(NewRootCmd(docsRoot()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	man, md := generatedDocs(t)
 	var problems []string
 	for _, s := range []gendocs.Set{man, md} {
 		problems = append(problems, s.Check("..")...)

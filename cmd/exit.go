@@ -37,6 +37,10 @@ type SilentError struct{ Code int }
 
 func (e *SilentError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
 
+// errCancelled is a confirmation the user declined: not a failure of the
+// tool, so it is said plainly (no "error:"), with exit code 1.
+var errCancelled = errors.New("cancelled: nothing was changed")
+
 // ExitCode is the one mapping from errors to exit codes.
 func ExitCode(err error) int {
 	if err == nil {
@@ -46,6 +50,7 @@ func ExitCode(err error) int {
 		silent  *SilentError
 		usage   *UsageError
 		outUse  *output.UsageError
+		input   *api.InputError
 		failed  *api.ActionFailedError
 		timeout *api.WaitTimeoutError
 		intr    *api.WaitInterruptedError
@@ -57,7 +62,7 @@ func ExitCode(err error) int {
 		return silent.Code
 	case errors.As(err, &intr), errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case errors.As(err, &usage), errors.As(err, &outUse), isCobraUsage(err):
+	case errors.As(err, &usage), errors.As(err, &outUse), errors.As(err, &input), isCobraUsage(err):
 		return ExitUsage
 	case errors.As(err, &failed):
 		return ExitActionError
@@ -84,8 +89,10 @@ func isCobraUsage(err error) bool {
 	return false
 }
 
-// hint is a follow-up line printed after an error message.
-func hint(err error) string {
+// hint is a follow-up line printed after an error message. credsFromEnv:
+// the credentials come from the environment, where `itcare login` changes
+// nothing.
+func hint(err error, credsFromEnv bool) string {
 	var (
 		timeout *api.WaitTimeoutError
 		intr    *api.WaitInterruptedError
@@ -99,8 +106,10 @@ func hint(err error) string {
 		return "the action(s) go on in ITCare; to keep waiting, run: " + api.ResumeHint(intr.Running)
 	case errors.As(err, &authErr):
 		return ""
+	case errors.As(err, &httpErr) && httpErr.StatusCode == 401 && credsFromEnv:
+		return "check the credentials in " + auth.EnvClientID + " and " + auth.EnvClientSecret + " (`itcare auth status` shows which are used)"
 	case errors.As(err, &httpErr) && httpErr.StatusCode == 401:
-		return "check the credentials with `itcare auth status`, or run `itcare login`"
+		return "check the credentials with `itcare auth status`, or run `itcare login` again"
 	}
 	return ""
 }

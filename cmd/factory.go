@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -27,6 +25,8 @@ type Factory struct {
 	Transport http.RoundTripper
 	// WaitOptions tunes action polling (tests shorten the intervals).
 	WaitOptions api.WaitOptions
+	// Keyring, when set, replaces the system keyring (tests).
+	Keyring auth.Keyring
 	// WatchPolls, when positive, ends a --watch after that many polls (tests).
 	WatchPolls int
 
@@ -41,9 +41,6 @@ type Factory struct {
 
 // NewFactory returns a factory writing to ios.
 func NewFactory(ios *output.IOStreams) *Factory { return &Factory{IO: ios} }
-
-// The output layer reads dates with the API's one date parser.
-func init() { output.ParseDate = api.ParseDate }
 
 func (f *Factory) setFlags(fs *pflag.FlagSet) {
 	f.mu.Lock()
@@ -63,6 +60,13 @@ func (f *Factory) Config() (*config.Config, error) {
 		}
 	}
 	return f.cfg, f.cfgErr
+}
+
+// DryRun reports whether this invocation only asks the API to validate
+// changes: the one answer the confirmations and the API client share.
+func (f *Factory) DryRun() bool {
+	cfg, err := f.Config()
+	return err == nil && cfg.DryRun
 }
 
 // Debugf writes a decision to stderr when --debug is on.
@@ -100,7 +104,31 @@ func (f *Factory) ProfileStore() (*config.Config, *auth.Store, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return cfg, &auth.Store{Dir: cfg.Dir, Warn: f.IO.Warnf}, nil
+	return cfg, &auth.Store{Dir: cfg.Dir, Warn: f.IO.Warnf, Keyring: f.keyring()}, nil
+}
+
+// profilePrinter returns the settings, the profile store and the printer.
+func (f *Factory) profilePrinter() (*config.Config, *auth.Store, *output.Printer, error) {
+	cfg, store, err := f.ProfileStore()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p, err := f.Printer()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return cfg, store, p, nil
+}
+
+// keyring is the keyring login saves secrets to: the system's, each call
+// bounded in time, unless a test set another.
+func (f *Factory) keyring() auth.Keyring {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.Keyring == nil {
+		f.Keyring = auth.SystemKeyring(0)
+	}
+	return f.Keyring
 }
 
 // AuthManager returns the token source for the profile, with credentials
@@ -120,7 +148,7 @@ func (f *Factory) AuthManager() (*auth.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	creds, err := auth.Resolve(store, cfg.Profile)
+	creds, err := auth.Resolve(store, cfg.Profile, cfg.APIURL, cfg.AuthURL)
 	if err != nil {
 		return nil, err
 	}
@@ -163,9 +191,9 @@ func (f *Factory) API() (*api.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := &auth.Transport{Base: f.baseTransport(cfg, false), Manager: m, APIHost: hostOf(base)}
+	rt := &auth.Transport{Base: f.baseTransport(cfg, false), Manager: m, APIHost: base.String()}
 	c, err = api.New(api.Options{BaseURL: cfg.APIURL, HTTPClient: api.NewHTTPClient(rt, cfg.Timeout),
-		UserAgent: build.UserAgent(), DryRun: cfg.DryRun,
+		UserAgent: build.UserAgent(), DryRun: f.DryRun(),
 		Limits:  api.Limits{MaxItems: cfg.MaxItems, MaxBytes: int64(cfg.MaxListMiB) << 20},
 		Prepare: func(ctx context.Context) error { _, err := m.Token(ctx); return err }})
 	if err != nil {
@@ -190,8 +218,6 @@ func (f *Factory) AnonymousAPI() (*api.Client, error) {
 	}
 	return c, nil
 }
-
-func hostOf(u *url.URL) string { return strings.ToLower(u.Scheme + "://" + u.Host) }
 
 // Printer returns the output printer configured by -o, --jq and --no-header.
 func (f *Factory) Printer() (*output.Printer, error) {

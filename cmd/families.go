@@ -100,10 +100,10 @@ func newNodesAddCmd(f *Factory, s *familySpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add <cluster>...",
 		Short: "Add worker nodes to clusters in one availability zone",
-		Long: `Adds nodes to a cluster: PATCH {"operation": "create_nodes", "options":
-{"nodes": [{"nodesNb": N, "nodeSizing": SIZING, "az": AZ}]}} (documented), then
-waits for the action. Several clusters may be given: see 'itcare kubernetes
-stop --help' for how a change runs on many targets (no selection flags here).`,
+		Long: `Adds --count worker nodes of one size (--sizing, CPUs and GB of RAM such as
+2cpu4gb) to clusters in one availability zone (--az), then waits for the
+actions. Several clusters may be given: they are changed --max-parallel at a
+time under a live board, as 'itcare instances stop --help' describes.`,
 		Example: `  itcare kubernetes nodes add pk8sapp01 --count 2 --sizing 2cpu4gb --az EB-A`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -135,10 +135,10 @@ func newNodesDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "delete <cluster> <node>...",
 		Short: "Delete nodes of a cluster (irreversible)",
-		Long: `Deletes nodes of one cluster (DELETE .../nodes/{node}, one per node). The API
-refuses to delete the last worker or the last ingress node. On a terminal you
-are asked to confirm; elsewhere --yes is required. The nodes are read first
-(GET .../nodes) for their names; an unknown node id sends nothing.`,
+		Long: `Deletes nodes of one cluster. The API refuses to delete the last worker or the
+last ingress node. On a terminal you are asked to confirm; elsewhere --yes is
+required. The cluster's nodes are read first for their names: an unknown node
+id sends nothing.`,
 		Example: `  itcare kubernetes nodes delete pk8sapp01 7 --yes
   itcare kubernetes nodes delete pk8sapp01 7 8 9 --yes --max-parallel 1`,
 		Aliases: []string{"rm"},

@@ -85,11 +85,12 @@ func (s *familySpec) client(c *api.Client) *api.Family { return c.Family(s.Famil
 
 func (s *familySpec) command(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     s.Name + " <command>",
-		Aliases: s.Aliases,
-		Short:   s.Short,
-		Long:    s.Long,
-		Args:    cobra.NoArgs,
+		Use:         s.Name + " <command>",
+		Aliases:     s.Aliases,
+		Short:       s.Short,
+		Long:        s.Long,
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{kindAnnotation: s.Noun.Singular},
 	}
 	cmd.AddCommand(s.listCmd(f), s.getCmd(f))
 	for _, op := range s.Operations {
@@ -118,30 +119,48 @@ func (s *familySpec) flagFilters() []family.Filter {
 	return out
 }
 
-// operationNote says in the help what an operation sends and whether the
-// API documents it.
-func operationNote(op family.Operation) string {
-	if op.Source == family.Inferred {
-		return fmt.Sprintf(`Sends PATCH {"operation": %q} (inferred, see docs/api-assumptions.md).`, op.Name)
+// inferredNote tells users, in the help, that a request is not in the
+// ITCare documentation.
+const inferredNote = `Inferred: the ITCare documentation does not describe this request; itcare
+sends what the API most likely expects (docs/api-assumptions.md).`
+
+// operationNote says in the help, in a user's words, what state the
+// resource must be in and ends in, and whether the request is inferred.
+func operationNote(kind string, op family.Operation) string {
+	var parts []string
+	if op.Requires != "" {
+		parts = append(parts, fmt.Sprintf("The %s must be %s.", kind, op.Requires))
 	}
-	return fmt.Sprintf(`Sends PATCH {"operation": %q} (documented).`, op.Name)
+	if op.After != "" {
+		parts = append(parts, fmt.Sprintf("Once the action succeeds it is %s.", op.After))
+	}
+	if op.Source == family.Inferred {
+		parts = append(parts, inferredNote)
+	}
+	return strings.Join(parts, " ")
 }
 
 // deleteNote marks an inferred deletion in the help.
 func deleteNote(d *family.Delete) string {
 	if d.Source == family.Inferred {
-		return "\nThe request is inferred, see docs/api-assumptions.md."
+		return "\n" + inferredNote
 	}
 	return ""
 }
 
+// listOptions are the flags of `<family> list`.
+type listOptions struct {
+	Values    [][]string // per flag filter of the family, in order
+	Page      api.PageOptions
+	SizeGiven bool          // --size was on the command line
+	Watch     bool          // --watch
+	Interval  time.Duration // of --watch
+}
+
 func (s *familySpec) listCmd(f *Factory) *cobra.Command {
 	filters := s.flagFilters()
-	values := make([][]string, len(filters))
-	var (
-		page api.PageOptions
-		w    watchFlag
-	)
+	opts := &listOptions{Values: make([][]string, len(filters))}
+	var w watchFlag
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List " + s.Noun.Plural,
@@ -158,55 +177,69 @@ Columns: %[2]s.
 		Aliases: []string{"ls"},
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			q := url.Values{}
-			for i, fl := range filters {
-				if err := (api.Filter{Param: fl.Param, Kind: fl.Kind}).Add(q, values[i]); err != nil {
-					return &UsageError{Err: err}
-				}
-			}
-			if err := validatePaging(page); err != nil {
+			var err error
+			if opts.Interval, opts.Watch, err = w.interval(cmd); err != nil {
 				return err
 			}
-			interval, watching, err := w.interval(cmd)
-			if err != nil {
-				return err
-			}
-			ss, err := f.Session(s.Columns)
-			if err != nil {
-				return err
-			}
-			if watching {
-				return s.watchList(cmd.Context(), f, ss, q, page, interval)
-			}
-			f.IO.StartProgress(" fetching " + s.Noun.Plural)
-			o, stream := page, (*output.ListStream)(nil)
-			if o.All {
-				// -o json prints every page as it comes: memory stays flat.
-				if stream = ss.P.StreamList(); stream != nil {
-					o.Each = func(items any) error { f.IO.StopProgress(); return stream.Add(items) }
-				}
-			}
-			res, err := s.client(ss.C).List(cmd.Context(), q, o)
-			f.IO.StopProgress()
-			if err != nil {
-				return err
-			}
-			if stream != nil {
-				return stream.Close()
-			}
-			if err := ss.P.PrintList(res.Content, s.Columns, s.Noun.Plural); err != nil {
-				return err
-			}
-			pageFooter(f, ss.P, page, res.Number, res.TotalPages, res.TotalElements, len(res.Content))
-			return nil
+			opts.SizeGiven = cmd.Flags().Changed("size")
+			return s.runList(cmd.Context(), f, opts)
 		},
 	}
 	for i, fl := range filters {
-		cmd.Flags().StringSliceVar(&values[i], fl.Flag, nil, fl.Usage+" (repeatable)")
+		cmd.Flags().StringSliceVar(&opts.Values[i], fl.Flag, nil, fl.Usage+" (repeatable)")
 	}
-	registerPageFlags(cmd, &page)
+	registerPageFlags(cmd, &opts.Page)
 	w.register(cmd)
 	return cmd
+}
+
+// runList checks the filters and paging (usage errors before anything is
+// sent), fetches the page(s) and prints them, or watches them.
+func (s *familySpec) runList(ctx context.Context, f *Factory, opts *listOptions) error {
+	q := url.Values{}
+	for i, fl := range s.flagFilters() {
+		if i >= len(opts.Values) {
+			break
+		}
+		af := api.Filter{Param: fl.Param, Kind: fl.Kind}
+		if fl.Closed {
+			af.Values = fl.Values
+		}
+		if err := af.Add(q, opts.Values[i]); err != nil {
+			return &UsageError{Err: err}
+		}
+	}
+	if err := validatePaging(opts.Page, opts.SizeGiven); err != nil {
+		return err
+	}
+	ss, err := f.Session(s.Columns)
+	if err != nil {
+		return err
+	}
+	if opts.Watch {
+		return s.watchList(ctx, f, ss, q, opts.Page, opts.Interval)
+	}
+	f.IO.StartProgress(" fetching " + s.Noun.Plural)
+	o, stream := opts.Page, (*output.ListStream)(nil)
+	if o.All {
+		// -o json prints every page as it comes: memory stays flat.
+		if stream = ss.P.StreamList(); stream != nil {
+			o.Each = func(items any) error { f.IO.StopProgress(); return stream.Add(items) }
+		}
+	}
+	res, err := s.client(ss.C).List(ctx, q, o)
+	f.IO.StopProgress()
+	if err != nil {
+		return err
+	}
+	if stream != nil {
+		return stream.Close()
+	}
+	if err := ss.P.PrintList(res.Content, s.Columns, s.Noun.Plural); err != nil {
+		return err
+	}
+	pageFooter(f, ss.P, opts.Page, res.Number, res.TotalPages, res.TotalElements, len(res.Content))
+	return nil
 }
 
 func (s *familySpec) getCmd(f *Factory) *cobra.Command {
@@ -222,7 +255,7 @@ func (s *familySpec) getCmd(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			t, err := s.resolve(cmd, f, args[0], s.GetColumns)
+			t, err := s.resolve(cmd.Context(), f, args[0], s.GetColumns)
 			if err != nil {
 				return err
 			}
@@ -250,7 +283,7 @@ func (s *familySpec) operationCmd(f *Factory, op family.Operation) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:     op.Name + " <id|name>... | --FILTER VALUE...",
 		Short:   op.Short,
-		Long:    op.Short + ". " + operationNote(op) + fleetHelp(s.Noun.Singular),
+		Long:    op.Short + ". " + operationNote(s.Noun.Singular, op) + fleetHelp(s.Noun.Singular),
 		Example: example,
 		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -315,13 +348,13 @@ type target struct {
 
 // resolve prepares the session (checking -o against cols) and turns arg, an
 // id or a name, into the resource's id.
-func (s *familySpec) resolve(cmd *cobra.Command, f *Factory, arg string, cols []output.Column) (*target, error) {
+func (s *familySpec) resolve(ctx context.Context, f *Factory, arg string, cols []output.Column) (*target, error) {
 	ss, err := f.Session(cols)
 	if err != nil {
 		return nil, err
 	}
 	fam := s.client(ss.C)
-	id, err := fam.Resolve(cmd.Context(), arg)
+	id, err := fam.Resolve(ctx, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -349,7 +382,7 @@ func subListCmd(f *Factory, s *familySpec, use, short, noun string, cols []outpu
 		Aliases: []string{"ls"},
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := s.resolve(cmd, f, args[0], cols)
+			t, err := s.resolve(cmd.Context(), f, args[0], cols)
 			if err != nil {
 				return err
 			}
@@ -380,7 +413,7 @@ func subObjectCmd(f *Factory, s *familySpec, use, short string, cols []output.Co
 		Example: example,
 		Args:    cobra.ExactArgs(nargs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := s.resolve(cmd, f, args[0], cols)
+			t, err := s.resolve(cmd.Context(), f, args[0], cols)
 			if err != nil {
 				return err
 			}

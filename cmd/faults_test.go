@@ -164,6 +164,10 @@ func TestFaultMatrix(t *testing.T) {
 			h.sb.ResetRequests()
 			if c.refused {
 				addr := freeAddr(t)
+				// Another API URL than the saved login's: the same account from
+				// the environment (a saved login is refused for other URLs).
+				t.Setenv("ITCARE_CLIENT_ID", "sandbox-client")
+				t.Setenv("ITCARE_CLIENT_SECRET", "sandbox-secret")
 				t.Setenv("ITCARE_API_URL", "http://"+addr+"/itcare")
 				defer os.Setenv("ITCARE_API_URL", apiURL)
 				if c.upAfter > 0 {

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -149,24 +148,27 @@ func (s *familySpec) runFleet(ctx context.Context, f *Factory, fl *fleetFlags, a
 	case selector && len(args) > 0:
 		return usageErrorf("give %s ids or names, or selection flags, not both", ch.Kind)
 	case !selector && len(args) == 0 && len(fl.filters) > 0:
-		return usageErrorf("no %s given: name them (ids or names) or select them with filters such as --%s", ch.Kind, fl.filters[0].Flag)
+		return usageErrorf("missing <id|name>: which %s to %s? Name them (ids or names), or select them with filters such as %s",
+			ch.Plural, ch.Op, exampleSelector(fl.filters))
 	case !selector && len(args) == 0:
-		return usageErrorf("no %s given", ch.Kind)
+		return usageErrorf("missing <id|name>: which %s to %s?", ch.Plural, ch.Op)
 	}
 	many := selector || len(args) > 1
-	cfg, err := f.Config()
-	if err != nil {
-		return err
-	}
 	// Off a terminal nothing is asked: refuse before anything is sent.
-	if (many || ch.Destructive) && !fl.Yes && !f.IO.CanPrompt() && !cfg.DryRun {
+	if (many || ch.Destructive) && !fl.Yes && !f.IO.CanPrompt() && !f.DryRun() {
 		what := ch.Op
 		if many {
 			what += " several " + ch.Plural
 		}
 		return usageErrorf("refusing to %s without confirmation: pass --yes", what)
 	}
-	ss, err := f.Session(resultColumns)
+	// -o columns= picks among the results' columns, which only a change on
+	// many targets prints; one target prints no table.
+	cols := resultColumns
+	if !many {
+		cols = nil
+	}
+	ss, err := f.Session(cols)
 	if err != nil {
 		return err
 	}
@@ -197,7 +199,7 @@ func (s *familySpec) runFleet(ctx context.Context, f *Factory, fl *fleetFlags, a
 	if len(problems) > 0 {
 		return fmt.Errorf("%d of the %s named did not resolve; nothing was sent", len(problems), ch.Plural)
 	}
-	if len(send) > 0 && !fl.Yes && !cfg.DryRun && (many || ch.Destructive) {
+	if len(send) > 0 && !fl.Yes && !f.DryRun() && (many || ch.Destructive) {
 		question := fmt.Sprintf("%s %d %s?", capitalize(ch.Op), len(send), ch.Plural)
 		if !many {
 			question = capitalize(ch.Op) + " " + fleet.Describe(ch.Kind, send[0]) + "?"
@@ -210,7 +212,7 @@ func (s *familySpec) runFleet(ctx context.Context, f *Factory, fl *fleetFlags, a
 			return err
 		}
 		if !ok {
-			return errors.New("cancelled: nothing was changed")
+			return errCancelled
 		}
 	}
 

@@ -1,8 +1,10 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/auth"
 	"github.com/itcare-cli/itcare/internal/contract"
 	"github.com/itcare-cli/itcare/internal/output"
 	"github.com/itcare-cli/itcare/internal/sandbox"
@@ -27,8 +30,11 @@ type harness struct {
 	stdin                          string
 	width                          int
 	transport                      http.RoundTripper
-	watchPolls                     int // ends a --watch after that many polls
-	height                         int // terminal lines, when set
+	// keyring replaces the system keyring (nil: the library's in-memory
+	// mock, see TestMain).
+	keyring    auth.Keyring
+	watchPolls int // ends a --watch after that many polls
+	height     int // terminal lines, when set
 }
 
 type result struct {
@@ -72,36 +78,36 @@ func newHarness(t *testing.T, opts sandbox.Options) *harness {
 	return &harness{t: t, sb: sb, dir: dir}
 }
 
+// testStreams returns streams on empty buffers, none a terminal.
+func testStreams() *output.IOStreams {
+	return output.NewIOStreams(strings.NewReader(""), io.Discard, io.Discard, output.Terminal{})
+}
+
 func (h *harness) run(args ...string) result {
 	return h.runCtx(context.Background(), args...)
 }
 
 func (h *harness) runCtx(ctx context.Context, args ...string) result {
 	h.t.Helper()
-	ios, in, out, errOut := output.Test()
-	in.WriteString(h.stdin)
-	ios.SetStdoutTTY(h.stdoutTTY)
-	ios.SetStderrTTY(h.stderrTTY)
-	ios.SetStdinTTY(h.stdinTTY)
-	if h.width > 0 {
-		ios.SetWidth(h.width)
-	}
-	if h.height > 0 {
-		ios.SetHeight(h.height)
-	}
+	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
+	ios := output.NewIOStreams(strings.NewReader(h.stdin), out, errOut, output.Terminal{
+		StdinTTY: h.stdinTTY, StdoutTTY: h.stdoutTTY, StderrTTY: h.stderrTTY, Width: h.width, Height: h.height})
 	f := NewFactory(ios)
 	f.Transport = h.transport
+	f.Keyring = h.keyring
 	f.WatchPolls = h.watchPolls
 	f.WaitOptions = api.WaitOptions{MinInterval: 20 * time.Millisecond, MaxInterval: 100 * time.Millisecond}
 	code := Execute(ctx, f, args)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
 }
 
-// login saves the sandbox's default credentials for the default profile.
+// login saves the sandbox's default credentials for the default profile,
+// the secret in the credentials file: the tests that then run the itcare
+// binary need it there (the keyring of these tests is an in-process mock).
 func (h *harness) login() {
 	h.t.Helper()
 	h.stdin = "sandbox-secret\n"
-	r := h.run("login", "--client-id", "sandbox-client", "--client-secret-stdin")
+	r := h.run("login", "--client-id", "sandbox-client", "--client-secret-stdin", "--insecure-storage")
 	h.stdin = ""
 	if r.code != 0 {
 		h.t.Fatalf("login failed: %d\n%s", r.code, r.stderr)

@@ -264,6 +264,10 @@ func TestShortLivedTokensAreReused(t *testing.T) {
 func TestACachedTokenIsNotSentToAnotherAuthServersAPI(t *testing.T) {
 	h := newHarness(t, sandbox.Options{})
 	h.login()
+	// The same account from the environment: the saved login itself is
+	// refused for other URLs than its own.
+	t.Setenv("ITCARE_CLIENT_ID", "sandbox-client")
+	t.Setenv("ITCARE_CLIENT_SECRET", "sandbox-secret")
 	var tokenCalls, apiCalls int
 	var apiAuth []string
 	hostile(t, h, func(w http.ResponseWriter, r *http.Request) bool {

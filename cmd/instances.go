@@ -84,9 +84,9 @@ func newSnapshotCreateCmd(f *Factory, s *familySpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "create <instance>... | --FILTER VALUE...",
 		Short: "Take a snapshot of instances",
-		Long: `Takes a snapshot (POST /compute/instances/{id}/snapshots with a description and
-an optional change reference; the path is inferred, see docs/api-assumptions.md)
-and waits for the action.` + fleetHelp(s.Noun.Singular),
+		Long: `Takes a snapshot of instances, with a description and an optional change
+reference, and waits for the actions.
+` + inferredNote + fleetHelp(s.Noun.Singular),
 		Example: `  itcare instances snapshots create pdeb12web01 --description "before upgrade" --change-ref RFC_42
   itcare instances snapshots create --env QA --tag owner:team-web --description "before upgrade" --yes`,
 		Args: cobra.ArbitraryArgs,
@@ -119,12 +119,14 @@ func registerPageFlags(cmd *cobra.Command, o *api.PageOptions) {
 	cmd.MarkFlagsMutuallyExclusive("all", "page")
 }
 
-func validatePaging(o api.PageOptions) error {
+// validatePaging checks the paging flags; sizeGiven: --size was on the
+// command line (0 there is refused like any size below 1).
+func validatePaging(o api.PageOptions, sizeGiven bool) error {
 	if o.Page < 0 {
 		return usageErrorf("invalid --page %d: pages are numbered from 0", o.Page)
 	}
-	if o.Size < 0 {
-		return usageErrorf("invalid --size %d: must be positive", o.Size)
+	if o.Size < 0 || (sizeGiven && o.Size == 0) {
+		return usageErrorf("invalid --size %d: must be at least 1", o.Size)
 	}
 	if err := api.ValidateSort(o.Sort); err != nil {
 		return &UsageError{Err: err}
@@ -139,4 +141,12 @@ func pageFooter(f *Factory, p *output.Printer, o api.PageOptions, number, totalP
 	}
 	fmt.Fprintf(f.IO.ErrOut, "showing page %d (pages 0-%d, %d of %d items); --page %d for the next one, --all for every page\n",
 		number, totalPages-1, shown, total, number+1)
+}
+
+// describeResource names a resource for messages: "instance 42 (web01)".
+func describeResource(kind string, id int64, arg string) string {
+	if arg != fmt.Sprint(id) {
+		return fmt.Sprintf("%s %d (%s)", kind, id, arg)
+	}
+	return fmt.Sprintf("%s %d", kind, id)
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -77,8 +76,7 @@ func benchList(b *testing.B, instances int, format string, jq string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ios, _, _, _ := output.Test()
-	ios.Out = io.Discard
+	ios := testStreams()
 	p := &output.Printer{IO: ios, Opts: output.Options{Format: f, JQ: jq}}
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -11,14 +11,15 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/itcare-cli/itcare/internal/api"
 	"github.com/itcare-cli/itcare/internal/auth"
+	"github.com/itcare-cli/itcare/internal/isodate"
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
 type loginOptions struct {
-	ClientID    string
-	SecretStdin bool
+	ClientID        string
+	SecretStdin     bool
+	InsecureStorage bool
 }
 
 func newLoginCmd(f *Factory) *cobra.Command {
@@ -27,8 +28,12 @@ func newLoginCmd(f *Factory) *cobra.Command {
 		Use:   "login",
 		Short: "Log in with an ITCare API account and save it for the profile",
 		Long: `Proves the API account's credentials by getting a token (OAuth 2.0 client
-credentials grant), then saves the credentials and the token for the profile in
-the itcare config directory (files readable by you only).
+credentials grant), then saves them for the profile, with the API and auth URLs
+they belong to: the client secret in the system keyring (macOS Keychain, Windows
+Credential Manager, the Secret Service on Linux), the client id and the token in
+the itcare config directory (files readable by you only). Where no keyring can
+be reached, or with --insecure-storage, the secret goes to that folder too.
+Saved credentials are only ever sent to the URLs they were saved for.
 
 The client id comes from --client-id, ITCARE_CLIENT_ID, the profile's saved id,
 or a prompt. The secret is never accepted as a flag value: it is read from
@@ -41,7 +46,10 @@ for with hidden input on a terminal.`,
   itcare login --client-id my-api-account --client-secret-stdin < secret.txt
 
   # a second profile for another organisation
-  itcare login -p staging --client-id staging-account`,
+  itcare login -p staging --client-id staging-account
+
+  # keep the secret in a file even where a keyring exists
+  itcare login --client-id my-api-account --insecure-storage`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLogin(cmd, f, opts)
@@ -49,6 +57,7 @@ for with hidden input on a terminal.`,
 	}
 	cmd.Flags().StringVar(&opts.ClientID, "client-id", "", "API account client id")
 	cmd.Flags().BoolVar(&opts.SecretStdin, "client-secret-stdin", false, "read the client secret from standard input")
+	cmd.Flags().BoolVar(&opts.InsecureStorage, "insecure-storage", false, "save the client secret in a file (readable by you only) instead of the system keyring")
 	return cmd
 }
 
@@ -57,10 +66,10 @@ func runLogin(cmd *cobra.Command, f *Factory, opts *loginOptions) error {
 	if err != nil {
 		return err
 	}
-	saved, _ := store.LoadCredentials(cfg.Profile)
-	creds := auth.Credentials{ClientID: strings.TrimSpace(opts.ClientID), Source: "flag"}
+	saved, _ := store.LoadLogin(cfg.Profile)
+	creds := auth.Credentials{ClientID: strings.TrimSpace(opts.ClientID), Source: "flag", APIURL: cfg.APIURL, AuthURL: cfg.AuthURL}
 	if creds.ClientID == "" {
-		if v := os.Getenv("ITCARE_CLIENT_ID"); v != "" {
+		if v := os.Getenv(auth.EnvClientID); v != "" {
 			creds.ClientID, creds.Source = v, "env"
 		} else if saved != nil && saved.ClientID != "" {
 			creds.ClientID, creds.Source = saved.ClientID, "file"
@@ -70,7 +79,7 @@ func runLogin(cmd *cobra.Command, f *Factory, opts *loginOptions) error {
 			}
 			creds.Source = "prompt"
 		} else {
-			return usageErrorf("no client id: pass --client-id or set ITCARE_CLIENT_ID")
+			return usageErrorf("no client id: pass --client-id or set %s", auth.EnvClientID)
 		}
 	}
 	switch {
@@ -78,14 +87,14 @@ func runLogin(cmd *cobra.Command, f *Factory, opts *loginOptions) error {
 		if creds.ClientSecret, err = output.ReadSecretLine(f.IO.In); err != nil {
 			return usageErrorf("reading the client secret from standard input: %v", err)
 		}
-	case os.Getenv("ITCARE_CLIENT_SECRET") != "":
-		creds.ClientSecret = os.Getenv("ITCARE_CLIENT_SECRET")
+	case os.Getenv(auth.EnvClientSecret) != "":
+		creds.ClientSecret = os.Getenv(auth.EnvClientSecret)
 	case f.IO.CanPrompt():
 		if creds.ClientSecret, err = output.PromptSecret(f.IO, "Client secret for "+creds.ClientID+": "); err != nil {
 			return err
 		}
 	default:
-		return usageErrorf("no client secret: pass --client-secret-stdin (and pipe the secret) or set ITCARE_CLIENT_SECRET")
+		return usageErrorf("no client secret: pass --client-secret-stdin (and pipe the secret) or set %s", auth.EnvClientSecret)
 	}
 	if creds.ClientID == "" || creds.ClientSecret == "" {
 		return usageErrorf("the client id and the client secret must not be empty")
@@ -97,19 +106,29 @@ func runLogin(cmd *cobra.Command, f *Factory, opts *loginOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := store.SaveCredentials(cfg.Profile, creds); err != nil {
+	if r := store.Replaces(cfg.Profile, creds); r != "" {
+		f.IO.Warnf("%s", r)
+	}
+	res, err := store.SaveCredentials(cfg.Profile, creds, opts.InsecureStorage)
+	if err != nil {
 		return fmt.Errorf("saving credentials: %w", err)
+	}
+	if res.Notice != "" {
+		f.IO.Warnf("%s", res.Notice)
+	}
+	if res.Warning != "" {
+		f.IO.Warnf("%s", res.Warning)
 	}
 	fmt.Fprintf(f.IO.ErrOut, "%s Logged in to %s as %s (profile %q)\n", f.IO.Green("✓"), cfg.APIURL, creds.ClientID, cfg.Profile)
 	fmt.Fprintf(f.IO.ErrOut, "  token valid until %s; it is refreshed automatically\n", tok.Expiry.Local().Format(time.DateTime))
-	fmt.Fprintf(f.IO.ErrOut, "  credentials saved in %s\n", store.CredentialsPath(cfg.Profile))
+	fmt.Fprintf(f.IO.ErrOut, "  secret saved in %s\n", res.Location)
 	return nil
 }
 
 func newLogoutCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "logout",
-		Short: "Remove the profile's saved credentials and tokens",
+		Short: "Remove the profile's saved credentials (keyring and file) and tokens",
 		Example: `  itcare logout
   itcare logout -p staging`,
 		Args: cobra.NoArgs,
@@ -118,15 +137,15 @@ func newLogoutCmd(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := store.Delete(cfg.Profile); err != nil {
+			if err := store.Logout(cfg.Profile); err != nil {
 				return err
 			}
 			if err := (compcache.Cache{Dir: cfg.Dir}).Drop(cfg.Profile); err != nil {
 				f.IO.Warnf("could not remove the completion cache: %v", err)
 			}
-			fmt.Fprintf(f.IO.ErrOut, "Logged out of profile %q: saved credentials and tokens removed\n", cfg.Profile)
-			if os.Getenv("ITCARE_CLIENT_ID") != "" || os.Getenv("ITCARE_CLIENT_SECRET") != "" {
-				f.IO.Warnf("ITCARE_CLIENT_ID / ITCARE_CLIENT_SECRET are still set in the environment and will be used")
+			fmt.Fprintf(f.IO.ErrOut, "Logged out of profile %q: saved credentials (keyring and file) and tokens removed\n", cfg.Profile)
+			if os.Getenv(auth.EnvClientID) != "" || os.Getenv(auth.EnvClientSecret) != "" {
+				f.IO.Warnf("%s / %s are still set in the environment and will be used", auth.EnvClientID, auth.EnvClientSecret)
 			}
 			return nil
 		},
@@ -141,6 +160,7 @@ type authStatus struct {
 	AuthURL           string   `json:"authUrl"`
 	CredentialsSource string   `json:"credentialsSource"`
 	CredentialsFile   string   `json:"credentialsFile,omitempty"`
+	SecretLocation    string   `json:"secretLocation,omitempty"`
 	TokenCache        string   `json:"tokenCache"`
 	TokenExpiry       string   `json:"tokenExpiry,omitempty"`
 	RefreshExpiry     string   `json:"refreshExpiry,omitempty"`
@@ -156,6 +176,7 @@ var authStatusColumns = []output.Column{
 	{Header: "AUTH", Path: "authUrl"},
 	{Header: "CREDENTIALS", Path: "credentialsSource"},
 	{Header: "CREDENTIALS-FILE", Path: "credentialsFile"},
+	{Header: "SECRET", Path: "secretLocation"},
 	{Header: "TOKEN-CACHE", Path: "tokenCache"},
 	{Header: "TOKEN-EXPIRY", Path: "tokenExpiry", Kind: output.Date},
 	{Header: "REFRESH-EXPIRY", Path: "refreshExpiry", Kind: output.Date},
@@ -166,37 +187,43 @@ var authStatusColumns = []output.Column{
 func newAuthCmd(f *Factory) *cobra.Command {
 	authCmd := &cobra.Command{
 		Use:   "auth <command>",
-		Short: "Inspect the login of a profile",
+		Short: "Inspect, list and switch the logins of profiles",
 		Args:  cobra.NoArgs,
 	}
 	authCmd.AddCommand(&cobra.Command{
 		Use:   "status",
 		Short: "Show the profile, client id, URLs, token expiry and where credentials come from",
 		Long: `Shows the profile in use, its client id, the API and auth URLs, the cached
-token's expiry, and where the credentials come from (the environment or the file
-saved by login) and are stored. Never prints a secret. Exits 4 when no
-credentials are configured.`,
+token's expiry, and where the credentials come from (the environment, or what
+login saved) and where the secret is (the system keyring entry, or the file).
+Never prints a secret. Exits 4 when no credentials are configured.`,
 		Example: `  itcare auth status
   itcare auth status -p staging -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, store, err := f.ProfileStore()
-			if err != nil {
-				return err
-			}
-			p, err := f.Printer()
+			cfg, store, p, err := f.profilePrinter()
 			if err != nil {
 				return err
 			}
 			st := authStatus{Profile: cfg.Profile, APIURL: cfg.APIURL, AuthURL: cfg.AuthURL,
 				TokenCache: store.TokenPath(cfg.Profile), ConfigFile: cfg.File, CredentialsSource: "none"}
-			creds, credErr := auth.Resolve(store, cfg.Profile)
+			creds, credErr := auth.Resolve(store, cfg.Profile, cfg.APIURL, cfg.AuthURL)
+			if credErr != nil {
+				if l, _ := store.LoadLogin(cfg.Profile); l != nil {
+					st.ClientID, st.CredentialsFile = l.ClientID, store.CredentialsPath(cfg.Profile)
+					st.SecretLocation = l.SecretLocation(st.CredentialsFile)
+				}
+			}
 			if credErr == nil {
 				st.ClientID, st.CredentialsSource, st.CredentialsFile = creds.ClientID, creds.Source, creds.Path
+				st.SecretLocation = creds.Location
+				if creds.Source == "env" {
+					st.SecretLocation = auth.EnvClientSecret
+				}
 				if tok, _ := store.LoadToken(cfg.Profile); tok != nil && tok.ClientID == creds.ClientID {
-					st.TokenExpiry = api.FormatDate(tok.Expiry)
+					st.TokenExpiry = isodate.Format(tok.Expiry)
 					if !tok.RefreshExpiry.IsZero() {
-						st.RefreshExpiry = api.FormatDate(tok.RefreshExpiry)
+						st.RefreshExpiry = isodate.Format(tok.RefreshExpiry)
 					}
 					st.TokenValid = time.Now().Before(tok.Expiry)
 				}
@@ -211,6 +238,7 @@ credentials are configured.`,
 			return credErr
 		},
 	})
+	authCmd.AddCommand(newProfilesCmd(f, "list"), newAuthSwitchCmd(f))
 	authCmd.AddCommand(&cobra.Command{
 		Use:   "token",
 		Short: "Print a valid access token for the profile",

@@ -9,6 +9,7 @@ import (
 
 	"github.com/itcare-cli/itcare/internal/api"
 	"github.com/itcare-cli/itcare/internal/family"
+	"github.com/itcare-cli/itcare/internal/isodate"
 	"github.com/itcare-cli/itcare/internal/output"
 	"github.com/itcare-cli/itcare/internal/watch"
 )
@@ -27,13 +28,13 @@ type metricsOptions struct {
 func (o *metricsOptions) window(now time.Time) (start, end time.Time, err error) {
 	end = now.Truncate(time.Second)
 	if o.End != "" {
-		if end, err = api.ParseDate(o.End); err != nil {
+		if end, err = isodate.Parse(o.End); err != nil {
 			return start, end, usageErrorf("invalid --end %q: want a date such as 2026-06-01T12:00:00Z", o.End)
 		}
 	}
 	start = end.Add(-o.Since)
 	if o.Start != "" {
-		if start, err = api.ParseDate(o.Start); err != nil {
+		if start, err = isodate.Parse(o.Start); err != nil {
 			return start, end, usageErrorf("invalid --start %q: want a date such as 2026-06-01T06:00:00Z", o.Start)
 		}
 	}
@@ -72,9 +73,7 @@ SYS_WIN_PHYSICAL_MEMORY); any other value is sent as the graph name.
 The period is the last --since (default 6h), or --start to --end (dates such
 as 2026-06-01T06:00:00Z; --end defaults to now).
 
-The data comes from GET /monitoring/resources/{id}/chart, an endpoint seen only
-in a third-party client (inferred, see docs/api-assumptions.md); {id} is the
-instance's id in 'itcare resources list', found from its name.
+` + inferredNote + `
 
 With --watch[=INTERVAL] the chart is redrawn every 5 s (or INTERVAL) until
 Ctrl-C, over a period that slides with the time; piped or with -o json, each

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/itcare-cli/itcare/internal/auth"
 	"github.com/itcare-cli/itcare/internal/config"
 	"github.com/itcare-cli/itcare/internal/output"
 )
@@ -74,12 +76,16 @@ func Execute(ctx context.Context, f *Factory, args []string) int {
 	if errors.As(err, &silent) {
 		return code
 	}
+	if errors.Is(err, errCancelled) {
+		fmt.Fprintln(f.IO.ErrOut, err)
+		return code
+	}
 	if p, perr := f.Printer(); perr == nil {
 		p.PrintError(err)
 	} else {
 		fmt.Fprintf(f.IO.ErrOut, "error: %v\n", err)
 	}
-	if h := hint(err); h != "" {
+	if h := hint(err, auth.EnvCredentials()); h != "" {
 		fmt.Fprintln(f.IO.ErrOut, h)
 	}
 	if code == ExitUsage && cmd != nil {
@@ -125,7 +131,7 @@ and JSON or YAML for scripts.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
+				return unknownCommand(cmd, args[0])
 			}
 			return cmd.Help()
 		},
@@ -144,6 +150,8 @@ and JSON or YAML for scripts.`,
 		newLoginCmd(f),
 		newLogoutCmd(f),
 		newAuthCmd(f),
+		newProfilesCmd(f, "profiles"),
+		newConfigCmd(f),
 		newActionsCmd(f),
 		newChangesCmd(f),
 		newAPICmd(f),
@@ -155,21 +163,38 @@ and JSON or YAML for scripts.`,
 	return root
 }
 
-// wrapArgs turns cobra's positional-argument errors into usage errors, and
-// makes a command group run (showing its help) so that cobra checks its
-// arguments: a mistyped subcommand (`itcare instances lst`) is then a usage
-// error instead of the help and exit 0.
+// Annotations read by wrapArgs: a resource family's command names its kind
+// ("instance"), and a command may say in words what its argument is.
+const (
+	kindAnnotation     = "itcare/kind"
+	questionAnnotation = "itcare/question"
+)
+
+// wrapArgs checks the positional arguments of every command the same way:
+// a missing or blank argument is named with a question and the usage line;
+// a command group (`itcare instances`) given an unknown subcommand suggests
+// the closest ones; cobra's own argument errors become usage errors.
 func wrapArgs(c *cobra.Command) {
 	if c.HasSubCommands() && c.Run == nil && c.RunE == nil {
-		if c.Args == nil {
-			c.Args = cobra.NoArgs
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return unknownCommand(cmd, args[0])
+			}
+			return nil
 		}
 		c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 	}
 	if c.Args != nil {
 		orig := c.Args
 		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := missingArg(cmd, args); err != nil {
+				return err
+			}
 			if err := orig(cmd, args); err != nil {
+				var ue *UsageError
+				if errors.As(err, &ue) {
+					return err
+				}
 				return &UsageError{Err: err}
 			}
 			return nil
@@ -178,6 +203,73 @@ func wrapArgs(c *cobra.Command) {
 	for _, sub := range c.Commands() {
 		wrapArgs(sub)
 	}
+}
+
+// unknownCommand is the error for a mistyped subcommand, with the closest
+// names (`instances lsit` suggests list).
+func unknownCommand(cmd *cobra.Command, arg string) error {
+	msg := fmt.Sprintf("unknown command %q for %q", arg, cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2
+	}
+	if s := cmd.SuggestionsFor(arg); len(s) > 0 {
+		msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+	}
+	return &UsageError{Err: errors.New(msg)}
+}
+
+// missingArg names the first required argument (a <placeholder> of the
+// usage line) that is missing or blank: "missing <id|name>: which instance
+// to stop?", followed by the usage line.
+func missingArg(cmd *cobra.Command, args []string) error {
+	fields := strings.Fields(cmd.Use)
+	if len(fields) < 2 || cmd.HasSubCommands() {
+		return nil
+	}
+	for i, ph := range fields[1:] {
+		if !strings.HasPrefix(ph, "<") {
+			continue
+		}
+		what := "missing"
+		if strings.HasSuffix(ph, "...") { // repeats: every one given must be non-blank
+			blank := slices.IndexFunc(args[min(i, len(args)):], func(a string) bool { return strings.TrimSpace(a) == "" })
+			switch {
+			case blank >= 0:
+				what = "empty"
+			case i < len(args) || strings.Contains(cmd.Use, "|"):
+				continue // given, or a selection may stand for them (the command checks)
+			}
+		}
+		switch {
+		case what == "empty":
+		case i < len(args) && strings.TrimSpace(args[i]) != "":
+			continue
+		case i < len(args):
+			what = "empty"
+		}
+		return &UsageError{Err: fmt.Errorf("%s %s: %s\nUsage: %s", what, ph, argQuestion(cmd, ph), cmd.UseLine())}
+	}
+	return nil
+}
+
+// argQuestion says in words what a placeholder asks for.
+func argQuestion(cmd *cobra.Command, ph string) string {
+	if q := cmd.Annotations[questionAnnotation]; q != "" {
+		return q
+	}
+	name := strings.TrimRight(strings.Trim(ph, "<>."), ">")
+	if name == "id|name" {
+		for p := cmd.Parent(); p != nil; p = p.Parent() {
+			if kind := p.Annotations[kindAnnotation]; kind != "" {
+				verb := cmd.Name()
+				if verb == "get" {
+					verb = "show"
+				}
+				return fmt.Sprintf("which %s to %s?", kind, verb)
+			}
+		}
+	}
+	return "which " + name + "?"
 }
 
 // hideValues removes from msg the values given on the command line, for a

@@ -29,7 +29,7 @@ itcare at it, then runs until interrupted. Nothing leaves the machine.
 Families served:
 ` + sandboxFamilies() + `
 The sandbox follows what is known of the real API; where the real behaviour is
-unknown it makes a documented choice (internal/sandbox/README.md).
+unknown it makes the most likely choice, the same one itcare assumes.
 
 --churn makes the sandbox change by itself: every 5 s (or --churn=DURATION) one
 of the first development or test instances is stopped or started, so that
@@ -85,6 +85,7 @@ polls included); DELETE /sandbox/stats resets the counters.`,
 			defer s.Close()
 			fmt.Fprintf(f.IO.Out, "export ITCARE_API_URL=%s\n", s.APIURL())
 			fmt.Fprintf(f.IO.Out, "export ITCARE_AUTH_URL=%s\n", s.AuthURL())
+			fmt.Fprintln(f.IO.Out, "export ITCARE_PROFILE=sandbox") // its own login: never the real default one
 			fmt.Fprintf(f.IO.ErrOut, "ITCare sandbox listening on %s (client id sandbox-client, secret sandbox-secret); Ctrl-C to stop\n", base)
 			if opts.RateLimit > 0 {
 				fmt.Fprintf(f.IO.ErrOut, "rate limit: %d API requests per second per client, then 429\n", opts.RateLimit)

@@ -16,14 +16,13 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/itcare-cli/itcare/internal/output"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
 // TestNoFlagTakesASecret: no flag of any command accepts a secret or a
 // token as its value, so none can end up in argv (ps, shell history).
 func TestNoFlagTakesASecret(t *testing.T) {
-	ios, _, _, _ := output.Test()
+	ios := testStreams()
 	root := NewRootCmd(NewFactory(ios))
 	var walk func(c *cobra.Command)
 	checked := 0
@@ -115,7 +114,11 @@ func TestLoosePermissionsAreWarnedAboutOnRead(t *testing.T) {
 // token is sent over plain http to another host; nothing is sent at all.
 func TestPlainHTTPIsRefusedExceptToLoopback(t *testing.T) {
 	h := newHarness(t, sandbox.Options{})
-	h.login()
+	h.login() // a cached token: nothing needs the token endpoint
+	// The same account from the environment: a saved login would be refused
+	// at once for another API URL than its own, before this check.
+	t.Setenv("ITCARE_CLIENT_ID", "sandbox-client")
+	t.Setenv("ITCARE_CLIENT_SECRET", "sandbox-secret")
 	t.Setenv("ITCARE_API_URL", "http://api.example.invalid/itcare")
 	r := h.run("instances", "list")
 	assertCode(t, r, ExitAuth)
@@ -142,7 +145,9 @@ func TestPlainHTTPIsRefusedExceptToLoopback(t *testing.T) {
 // one loopback port) redirects to another port; the token stays behind.
 func TestBearerTokenDoesNotFollowARedirectToAnotherHost(t *testing.T) {
 	h := newHarness(t, sandbox.Options{})
-	h.login()
+	// From the environment: a saved login is refused for another API URL.
+	t.Setenv("ITCARE_CLIENT_ID", "sandbox-client")
+	t.Setenv("ITCARE_CLIENT_SECRET", "sandbox-secret")
 	var mu sync.Mutex
 	var otherAuth []string
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -19,9 +19,9 @@ func newStatusCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "status",
 		Short: "Check that the ITCare API is up (no credentials needed)",
-		Long: `Calls the API health endpoint (GET /health, or the legacy GET /api/status when
-/health is not found) without credentials and prints its state and the round-trip
-time. Exits 0 when the API is up, 1 when it is down or unreachable.`,
+		Long: `Asks the API's health endpoint, without credentials, whether the API is up and
+prints its state and the round-trip time. Exits 0 when the API is up, 1 when it
+is down or unreachable.`,
 		Example: `  itcare status
   itcare status -o json --jq .state`,
 		Args: cobra.NoArgs,

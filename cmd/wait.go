@@ -39,21 +39,17 @@ func waitActions(ctx context.Context, f *Factory, c *api.Client, ids []int64, ti
 	defer ui.Stop()
 	return c.Actions.Wait(ctx, ids, f.waitOptions(timeout, interval), func(u api.ActionUpdate) {
 		a := u.Action
-		ui.Update(output.WaitItem{ID: a.ID, Resource: a.ResourceName, Process: a.Process, Status: a.Status, Message: a.Message})
+		ui.Update(output.WaitItem{ID: a.ID, Resource: a.ResourceName, Process: a.Process, Status: a.Status, Message: a.Message, Took: a.Took()})
 	})
 }
 
-// reportActions prints final actions: in json/yaml/jq/template modes as data
-// on stdout; in table mode the wait display already said everything.
-func reportActions(p *output.Printer, actions []*api.Action) error {
-	if p.Opts.Format.Kind == output.Table && p.Opts.JQ == "" {
-		return nil
-	}
-	var done []*api.Action
+// finished drops the actions a wait never read.
+func finished(actions []*api.Action) []*api.Action {
+	done := []*api.Action{}
 	for _, a := range actions {
 		if a != nil {
 			done = append(done, a)
 		}
 	}
-	return p.PrintList(done, actionColumns, "actions")
+	return done
 }

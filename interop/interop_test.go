@@ -372,10 +372,12 @@ func wantCode(t *testing.T, r result, code int, what string) {
 	}
 }
 
-// login runs `itcare login --client-id id --client-secret-stdin`.
+// login runs `itcare login --client-id id --client-secret-stdin
+// --insecure-storage` (the secret in the test's own config folder, never in
+// the keyring of the person running the tests).
 func (c *cli) login(id, secret string) result {
 	c.t.Helper()
-	r := c.runIn(secret+"\n", "login", "--client-id", id, "--client-secret-stdin")
+	r := c.runIn(secret+"\n", "login", "--client-id", id, "--client-secret-stdin", "--insecure-storage")
 	if r.code != 0 {
 		c.t.Fatalf("itcare login: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,7 +15,7 @@ import (
 	"github.com/itcare-cli/itcare/internal/watch"
 )
 
-// ActionsService reaches /actions (itcare-api.md §5).
+// ActionsService reaches /actions.
 type ActionsService struct{ c *Client }
 
 // ActionFilter holds the documented filters of GET /actions.
@@ -46,8 +47,17 @@ func (f ActionFilter) Query() url.Values {
 	return q
 }
 
-// Validate rejects malformed numeric filters before any request is sent.
+// ActionStatuses is the closed set of action statuses the documentation fixes.
+var ActionStatuses = []string{StatusInProgress, StatusSuccess, StatusError}
+
+// Validate rejects malformed numeric filters and unknown statuses before any
+// request is sent.
 func (f ActionFilter) Validate() error {
+	for _, s := range f.Statuses {
+		if s = strings.ToUpper(strings.TrimSpace(s)); s != "" && !slices.Contains(ActionStatuses, s) {
+			return fmt.Errorf("invalid status %q: want one of %s", s, strings.Join(ActionStatuses, ", "))
+		}
+	}
 	for name, v := range map[string]string{"resource id": f.ResourceID, "service id": f.ServiceID, "request id": f.RequestID} {
 		if v == "" {
 			continue
@@ -191,7 +201,7 @@ func (s *ActionsService) Wait(ctx context.Context, ids []int64, opts WaitOptions
 			return final, s.waitEnded(ctx, ids, final, opts)
 		}
 		var wg sync.WaitGroup
-		var fatal error
+		fatal := map[int64]error{}                     // actions given up on in this round
 		sem := make(chan struct{}, DefaultConcurrency) // bounded polls per round
 		for i, id := range ids {
 			if final[i] != nil && final[i].Done() {
@@ -212,9 +222,7 @@ func (s *ActionsService) Wait(ctx context.Context, ids []int64, opts WaitOptions
 					failures[i]++
 					opts.Debugf("poll of action %d failed (%d/%d): %v", id, failures[i], opts.MaxFailures, err)
 					if !transient(err) || failures[i] >= opts.MaxFailures {
-						if fatal == nil {
-							fatal = fmt.Errorf("waiting for action %d: %w", id, err)
-						}
+						fatal[id] = err
 					}
 					return
 				}
@@ -232,8 +240,8 @@ func (s *ActionsService) Wait(ctx context.Context, ids []int64, opts WaitOptions
 			}(i, id)
 		}
 		wg.Wait()
-		if fatal != nil {
-			return final, fatal
+		if len(fatal) > 0 {
+			return final, pollFailure(fatal)
 		}
 		if waitCtx.Err() != nil {
 			return final, s.waitEnded(ctx, ids, final, opts)
@@ -251,6 +259,51 @@ func (s *ActionsService) Wait(ctx context.Context, ids []int64, opts WaitOptions
 			return final, nil
 		}
 	}
+}
+
+// ActionsNotFoundError lists the actions waited on that the API does not know.
+// Errs are the API's answers (404), one per id.
+type ActionsNotFoundError struct {
+	IDs  []int64
+	Errs []error
+}
+
+func (e *ActionsNotFoundError) Unwrap() []error { return e.Errs }
+
+func (e *ActionsNotFoundError) Error() string {
+	return "no such action(s): " + joinIDs(e.IDs)
+}
+
+// HTTPStatus and ErrorCode describe the error in -o json error objects.
+func (e *ActionsNotFoundError) HTTPStatus() int   { return http.StatusNotFound }
+func (e *ActionsNotFoundError) ErrorCode() string { return "" }
+
+// pollFailure reports every action given up on in one round, in id order,
+// the unknown ones together in one *ActionsNotFoundError.
+func pollFailure(failed map[int64]error) error {
+	ids := make([]int64, 0, len(failed))
+	for id := range failed {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	notFound := &ActionsNotFoundError{}
+	var errs []error
+	for _, id := range ids {
+		var he *HTTPError
+		if errors.As(failed[id], &he) && he.StatusCode == http.StatusNotFound {
+			notFound.IDs = append(notFound.IDs, id)
+			notFound.Errs = append(notFound.Errs, failed[id])
+			continue
+		}
+		errs = append(errs, fmt.Errorf("waiting for action %d: %w", id, failed[id]))
+	}
+	if len(notFound.IDs) > 0 {
+		errs = append([]error{notFound}, errs...)
+	}
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return errors.Join(errs...)
 }
 
 func (s *ActionsService) waitEnded(ctx context.Context, ids []int64, final []*Action, opts WaitOptions) error {

@@ -17,7 +17,7 @@ import (
 	"time"
 )
 
-// Header names and media types of the API (itcare-api.md §1, §3).
+// Header names and media types of the API.
 const (
 	HeaderDryRun = "ITCare-DryRun"
 	MediaType    = "application/vnd.cegedim-it.v1+json"

@@ -11,7 +11,7 @@ import (
 )
 
 // HTTPError is every non-2xx answer of the API. The documented error body
-// (itcare-api.md §3) is optional: 401/403/404/409/422/500/503 usually come empty.
+// is optional: 401/403/404/409/422/500/503 usually come empty.
 type HTTPError struct {
 	StatusCode   int    `json:"-"`
 	Status       string `json:"status,omitempty"`       // e.g. BAD_REQUEST
@@ -59,7 +59,7 @@ func (e *HTTPError) fallback() string {
 	}
 	switch e.StatusCode {
 	case http.StatusUnauthorized:
-		return "the API did not accept the access token for " + what + " (run `itcare login` again)"
+		return "the API did not accept the access token for " + what
 	case http.StatusForbidden:
 		return "the API account is not allowed to do " + what
 	case http.StatusConflict:

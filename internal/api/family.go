@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -152,10 +153,7 @@ func (c *Client) Mutate(ctx context.Context, r *Request) (*Accepted, error) {
 		return nil, fmt.Errorf("%s %s: the API accepted the change (%d) but its answer cannot be read: %w; %s",
 			r.Method, r.displayPath(), resp.StatusCode, err, MaybeAppliedNote)
 	}
-	if c.dryRun && !resp.DryRunConfirmed() {
-		return acc, ErrDryRunUnconfirmed
-	}
-	return acc, nil
+	return acc, c.checkDryRun(resp)
 }
 
 // FilterKind says how a filter's values are checked and written (the
@@ -171,10 +169,12 @@ const (
 	FilterBool = family.Bool // true or false
 )
 
-// Filter is one documented list filter: a query parameter and its kind.
+// Filter is one documented list filter: a query parameter, its kind and,
+// for a closed set the documentation fixes, its only values.
 type Filter struct {
-	Param string
-	Kind  FilterKind
+	Param  string
+	Kind   FilterKind
+	Values []string // closed set (upper case); nil: any value is sent
 }
 
 // Add validates values and appends them to q as repeated parameters
@@ -188,6 +188,9 @@ func (f Filter) Add(q url.Values, values []string) error {
 		switch f.Kind {
 		case FilterEnum:
 			v = strings.ToUpper(v)
+			if f.Values != nil && !slices.Contains(f.Values, v) {
+				return fmt.Errorf("invalid %s %q: want one of %s", f.Param, v, strings.Join(f.Values, ", "))
+			}
 		case FilterInt:
 			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
 				return fmt.Errorf("invalid %s %q: want a number", f.Param, v)
@@ -272,7 +275,7 @@ func (e *ResolveError) ErrorCode() string { return "" }
 func Resolve(ctx context.Context, kind, idOrName string, search func(ctx context.Context, name string) ([]Named, error)) (int64, error) {
 	idOrName = strings.TrimSpace(idOrName)
 	if idOrName == "" {
-		return 0, fmt.Errorf("empty %s id or name", kind)
+		return 0, inputErrorf("empty %s id or name", kind)
 	}
 	if id, err := strconv.ParseInt(idOrName, 10, 64); err == nil {
 		return id, nil

@@ -7,7 +7,7 @@ import (
 )
 
 // SubmittedSince keeps the actions submitted at or after cutoff (all of them
-// when cutoff is zero). The API has no such filter (itcare-api.md §5), so it
+// when cutoff is zero). The API has no such filter, so it
 // is applied here; actions without a submission date are kept.
 func SubmittedSince(actions []Action, cutoff time.Time) []Action {
 	if cutoff.IsZero() {

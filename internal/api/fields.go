@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -59,6 +60,9 @@ func splitField(f string) (string, string, error) {
 	return k, v, nil
 }
 
+// jsonNumberRE is JSON's number grammar: no leading zeros, no sign but '-'.
+var jsonNumberRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+
 func typedValue(field, v string, stdin io.Reader, stdinUsed *bool) (any, error) {
 	switch {
 	case v == "true":
@@ -88,6 +92,10 @@ func typedValue(field, v string, stdin io.Reader, stdinUsed *bool) (any, error) 
 			return nil, &FieldError{Field: field, Msg: err.Error()}
 		}
 		return strings.TrimSuffix(string(data), "\n"), nil
+	}
+	if !jsonNumberRE.MatchString(v) {
+		// Not a JSON number (01, +1, 0x10, 1_000, Inf...): sent as written.
+		return v, nil
 	}
 	if i, err := strconv.ParseInt(v, 10, 64); err == nil {
 		return i, nil
@@ -143,14 +151,14 @@ func setNested(root map[string]any, field, key string, value any) error {
 }
 
 func keyPath(key string) ([]string, bool, error) {
-	name, rest, _ := strings.Cut(key, "[")
+	name, rest, bracket := strings.Cut(key, "[")
 	if name == "" {
 		return nil, false, fmt.Errorf("empty key")
 	}
 	parts := []string{name}
 	isArray := false
 	if rest == "" {
-		if strings.ContainsAny(key, "]") {
+		if bracket || strings.ContainsAny(key, "]") {
 			return nil, false, fmt.Errorf("unbalanced brackets")
 		}
 		return parts, false, nil

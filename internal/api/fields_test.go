@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -50,4 +51,25 @@ func FuzzParseFields(f *testing.F) {
 		}
 		_ = FieldsToQuery(p)
 	})
+}
+
+func TestParseFieldsRejectsMalformedKeys(t *testing.T) {
+	for _, f := range []string{"a[=1", "a]=1", "a[b=1", "a[b]c=1", "a[][b]=1", "[a]=1"} {
+		var fe *FieldError
+		if _, err := ParseFields(nil, []string{f}, nil); !errors.As(err, &fe) {
+			t.Errorf("-F %s accepted (%v)", f, err)
+		}
+	}
+}
+
+func TestParseFieldsKeepsNonJSONNumbersAsStrings(t *testing.T) {
+	got, err := ParseFields(nil, []string{"zip=01", "neg=-07", "plus=+1", "hex=0x10", "zero=0", "m=-3", "e=1e3", "big=12345678901234567890"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := json.Marshal(got)
+	want := `{"big":"12345678901234567890","e":1000,"hex":"0x10","m":-3,"neg":"-07","plus":"+1","zero":0,"zip":"01"}`
+	if string(out) != want {
+		t.Fatalf("got  %s\nwant %s", out, want)
+	}
 }

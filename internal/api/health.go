@@ -21,7 +21,7 @@ type Health struct {
 }
 
 // CheckHealth calls GET /health and, when that is 404, the legacy
-// GET /api/status (itcare-api.md §1). It sends no credentials. The returned
+// GET /api/status. It sends no credentials. The returned
 // Health is filled in even when err is not nil.
 func (c *Client) CheckHealth(ctx context.Context) (*Health, error) {
 	h := &Health{APIURL: c.base.String()}

@@ -7,13 +7,14 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Models keep the object exactly as the API sent it (Raw) next to the few
 // typed fields the CLI reasons about, so JSON/YAML output never loses a field
 // the CLI does not model.
 
-// Action is an asynchronous operation (/actions, itcare-api.md §5).
+// Action is an asynchronous operation (/actions).
 type Action struct {
 	ID            int64           `json:"id"`
 	Status        string          `json:"status"`
@@ -39,7 +40,7 @@ func (a Action) MarshalJSON() ([]byte, error) {
 	return marshalKeep(a.Raw, plain(a))
 }
 
-// Documented action statuses (itcare-api.md §5). Anything else is treated as
+// Documented action statuses. Anything else is treated as
 // still running by the waiter.
 const (
 	StatusSuccess    = "SUCCESS"
@@ -49,6 +50,19 @@ const (
 
 // Done reports whether the action reached a final status.
 func (a *Action) Done() bool { return a.Status == StatusSuccess || a.Status == StatusError }
+
+// Took is how long a finished action ran, from its submission to its
+// completion by the API's dates; 0 when it has not ended or a date is
+// missing or out of order.
+func (a *Action) Took() time.Duration {
+	if !a.Done() || a.SubmittedAt == nil || a.CompletedAt == nil || a.SubmittedAt.IsZero() || a.CompletedAt.IsZero() {
+		return 0
+	}
+	if d := a.CompletedAt.Sub(a.SubmittedAt.Time); d > 0 {
+		return d
+	}
+	return 0
+}
 
 func unmarshalKeep(b []byte, into any, raw *json.RawMessage) error {
 	if err := json.Unmarshal(b, into); err != nil {
@@ -66,7 +80,7 @@ func marshalKeep(raw json.RawMessage, typed any) ([]byte, error) {
 }
 
 // Accepted is what a mutating call answered. The JSON keys of the 202
-// tracking object are not documented (itcare-api.md §5, §10.3), so every
+// tracking object are not documented, so every
 // likely shape is read: {"id": 1}, {"actionId": 1}, {"action": {"id": 1}},
 // an action object, or a Location header ending in /actions/{id}.
 type Accepted struct {

@@ -1,6 +1,6 @@
 package api
 
-// Endpoints seen only in a third-party client (itcare-api.md §7.7): the
+// Endpoints seen only in a third-party client: the
 // monitoring chart of a resource, the history of a resource and the change
 // (maintenance, patch party) calendar. Their paths and parameters are
 // inferred from that client; their answers are not documented anywhere, so
@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/isodate"
 )
 
 // Chart is the monitoring series of one graph of one resource.
@@ -330,7 +332,7 @@ func readPoint(v any) (Point, bool, error) {
 // looksLikeTime: an ISO date, or a number from 2001 on in epoch seconds.
 func looksLikeTime(v any) bool {
 	if s, ok := v.(string); ok {
-		if _, err := ParseDate(s); err == nil {
+		if _, err := isodate.Parse(s); err == nil {
 			return true
 		}
 	}
@@ -352,7 +354,7 @@ func readNumber(v any) (float64, error) {
 
 func readTime(v any) (time.Time, error) {
 	if s, ok := v.(string); ok {
-		if t, err := ParseDate(s); err == nil {
+		if t, err := isodate.Parse(s); err == nil {
 			return t, nil
 		}
 	}
@@ -444,7 +446,7 @@ func newestFirst(raw json.RawMessage, keys ...string) ([]json.RawMessage, error)
 		}
 		for _, k := range keys {
 			if s, ok := m[k].(string); ok {
-				if t, err := ParseDate(s); err == nil {
+				if t, err := isodate.Parse(s); err == nil {
 					when[i] = t
 					break
 				}
@@ -514,7 +516,7 @@ func MonitoredInstance(ctx context.Context, instances, resources *Family, idOrNa
 	return nil, fmt.Errorf("instance %s (%d) is not in %s: cannot find its monitoring id", inst.Name, id, resources.Path)
 }
 
-// Graph names seen in a public client (itcare-api.md §7.7), by instance
+// Graph names seen in a public client, by instance
 // type; other names are passed as given.
 var instanceGraphs = map[string]map[string]string{
 	"cpu":    {"LINUX": "SYS_LNX_CPU_USAGE", "WINDOWS": "SYS_WIN_CPU_USAGE"},

@@ -12,7 +12,7 @@ import (
 	"sync"
 )
 
-// Page is a Spring Data page (itcare-api.md §4). Page numbers are 0-based.
+// Page is a Spring Data page. Page numbers are 0-based.
 type Page[T any] struct {
 	Content          []T  `json:"content"`
 	TotalElements    int  `json:"totalElements"`
@@ -68,7 +68,7 @@ type PageOptions struct {
 }
 
 // DefaultPageSize is used when fetching every page; the API's maximum is
-// undocumented (itcare-api.md §10.6), a third-party client uses 200.
+// undocumented, a third-party client uses 200.
 const DefaultPageSize = 200
 
 // DefaultConcurrency bounds parallel page fetches.

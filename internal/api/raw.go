@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/itcare-cli/itcare/internal/origin"
 )
 
 // Paginated is the result of PaginateRaw.
@@ -105,7 +107,7 @@ func isPage(body []byte) bool {
 // RelativeTo reports whether u (absolute) points under the API base URL, and
 // returns its path and query relative to base. The token is only ever sent there.
 func RelativeTo(base, u *url.URL) (string, bool) {
-	if !u.IsAbs() || !sameHost(u, base) {
+	if !u.IsAbs() || !origin.Same(u, base) {
 		return "", false
 	}
 	p := u.EscapedPath()
@@ -118,20 +120,6 @@ func RelativeTo(base, u *url.URL) (string, bool) {
 		rel += "?" + u.RawQuery
 	}
 	return rel, true
-}
-
-func sameHost(a, b *url.URL) bool {
-	return a.Scheme == b.Scheme && a.Hostname() == b.Hostname() && portOf(a) == portOf(b)
-}
-
-func portOf(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	if u.Scheme == "https" {
-		return "443"
-	}
-	return "80"
 }
 
 // ItemsOf returns the items of a list answer as a JSON array: the answer

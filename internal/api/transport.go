@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/origin"
 )
 
 // TransportOptions configure the HTTP stack shared by the API and the
@@ -83,7 +85,7 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	first := via[0]
 	e := &RedirectError{Method: first.Method, From: first.URL.Redacted(), To: req.URL.Redacted()}
 	switch {
-	case !sameHost(req.URL, first.URL):
+	case !origin.Same(req.URL, first.URL):
 		e.Why = "it leaves the API host"
 	case req.Method != first.Method:
 		e.Why = "it would turn " + first.Method + " into " + req.Method

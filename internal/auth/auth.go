@@ -13,9 +13,10 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/itcare-cli/itcare/internal/config"
 )
 
 // Environment variables holding an API account's credentials.
@@ -27,18 +28,30 @@ const (
 // redacted replaces a secret in every printed form of Credentials.
 const redacted = "[redacted]"
 
-// notLoggedIn is the message of the error returned when no credentials are
-// available at all.
-const notLoggedIn = "not logged in: run `itcare login` or set " + EnvClientID + " and " + EnvClientSecret
+// notLoggedInMsg is the message of the error returned when no credentials
+// are available at all for profile.
+func notLoggedInMsg(profile string) string {
+	what, login := "not logged in", "itcare login"
+	if profile != "" {
+		what = fmt.Sprintf("profile %q has no login", profile)
+	}
+	if profile != "" && profile != "default" {
+		login += " -p " + profile
+	}
+	return fmt.Sprintf("%s: run `%s`, or set %s and %s", what, login, EnvClientID, EnvClientSecret)
+}
 
-// Credentials of an API account. Source says where they came from: "env"
-// (ITCARE_CLIENT_ID/ITCARE_CLIENT_SECRET), "file" (saved by login, Path is the
-// file), or "prompt"/"flag" (given to login).
+// Credentials of an API account. Source says where the secret came from:
+// "env" (ITCARE_CLIENT_SECRET), "keyring" or "file" (saved by login; Path is
+// the profile's credentials file, Location says where the secret is), or
+// "prompt"/"flag" (given to login). APIURL and AuthURL are the URLs a saved
+// login belongs to (empty for logins saved by earlier versions).
 //
 // Every printed form (String, GoString, any fmt verb) and the JSON encoding
 // show the secret as "[redacted]".
 type Credentials struct {
 	ClientID, ClientSecret, Source, Path string
+	APIURL, AuthURL, Location            string
 }
 
 // String implements fmt.Stringer without revealing the secret.
@@ -103,43 +116,6 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// CredentialsFromEnv returns the credentials set in ITCARE_CLIENT_ID and
-// ITCARE_CLIENT_SECRET (Source "env"), nil if neither is set, and an error if
-// only one of them is.
-func CredentialsFromEnv() (*Credentials, error) {
-	id := strings.TrimSpace(os.Getenv(EnvClientID))
-	secret := os.Getenv(EnvClientSecret)
-	switch {
-	case id == "" && secret == "":
-		return nil, nil
-	case id == "":
-		return nil, &Error{Msg: EnvClientSecret + " is set but " + EnvClientID + " is not: set both (or neither, to use the credentials saved by `itcare login`)"}
-	case secret == "":
-		return nil, &Error{Msg: EnvClientID + " is set but " + EnvClientSecret + " is not: set both (or neither, to use the credentials saved by `itcare login`)"}
-	}
-	return &Credentials{ClientID: id, ClientSecret: secret, Source: "env"}, nil
-}
-
-// Resolve returns the credentials to use for profile: the environment always
-// wins, else the ones saved by login in store (store may be nil). All errors
-// are *Error.
-func Resolve(store *Store, profile string) (*Credentials, error) {
-	c, err := CredentialsFromEnv()
-	if err != nil || c != nil {
-		return c, err
-	}
-	if store != nil {
-		c, err := store.LoadCredentials(profile)
-		if err != nil {
-			return nil, &Error{Msg: err.Error(), Err: err}
-		}
-		if c != nil {
-			return c, nil
-		}
-	}
-	return nil, &Error{Msg: notLoggedIn}
-}
-
 // isLoopbackHost reports whether host (no port) is localhost or a loopback IP
 // (127.0.0.0/8, ::1).
 func isLoopbackHost(host string) bool {
@@ -152,6 +128,18 @@ func isLoopbackHost(host string) bool {
 	}
 	ip := net.ParseIP(strings.Trim(host, "[]"))
 	return ip != nil && ip.IsLoopback()
+}
+
+// config set checks auth-url values with the rules the auth server URL is
+// held to here.
+func init() { config.SetCheck(config.KeyAuthURL, CheckAuthURL) }
+
+// CheckAuthURL returns an error if raw cannot be used as the auth server
+// (realm) URL: not an absolute URL, user info in it, or plain http to
+// another host than this one.
+func CheckAuthURL(raw string) error {
+	_, err := checkSecureURL("auth URL", strings.TrimSpace(raw))
+	return err
 }
 
 // checkSecureURL parses an auth server URL and refuses anything but https,

@@ -487,6 +487,10 @@ func (m *Manager) tokenError(ctx context.Context, tokenURL string, err error) er
 		if d := m.scrub(re.ErrorDescription); d != "" && !strings.Contains(strings.ToLower(d), "invalid client") {
 			msg += " (" + d + ")"
 		}
+	case errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusTooManyRequests:
+		msg = fmt.Sprintf("authentication failed: the token endpoint %s is limiting requests (HTTP 429): try again later", tokenURL)
+	case errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 500:
+		msg = fmt.Sprintf("authentication failed: the token endpoint %s failed: %s", tokenURL, m.scrub(describeRetrieveError(re)))
 	case errors.As(err, &re):
 		msg = fmt.Sprintf("authentication failed: the token endpoint %s refused client %q: %s", tokenURL, id, m.scrub(describeRetrieveError(re)))
 	case ctx.Err() != nil:

@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/itcare-cli/itcare/internal/atomicfile"
+	"github.com/itcare-cli/itcare/internal/config"
 )
 
 // File names inside Store.Dir, per profile.
@@ -30,32 +33,6 @@ var lockWait = 10 * time.Second
 // lockRetry is the polling interval while waiting for the lock.
 const lockRetry = 20 * time.Millisecond
 
-// profileName reports whether name is 1 to 64 letters, digits, '-' and '_',
-// starting with a letter or digit. (A loop, not a regular expression: the
-// expression's {0,63} compiled at start-up cost every command 3 million
-// instructions, most of `itcare version`.)
-func profileName(name string) bool {
-	if name == "" || len(name) > 64 || name[0] == '-' || name[0] == '_' {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
-// ValidateProfile returns an error if name cannot be used as a profile name
-// (letters, digits, '-' and '_', starting with a letter or digit, at most 64).
-func ValidateProfile(name string) error {
-	if !profileName(name) {
-		return fmt.Errorf("invalid profile name %q: use letters, digits, '-' and '_' (at most 64)", name)
-	}
-	return nil
-}
-
 // Store keeps per-profile files in Dir: <profile>.credentials.json (saved by
 // login), <profile>.token.json (the token cache) and <profile>.lock (taken
 // while a token is being obtained). The directory is created 0700, files are
@@ -65,6 +42,9 @@ func ValidateProfile(name string) error {
 type Store struct {
 	Dir  string
 	Warn func(format string, args ...any) // nil = no warnings
+	// Keyring keeps the client secrets saved by login (nil: none, secrets
+	// go to the credentials file).
+	Keyring Keyring
 
 	warned sync.Map // path → struct{}: permission warnings already given
 }
@@ -108,12 +88,6 @@ func (t CachedToken) Format(f fmt.State, verb rune) {
 	}
 }
 
-// credentialsFile is the on-disk form of saved credentials.
-type credentialsFile struct {
-	ClientID     string `json:"client_id"`
-	ClientSecret string `json:"client_secret"`
-}
-
 // CredentialsPath is the file login saves the profile's credentials to.
 func (s *Store) CredentialsPath(profile string) string {
 	return filepath.Join(s.Dir, profile+credentialsSuffix)
@@ -129,47 +103,11 @@ func (s *Store) LockPath(profile string) string {
 	return filepath.Join(s.Dir, profile+lockSuffix)
 }
 
-// LoadCredentials returns the credentials saved for profile (Source "file"),
-// or nil, nil if there are none.
-func (s *Store) LoadCredentials(profile string) (*Credentials, error) {
-	if err := ValidateProfile(profile); err != nil {
-		return nil, err
-	}
-	path := s.CredentialsPath(profile)
-	data, err := s.read(path)
-	if err != nil || data == nil {
-		return nil, err
-	}
-	var f credentialsFile
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("credentials file %s is not valid JSON: run `itcare login` again", path)
-	}
-	if f.ClientID == "" || f.ClientSecret == "" {
-		return nil, fmt.Errorf("credentials file %s has no client id or no client secret: run `itcare login` again", path)
-	}
-	return &Credentials{ClientID: f.ClientID, ClientSecret: f.ClientSecret, Source: "file", Path: path}, nil
-}
-
-// SaveCredentials saves the client id and secret of c for profile.
-func (s *Store) SaveCredentials(profile string, c Credentials) error {
-	if err := ValidateProfile(profile); err != nil {
-		return err
-	}
-	if c.ClientID == "" || c.ClientSecret == "" {
-		return errors.New("cannot save credentials without a client id and a client secret")
-	}
-	data, err := json.MarshalIndent(credentialsFile{ClientID: c.ClientID, ClientSecret: c.ClientSecret}, "", "  ")
-	if err != nil {
-		return err
-	}
-	return s.write(s.CredentialsPath(profile), append(data, '\n'))
-}
-
 // LoadToken returns the profile's cached token, or nil, nil if there is
 // none. A corrupt or truncated cache is reported through Warn and treated as
 // absent (the next token obtained replaces it).
 func (s *Store) LoadToken(profile string) (*CachedToken, error) {
-	if err := ValidateProfile(profile); err != nil {
+	if err := config.ValidProfile(profile); err != nil {
 		return nil, err
 	}
 	path := s.TokenPath(profile)
@@ -205,7 +143,7 @@ func jsonProblem(err error) string {
 
 // SaveToken writes t to the profile's token cache.
 func (s *Store) SaveToken(profile string, t *CachedToken) error {
-	if err := ValidateProfile(profile); err != nil {
+	if err := config.ValidProfile(profile); err != nil {
 		return err
 	}
 	if t == nil {
@@ -221,7 +159,7 @@ func (s *Store) SaveToken(profile string, t *CachedToken) error {
 // Delete removes the profile's saved credentials, token cache and lock file
 // (logout). Files that do not exist are not an error.
 func (s *Store) Delete(profile string) error {
-	if err := ValidateProfile(profile); err != nil {
+	if err := config.ValidProfile(profile); err != nil {
 		return err
 	}
 	// Hold the lock so that a process refreshing the token right now does
@@ -299,49 +237,7 @@ func (s *Store) warnf(format string, args ...any) {
 	}
 }
 
-// write replaces path with data atomically: a 0600 temporary file in the same
-// directory, synced, then renamed over path.
-func (s *Store) write(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		return err
-	}
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes a rename durable (best effort; not possible everywhere).
-func syncDir(dir string) {
-	if runtime.GOOS == "windows" {
-		return
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
+// write replaces path with data atomically, 0600.
+func (s *Store) write(path string, data []byte) error {
+	return atomicfile.Write(path, data, 0o600)
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/config"
 )
 
 func TestStoreCredentials(t *testing.T) {
@@ -17,14 +19,14 @@ func TestStoreCredentials(t *testing.T) {
 	if c != nil || err != nil {
 		t.Fatalf("nothing saved: %v %v", c, err)
 	}
-	if err := s.SaveCredentials("default", Credentials{ClientID: "id", ClientSecret: "p+s/w=:d", Source: "prompt"}); err != nil {
+	if _, err := s.SaveCredentials("default", Credentials{ClientID: "id", ClientSecret: "p+s/w=:d", Source: "prompt"}, false); err != nil {
 		t.Fatal(err)
 	}
 	c, err = s.LoadCredentials("default")
 	if err != nil || c == nil {
 		t.Fatalf("load: %v %v", c, err)
 	}
-	want := Credentials{ClientID: "id", ClientSecret: "p+s/w=:d", Source: "file", Path: s.CredentialsPath("default")}
+	want := Credentials{ClientID: "id", ClientSecret: "p+s/w=:d", Source: "file", Path: s.CredentialsPath("default"), Location: s.CredentialsPath("default")}
 	if *c != want {
 		t.Errorf("loaded %#v", *c)
 	}
@@ -40,14 +42,14 @@ func TestStoreCredentials(t *testing.T) {
 	eq(t, "warnings", warn.String(), "")
 
 	// Overwrite atomically, no temp files left.
-	if err := s.SaveCredentials("default", Credentials{ClientID: "id2", ClientSecret: "x"}); err != nil {
+	if _, err := s.SaveCredentials("default", Credentials{ClientID: "id2", ClientSecret: "x"}, false); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(s.Dir)
 	if len(entries) != 1 {
 		t.Errorf("files: %v", entries)
 	}
-	if err := s.SaveCredentials("default", Credentials{ClientID: "id"}); err == nil {
+	if _, err := s.SaveCredentials("default", Credentials{ClientID: "id"}, false); err == nil {
 		t.Error("saved credentials without a secret")
 	}
 
@@ -66,7 +68,7 @@ func TestStorePermissionWarnings(t *testing.T) {
 	}
 	warn := &logSink{}
 	s := &Store{Dir: t.TempDir(), Warn: warn.Logf}
-	if err := s.SaveCredentials("default", Credentials{ClientID: "id", ClientSecret: "secret"}); err != nil {
+	if _, err := s.SaveCredentials("default", Credentials{ClientID: "id", ClientSecret: "secret"}, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Chmod(s.Dir, 0o755); err != nil {
@@ -104,7 +106,7 @@ func TestStoreTokenAndDelete(t *testing.T) {
 	if err != nil || out == nil || *out != *in {
 		t.Fatalf("round trip: %+v %v", out, err)
 	}
-	if err := s.SaveCredentials("p1", Credentials{ClientID: "c", ClientSecret: "s"}); err != nil {
+	if _, err := s.SaveCredentials("p1", Credentials{ClientID: "c", ClientSecret: "s"}, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SaveToken("p2", in); err != nil {
@@ -143,52 +145,76 @@ func TestProfileNames(t *testing.T) {
 		}
 	}
 	for _, p := range []string{"default", "a", "A-b_9", "9", strings.Repeat("a", 64)} {
-		if err := ValidateProfile(p); err != nil {
+		if err := config.ValidProfile(p); err != nil {
 			t.Errorf("%q refused: %v", p, err)
 		}
 	}
 }
 
-func TestCredentialsFromEnvAndResolve(t *testing.T) {
+func TestResolveEnvAndSaved(t *testing.T) {
 	s := &Store{Dir: t.TempDir()}
 	t.Setenv(EnvClientID, "")
 	t.Setenv(EnvClientSecret, "")
+	const api, realm = "https://api.example/itcare", "https://auth.example/realms/r"
 
-	c, err := CredentialsFromEnv()
-	if c != nil || err != nil {
-		t.Errorf("unset: %v %v", c, err)
-	}
-	_, err = Resolve(s, "default")
+	_, err := Resolve(s, "default", api, realm)
 	var ae *Error
-	if !errors.As(err, &ae) || err.Error() != "not logged in: run `itcare login` or set ITCARE_CLIENT_ID and ITCARE_CLIENT_SECRET" {
+	if !errors.As(err, &ae) || err.Error() != "profile \"default\" has no login: run `itcare login`, or set ITCARE_CLIENT_ID and ITCARE_CLIENT_SECRET" {
 		t.Errorf("not logged in: %v", err)
 	}
+	// Another profile is named, with the command that logs it in.
+	if _, err = Resolve(s, "nosuch", api, realm); err == nil || err.Error() != "profile \"nosuch\" has no login: run `itcare login -p nosuch`, or set ITCARE_CLIENT_ID and ITCARE_CLIENT_SECRET" {
+		t.Errorf("not logged in, -p nosuch: %v", err)
+	}
 
-	if err := s.SaveCredentials("default", Credentials{ClientID: "saved", ClientSecret: "saved-secret"}); err != nil {
+	if _, err := s.SaveCredentials("default", Credentials{ClientID: "saved", ClientSecret: "saved-secret", APIURL: api, AuthURL: realm}, false); err != nil {
 		t.Fatal(err)
 	}
-	c, err = Resolve(s, "default")
+	c, err := Resolve(s, "default", api, realm)
 	if err != nil || c.ClientID != "saved" || c.Source != "file" || c.Path != s.CredentialsPath("default") {
 		t.Errorf("file: %v %v", c, err)
 	}
 
-	t.Setenv(EnvClientID, "env-id")
-	_, err = Resolve(s, "default")
-	if !errors.As(err, &ae) || !strings.Contains(err.Error(), EnvClientSecret) || !strings.Contains(err.Error(), "both") {
-		t.Errorf("only the id: %v", err)
+	// The id alone: the saved one → the saved secret; another → exit 4
+	// naming both ids and the two ways out.
+	t.Setenv(EnvClientID, "saved")
+	c, err = Resolve(s, "default", api, realm)
+	if err != nil || c.ClientSecret != "saved-secret" {
+		t.Errorf("id alone, the saved one: %v %v", c, err)
 	}
+	t.Setenv(EnvClientID, "env-id")
+	_, err = Resolve(s, "default", api, realm)
+	if !errors.As(err, &ae) {
+		t.Fatalf("id alone, another one: %v", err)
+	}
+	for _, want := range []string{"env-id", "saved", "set " + EnvClientSecret, "unset " + EnvClientID} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("id alone, another one: %q does not say %q", err, want)
+		}
+	}
+	_, err = Resolve(&Store{Dir: t.TempDir()}, "default", api, realm)
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), EnvClientSecret) {
+		t.Errorf("id alone, nothing saved: %v", err)
+	}
+
+	// The secret alone goes with the saved id, and needs one.
 	t.Setenv(EnvClientID, "")
 	t.Setenv(EnvClientSecret, "env-secret")
-	if _, err = CredentialsFromEnv(); err == nil || !strings.Contains(err.Error(), EnvClientID) || strings.Contains(err.Error(), "env-secret") {
-		t.Errorf("only the secret: %v", err)
+	c, err = Resolve(s, "default", api, realm)
+	if err != nil || c.ClientID != "saved" || c.ClientSecret != "env-secret" || c.Source != "env" {
+		t.Errorf("secret alone: %v %v", c, err)
+	}
+	_, err = Resolve(&Store{Dir: t.TempDir()}, "default", api, realm)
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), EnvClientID) || strings.Contains(err.Error(), "env-secret") {
+		t.Errorf("secret alone, nothing saved: %v", err)
 	}
 
 	t.Setenv(EnvClientID, "env-id")
-	c, err = Resolve(s, "default")
+	c, err = Resolve(s, "default", api, realm)
 	if err != nil || *c != (Credentials{ClientID: "env-id", ClientSecret: "env-secret", Source: "env"}) {
 		t.Errorf("env wins: %v %v", c, err)
 	}
-	c, err = Resolve(nil, "default")
+	c, err = Resolve(nil, "default", api, realm)
 	if err != nil || c.Source != "env" {
 		t.Errorf("env without a store: %v %v", c, err)
 	}

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"strings"
+
+	"github.com/itcare-cli/itcare/internal/origin"
 )
 
 // Transport adds "Authorization: Bearer <token>" from Manager to the
@@ -34,12 +34,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	api, err := hostKey(t.APIHost)
+	api, err := origin.Parse(t.APIHost)
 	if err != nil || t.APIHost == "" {
 		closeBody(req)
 		return nil, fmt.Errorf("auth.Transport: invalid API host %q", t.APIHost)
 	}
-	target, _ := hostKey(req.URL.Scheme + "://" + req.URL.Host)
+	target, _ := origin.Key(req.URL)
 	if target != api {
 		if req.Header.Get("Authorization") == "" {
 			return base.RoundTrip(req)
@@ -101,24 +101,6 @@ func withToken(req *http.Request, token string) *http.Request {
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+token)
 	return r
-}
-
-// hostKey normalises a URL's scheme and host: lower case, explicit port.
-func hostKey(raw string) (string, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return "", err
-	}
-	scheme := strings.ToLower(u.Scheme)
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-	if host == "" || (scheme != "http" && scheme != "https") {
-		return "", fmt.Errorf("not an http(s) URL: %q", raw)
-	}
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[scheme]
-	}
-	return scheme + "://" + net.JoinHostPort(host, port), nil
 }
 
 func closeBody(req *http.Request) {

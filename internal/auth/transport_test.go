@@ -96,36 +96,6 @@ func TestTransportAddsTokenOnlyForAPIHost(t *testing.T) {
 	e.assertNoSecrets("debug log", e.debug.String())
 }
 
-func TestHostKey(t *testing.T) {
-	same := [][2]string{
-		{"https://API.Example.com", "https://api.example.com:443"},
-		{"https://api.example.com/itcare", "https://api.example.com"},
-		{"http://127.0.0.1", "http://127.0.0.1:80"},
-		{"https://[::1]:8443/x", "https://[::1]:8443"},
-		{"HTTPS://api.example.com.", "https://api.example.com"},
-	}
-	for _, p := range same {
-		a, err1 := hostKey(p[0])
-		b, err2 := hostKey(p[1])
-		if err1 != nil || err2 != nil || a != b {
-			t.Errorf("hostKey(%q)=%q, hostKey(%q)=%q (%v %v)", p[0], a, p[1], b, err1, err2)
-		}
-	}
-	different := [][2]string{
-		{"https://api.example.com", "http://api.example.com"},
-		{"https://api.example.com", "https://api.example.com:8443"},
-		{"https://api.example.com", "https://api.example.com.evil.com"},
-		{"http://api.example.com:443", "https://api.example.com"},
-	}
-	for _, p := range different {
-		a, _ := hostKey(p[0])
-		b, _ := hostKey(p[1])
-		if a == b {
-			t.Errorf("%q and %q are the same host", p[0], p[1])
-		}
-	}
-}
-
 func TestTransport401ReauthAndRetryOnce(t *testing.T) {
 	e := newEnv(t)
 	m := e.manager()

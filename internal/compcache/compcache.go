@@ -5,6 +5,8 @@
 package compcache
 
 import (
+	"github.com/itcare-cli/itcare/internal/atomicfile"
+
 	"encoding/json"
 	"errors"
 	"io"
@@ -101,30 +103,17 @@ func (c Cache) Save(profile, family string, entries []Entry) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(c.folder(), 0o700); err != nil {
-		return err
-	}
 	b, err := json.Marshal(file{SavedAt: c.now().UTC(), Entries: entries})
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(c.folder(), ".tmp-*")
-	if err != nil {
-		return err
+	// A link planted in place of the file is removed, not followed.
+	if fi, err := os.Lstat(p); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		if err := os.Remove(p); err != nil {
+			return err
+		}
 	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), p)
+	return atomicfile.Write(p, b, 0o600)
 }
 
 // Drop removes every saved list of profile.

@@ -45,6 +45,9 @@ type Option struct {
 	Usage     string
 	InFile    bool // may be set in the config file's profile section
 	Hidden    bool
+	// Check validates a value beyond its Kind, as the command using it
+	// would (nil: any value of the Kind).
+	Check func(value string) error
 }
 
 // Keys of the options.
@@ -63,7 +66,7 @@ const (
 	KeyMaxListMiB = "max-list-mib"
 )
 
-// Defaults of the real service (itcare-api.md §1, §2).
+// Defaults of the real service.
 const (
 	DefaultAPIURL  = "https://api.cegedim.cloud/itcare"
 	DefaultAuthURL = "https://accounts.cegedim.cloud/auth/realms/cloud"
@@ -71,10 +74,10 @@ const (
 
 // Options is the one table of global settings.
 var Options = []Option{
-	{Key: KeyAPIURL, Env: "ITCARE_API_URL", Default: DefaultAPIURL, InFile: true, Usage: "ITCare API base URL"},
+	{Key: KeyAPIURL, Env: "ITCARE_API_URL", Default: DefaultAPIURL, InFile: true, Usage: "ITCare API base URL", Check: checkAPIURL},
 	{Key: KeyAuthURL, Env: "ITCARE_AUTH_URL", Default: DefaultAuthURL, InFile: true, Usage: "OIDC issuer URL (Keycloak realm) used to get tokens"},
 	{Key: KeyProfile, Shorthand: "p", Env: "ITCARE_PROFILE", Default: "default", Usage: "configuration profile to use"},
-	{Key: KeyOutput, Shorthand: "o", Env: "ITCARE_OUTPUT", InFile: true, Usage: "output format: table, wide, json, yaml, columns=COL,..., template=GO-TEMPLATE, csv"},
+	{Key: KeyOutput, Shorthand: "o", Env: "ITCARE_OUTPUT", InFile: true, Usage: "output format: table, wide, json, yaml, columns=COL,..., template=GO-TEMPLATE, csv", Check: checkOutput},
 	{Key: KeyDryRun, Env: "ITCARE_DRY_RUN", Default: "false", Kind: Bool, InFile: true, Usage: "ask the API to validate changes without doing them (ITCare-DryRun: true)"},
 	{Key: KeyDebug, Env: "ITCARE_DEBUG", Default: "false", Kind: Bool, InFile: true, Usage: "trace HTTP requests and decisions on stderr (secrets redacted)"},
 	{Key: KeyNoColor, Env: "ITCARE_NO_COLOR", Default: "false", Kind: Bool, InFile: true, Usage: "disable colour (also NO_COLOR)"},
@@ -132,6 +135,7 @@ type Config struct {
 	FileExists bool              // whether it existed
 	Dir        string            // where credentials and tokens are kept: the config file's folder
 	Sources    map[string]string // key → "flag", "env", "file" or "default"
+	Values     map[string]string // key → the effective value, as text
 }
 
 // profileName reports whether name is 1 to 64 letters, digits, '-' and '_',
@@ -182,7 +186,10 @@ func displayDefaultConfig() string {
 //	    api-url: https://api.cegedim.cloud/itcare
 //	    output: table
 type File struct {
-	Profiles map[string]map[string]any `yaml:"profiles"`
+	// DefaultProfile is the profile used without -p or ITCARE_PROFILE
+	// (set by `itcare auth switch`).
+	DefaultProfile string                    `yaml:"default-profile,omitempty"`
+	Profiles       map[string]map[string]any `yaml:"profiles"`
 }
 
 // MaxFileBytes bounds the config file: it holds a few settings per profile.
@@ -266,15 +273,20 @@ func Load(flags *pflag.FlagSet) (*Config, error) {
 	if err := checkNotShared(c.Dir); err != nil {
 		return nil, err
 	}
-	c.Profile = v.GetString(KeyProfile)
-	if err := ValidProfile(c.Profile); err != nil {
-		return nil, err
-	}
 	file, exists, err := ReadFile(c.File)
 	if err != nil {
 		return nil, err
 	}
 	c.FileExists = exists
+	c.Profile = v.GetString(KeyProfile)
+	po, _ := Lookup(KeyProfile)
+	profileSource := source(po, flags, nil)
+	if profileSource == "default" && file.DefaultProfile != "" {
+		c.Profile, profileSource = file.DefaultProfile, "file"
+	}
+	if err := ValidProfile(c.Profile); err != nil {
+		return nil, err
+	}
 	section := file.Profiles[c.Profile]
 	if len(section) > 0 {
 		clean := map[string]any{}
@@ -292,6 +304,7 @@ func Load(flags *pflag.FlagSet) (*Config, error) {
 	for _, o := range Options {
 		c.Sources[o.Key] = source(o, flags, section)
 	}
+	c.Sources[KeyProfile] = profileSource
 	c.APIURL = v.GetString(KeyAPIURL)
 	c.AuthURL = strings.TrimSuffix(v.GetString(KeyAuthURL), "/")
 	c.Output = v.GetString(KeyOutput)
@@ -313,6 +326,13 @@ func Load(flags *pflag.FlagSet) (*Config, error) {
 	if c.MaxListMiB, err = getPositiveInt(v, KeyMaxListMiB); err != nil {
 		return nil, err
 	}
+	c.Values = map[string]string{}
+	for _, o := range Options {
+		c.Values[o.Key] = v.GetString(o.Key)
+	}
+	c.Values[KeyProfile], c.Values[KeyConfig], c.Values[KeyAuthURL] = c.Profile, c.File, c.AuthURL
+	c.Values[KeyDryRun], c.Values[KeyDebug], c.Values[KeyNoColor] = fmt.Sprint(c.DryRun), fmt.Sprint(c.Debug), fmt.Sprint(c.NoColor)
+	c.Values[KeyTimeout] = c.Timeout.String()
 	return c, nil
 }
 
@@ -367,7 +387,11 @@ func (e *SettingError) Error() string {
 }
 
 func getBool(v *viper.Viper, key string) (bool, error) {
-	s := strings.ToLower(strings.TrimSpace(v.GetString(key)))
+	return parseBool(key, v.GetString(key))
+}
+
+func parseBool(key, s string) (bool, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
 	switch s {
 	case "", "0", "false", "no", "off":
 		return false, nil
@@ -378,16 +402,24 @@ func getBool(v *viper.Viper, key string) (bool, error) {
 }
 
 func getDuration(v *viper.Viper, key string) (time.Duration, error) {
-	s := strings.TrimSpace(v.GetString(key))
+	return parseDuration(key, v.GetString(key))
+}
+
+func parseDuration(key, s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
 	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, &SettingError{Key: key, Value: s, Want: "a duration such as 30s or 2m"}
+	if err != nil || d <= 0 {
+		return 0, &SettingError{Key: key, Value: s, Want: "a positive duration such as 30s or 2m"}
 	}
 	return d, nil
 }
 
 func getPositiveInt(v *viper.Viper, key string) (int, error) {
-	s := strings.TrimSpace(v.GetString(key))
+	return parsePositiveInt(key, v.GetString(key))
+}
+
+func parsePositiveInt(key, s string) (int, error) {
+	s = strings.TrimSpace(s)
 	n, err := strconv.Atoi(s)
 	if err != nil || n <= 0 || n > 1<<30 {
 		return 0, &SettingError{Key: key, Value: s, Want: "a positive whole number"}

@@ -198,7 +198,7 @@ func unknownQueryParam(route *routers.Route, q url.Values) *requestProblem {
 
 // splitCommaArrays reads `names=a,b` like `names=a&names=b` for the array
 // parameters of the operation: the docs write array filters comma-separated
-// (itcare-api.md §4) and Spring reads both, while OpenAPI's form+explode
+// and Spring reads both, while OpenAPI's form+explode
 // describes only the repeated form.
 func splitCommaArrays(route *routers.Route, q url.Values) url.Values {
 	for _, ps := range []openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
@@ -289,7 +289,7 @@ func schemaReason(se *openapi3.SchemaError) string {
 // checkResponse validates an answer; "" means it conforms.
 func (c *Checker) checkResponse(in *openapi3filter.RequestValidationInput, status int, header http.Header, body []byte) string {
 	opts := c.options()
-	// Error statuses may come with an empty body (documented, §3).
+	// Error statuses may come with an empty body (documented).
 	if len(body) == 0 && status >= 400 {
 		opts.ExcludeResponseBody = true
 	}

@@ -62,6 +62,11 @@ type Filter struct {
 	// Values are the known values of an Enum filter; values present in the
 	// data are accepted too.
 	Values []string
+	// Closed: Values is the whole set the documentation fixes, so the
+	// client refuses any other value before sending (a usage error). An
+	// open set (environments, OS families...) may grow on the server and is
+	// sent as given.
+	Closed bool
 	Source Source
 }
 

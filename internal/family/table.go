@@ -27,7 +27,7 @@ func nameFilter(what string) Filter {
 }
 
 func statusFilter(usage string, values []string) Filter {
-	return Filter{Param: "statuses", Kind: Enum, Flag: "status", Usage: usage, Fields: []string{"status"}, Values: values, Source: Documented}
+	return Filter{Param: "statuses", Kind: Enum, Flag: "status", Usage: usage, Fields: []string{"status"}, Values: values, Closed: values != nil, Source: Documented}
 }
 
 func textFilter(param, flag, usage string, src Source, fields ...string) Filter {
@@ -78,7 +78,7 @@ var (
 			serviceFilter, cloudFilter,
 			nameFilter("instance"),
 			{Param: "types", Kind: Enum, Flag: "type", Usage: "type: LINUX, WINDOWS, AIX", Fields: []string{"type"},
-				Values: []string{"LINUX", "WINDOWS", "AIX"}, Source: Documented},
+				Values: []string{"LINUX", "WINDOWS", "AIX"}, Closed: true, Source: Documented},
 			{Param: "families", Kind: Enum, Flag: "family", Usage: "family, e.g. DEBIAN, RHEL, CENTOS", Fields: []string{"family"},
 				Values: []string{"DEBIAN", "CENTOS", "RHEL", "UBUNTU", "ORACLE", "WINDOWS", "AIX"}, Source: Documented},
 			func() Filter { f := envFilter; f.Usage = "environment, e.g. PRODUCTION, DEVELOPMENT"; return f }(),

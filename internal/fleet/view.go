@@ -98,7 +98,7 @@ type Report struct {
 // one target, only its dry-run confirmation (or, on stderr, why it was
 // skipped), the board and summary having said the rest.
 func PrintResults(p *output.Printer, cols []output.Column, r Report, results []Result) error {
-	if !p.Opts.Format.IsTable() || p.Opts.JQ != "" {
+	if !p.ForPeople() {
 		return p.PrintList(results, cols, "results")
 	}
 	var submitted []int64
@@ -106,6 +106,10 @@ func PrintResults(p *output.Printer, cols []output.Column, r Report, results []R
 		if res.Outcome == Submitted && res.ActionID != nil && res.Err == nil {
 			submitted = append(submitted, *res.ActionID)
 		}
+	}
+	if len(submitted) == 1 && len(results) == 1 {
+		res := results[0]
+		return p.PrintStarted(r.change(res), *res.ActionID, api.ResumeHint(submitted), nil)
 	}
 	if len(submitted) > 0 {
 		for _, id := range submitted {
@@ -118,15 +122,21 @@ func PrintResults(p *output.Printer, cols []output.Column, r Report, results []R
 		return p.PrintList(results, cols, "results")
 	}
 	for _, res := range results {
-		what := output.Sanitize(Describe(r.Kind, Target{ID: res.ID, Name: res.Name}))
 		switch res.Outcome {
 		case Validated:
-			fmt.Fprintf(p.IO.Out, "dry run: %s %s was validated by the server; nothing was changed\n", r.Op, what)
+			if err := p.PrintDryRun(r.change(res), nil); err != nil {
+				return err
+			}
 		case Skipped:
-			fmt.Fprintf(p.IO.ErrOut, "%s is %s: nothing to do\n", what, output.Sanitize(res.Message))
+			fmt.Fprintf(p.IO.ErrOut, "%s is %s: nothing to do\n", r.change(res).Resource, output.Sanitize(res.Message))
 		}
 	}
 	return nil
+}
+
+// change names the change made to one target, for output's messages.
+func (r Report) change(res Result) output.Change {
+	return output.Change{Verb: r.Op, Resource: output.Sanitize(Describe(r.Kind, Target{ID: res.ID, Name: res.Name}))}
 }
 
 // PrintRunning tells, on stderr, which actions are still in progress (waits

@@ -107,9 +107,37 @@ func Man(root *cobra.Command) (Set, error) {
 		if err != nil {
 			return Set{}, fmt.Errorf("man page of %q: %w", c.CommandPath(), err)
 		}
-		s.Files[strings.ReplaceAll(c.CommandPath(), " ", "-")+".1"] = b.Bytes()
+		s.Files[strings.ReplaceAll(c.CommandPath(), " ", "-")+".1"] = manFlagDefaults(b.Bytes())
 	}
 	return s, nil
+}
+
+// manFlagDefaults cleans the flag lines of a man page the way the --help
+// output shows them: an option line such as \fB--all\fP[=false] or
+// \fB--size\fP=0 keeps its default only when it means something (not a
+// boolean, not an empty or zero value) and when the description does not
+// state the default itself, so that no option shows two defaults.
+func manFlagDefaults(page []byte) []byte {
+	lines := strings.Split(string(page), "\n")
+	for i, l := range lines {
+		if !strings.HasPrefix(l, `\fB-`) {
+			continue
+		}
+		end := strings.LastIndex(l, `\fP`)
+		if end < 0 {
+			continue
+		}
+		name, def := l[:end+len(`\fP`)], l[end+len(`\fP`):]
+		described := i+1 < len(lines) && strings.Contains(lines[i+1], "(default")
+		switch {
+		case strings.HasPrefix(def, "[="): // a boolean: on when given
+			def = ""
+		case def == `=""`, def == "=0", def == "=0s", def == "=[]", described:
+			def = ""
+		}
+		lines[i] = name + def
+	}
+	return []byte(strings.Join(lines, "\n"))
 }
 
 // Markdown returns a Markdown page per command (itcare.md,

@@ -8,9 +8,9 @@ import (
 )
 
 func TestBoardFoldsToTerminalHeight(t *testing.T) {
-	ios, _, _, errOut := Test()
-	ios.SetStderrTTY(true)
-	ios.SetHeight(8) // 6 lines: 5 rows and the count of the rest
+	ios, _, _, errOut := testStreams()
+	ios.stderrTTY = true
+	ios.height = 8 // 6 lines: 5 rows and the count of the rest
 	rows := make([]BoardRow, 12)
 	for i := range rows {
 		rows[i] = BoardRow{Name: fmt.Sprintf("web%02d", i), State: "QUEUED"}
@@ -34,7 +34,7 @@ func TestBoardFoldsToTerminalHeight(t *testing.T) {
 }
 
 func TestBoardPipedPrintsOneLinePerStateChange(t *testing.T) {
-	ios, _, _, errOut := Test()
+	ios, _, _, errOut := testStreams()
 	b := NewBoard(ios, []BoardRow{{Name: "web01", State: "QUEUED"}})
 	b.Start()
 	b.Update(0, BoardRow{Name: "web01", State: "SENDING"})
@@ -49,7 +49,7 @@ func TestBoardPipedPrintsOneLinePerStateChange(t *testing.T) {
 }
 
 func TestPlanFoldsLongLists(t *testing.T) {
-	ios, _, _, errOut := Test()
+	ios, _, _, errOut := testStreams()
 	var names []string
 	for i := 0; i < 15; i++ {
 		names = append(names, fmt.Sprintf("n%d", i))
@@ -64,7 +64,7 @@ func TestPlanFoldsLongLists(t *testing.T) {
 // Names and messages come from the server: an escape sequence in them is
 // shown, not obeyed.
 func TestBoardAndPlanShowServerEscapesHarmless(t *testing.T) {
-	ios, _, _, errOut := Test()
+	ios, _, _, errOut := testStreams()
 	b := NewBoard(ios, []BoardRow{{Name: "web\x1b]0;pwned\x07", State: "QUEUED"}})
 	b.Start()
 	b.Update(0, BoardRow{Name: "web\x1b]0;pwned\x07", State: "ERROR", Message: "bad\x1b[2J", Done: true})

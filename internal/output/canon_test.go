@@ -79,7 +79,7 @@ func TestStreamedListsMatchWholeEncoding(t *testing.T) {
 	}
 	for _, format := range []string{"json", "yaml"} {
 		f, _ := ParseFormat(format)
-		ios, _, out, _ := Test()
+		ios, _, out, _ := testStreams()
 		p := &Printer{IO: ios, Opts: Options{Format: f}}
 		if err := p.PrintList(list, nil, "items"); err != nil {
 			t.Fatal(err)

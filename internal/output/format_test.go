@@ -138,14 +138,23 @@ func TestValidateJQ(t *testing.T) {
 
 func TestOptionsValidate(t *testing.T) {
 	f, _ := ParseFormat("columns=id")
-	if err := (Options{Format: f, JQ: ".[0]"}).Validate(instanceColumns); err != nil {
+	if err := validateOptions(Options{Format: f, JQ: ".[0]"}, instanceColumns); err != nil {
 		t.Error(err)
 	}
 	f, _ = ParseFormat("columns=nope")
-	if err := (Options{Format: f}).Validate(instanceColumns); err == nil {
+	if err := validateOptions(Options{Format: f}, instanceColumns); err == nil {
 		t.Error("unknown column accepted")
 	}
-	if err := (Options{JQ: "]["}).Validate(instanceColumns); err == nil {
+	if err := validateOptions(Options{JQ: "]["}, instanceColumns); err == nil {
 		t.Error("bad jq accepted")
 	}
+}
+
+// validateOptions checks the options as Factory.Session and Printer do
+// before anything is sent: the columns= names, then the --jq expression.
+func validateOptions(o Options, cols []Column) error {
+	if err := ValidateColumns(o.Format, cols); err != nil {
+		return err
+	}
+	return ValidateJQ(o.JQ)
 }

@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"io"
@@ -58,21 +57,41 @@ const defaultWidth = 80
 // non-file ErrOut) silently show nothing.
 var spinnerFrames = spinner.CharSets[14]
 
-// System returns streams on the process's stdin, stdout and stderr, with
-// terminal detection, width and colour decided from the environment.
-func System() *IOStreams {
-	s := &IOStreams{
-		In:        os.Stdin,
-		Out:       redact.NewWriter(os.Stdout),
-		ErrOut:    redact.NewWriter(os.Stderr),
-		rawOut:    os.Stdout,
-		stdinTTY:  isTerminal(os.Stdin),
-		stdoutTTY: isTerminal(os.Stdout),
-		stderrTTY: isTerminal(os.Stderr),
-		spinEvery: 100 * time.Millisecond,
+// Terminal says which streams are terminals, the terminal's size and
+// whether colour is on.
+type Terminal struct {
+	StdinTTY, StdoutTTY, StderrTTY bool
+	Width                          int // 0: 80
+	Height                         int // 0: unknown (24 assumed)
+	Color                          bool
+}
+
+// NewIOStreams returns streams on in, out and errOut that behave as t says.
+// What is written to out and errOut goes through the masking of known
+// secrets.
+func NewIOStreams(in io.Reader, out, errOut io.Writer, t Terminal) *IOStreams {
+	return &IOStreams{
+		In:           in,
+		Out:          redact.NewWriter(out),
+		ErrOut:       redact.NewWriter(errOut),
+		rawOut:       out,
+		stdinTTY:     t.StdinTTY,
+		stdoutTTY:    t.StdoutTTY,
+		stderrTTY:    t.StderrTTY,
+		colorEnabled: t.Color,
+		width:        cmp.Or(max(t.Width, 0), defaultWidth),
+		height:       max(t.Height, 0),
+		spinEvery:    100 * time.Millisecond,
 	}
-	s.width, s.height = systemSize(s.stdoutTTY, s.stderrTTY)
-	s.colorEnabled = s.stdoutTTY && colorAllowedByEnv()
+}
+
+// System returns streams on the process's stdin, stdout and stderr, with
+// terminal detection, size and colour decided from the environment.
+func System() *IOStreams {
+	t := Terminal{StdinTTY: isTerminal(os.Stdin), StdoutTTY: isTerminal(os.Stdout), StderrTTY: isTerminal(os.Stderr)}
+	t.Width, t.Height = systemSize(t.StdoutTTY, t.StderrTTY)
+	t.Color = t.StdoutTTY && colorAllowedByEnv()
+	s := NewIOStreams(os.Stdin, os.Stdout, os.Stderr, t)
 	s.resize = func() (int, int) { return systemSize(s.stdoutTTY, s.stderrTTY) }
 	return s
 }
@@ -83,21 +102,6 @@ func (s *IOStreams) UpdateSize() {
 	if s.resize != nil {
 		s.width, s.height = s.resize()
 	}
-}
-
-// Test returns streams on buffers: nothing is a terminal, colour is off and
-// the width is 80. Use the setters to simulate a terminal.
-func Test() (ios *IOStreams, in *bytes.Buffer, out *bytes.Buffer, errOut *bytes.Buffer) {
-	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
-	ios = &IOStreams{
-		In:        in,
-		Out:       redact.NewWriter(out),
-		ErrOut:    redact.NewWriter(errOut),
-		rawOut:    out,
-		width:     defaultWidth,
-		spinEvery: 100 * time.Millisecond,
-	}
-	return ios, in, out, errOut
 }
 
 // RawOut is stdout without the masking of known secrets: only for data that
@@ -157,18 +161,12 @@ func systemSize(stdoutTTY, stderrTTY bool) (width, height int) {
 	return cmp.Or(width, defaultWidth), height
 }
 
-func (s *IOStreams) SetStdoutTTY(v bool)    { s.stdoutTTY = v }
-func (s *IOStreams) SetStderrTTY(v bool)    { s.stderrTTY = v }
-func (s *IOStreams) SetStdinTTY(v bool)     { s.stdinTTY = v }
-func (s *IOStreams) SetColorEnabled(v bool) { s.colorEnabled = v }
-func (s *IOStreams) IsStdoutTTY() bool      { return s.stdoutTTY }
-func (s *IOStreams) IsStderrTTY() bool      { return s.stderrTTY }
-func (s *IOStreams) IsStdinTTY() bool       { return s.stdinTTY }
-func (s *IOStreams) ColorEnabled() bool     { return s.colorEnabled }
-func (s *IOStreams) DisableColor()          { s.colorEnabled = false }
-func (s *IOStreams) CanPrompt() bool        { return s.stdinTTY && s.stderrTTY }
-func (s *IOStreams) SetWidth(w int)         { s.width = w }
-func (s *IOStreams) SetHeight(h int)        { s.height = h }
+func (s *IOStreams) IsStdoutTTY() bool  { return s.stdoutTTY }
+func (s *IOStreams) IsStderrTTY() bool  { return s.stderrTTY }
+func (s *IOStreams) IsStdinTTY() bool   { return s.stdinTTY }
+func (s *IOStreams) ColorEnabled() bool { return s.colorEnabled }
+func (s *IOStreams) DisableColor()      { s.colorEnabled = false }
+func (s *IOStreams) CanPrompt() bool    { return s.stdinTTY && s.stderrTTY }
 
 // defaultHeight is the terminal height assumed when it is unknown.
 const defaultHeight = 24
@@ -180,9 +178,6 @@ func (s *IOStreams) TerminalHeight() int {
 	}
 	return s.height
 }
-
-// setSpinnerEvery sets the frame interval (tests make it short).
-func (s *IOStreams) setSpinnerEvery(d time.Duration) { s.spinEvery = d }
 
 // TerminalWidth is the width tables and the spinner fit in (80 when unknown).
 func (s *IOStreams) TerminalWidth() int {

@@ -70,31 +70,31 @@ func TestSystemWidthHonoursColumns(t *testing.T) {
 }
 
 func TestTestStreamsAndSetters(t *testing.T) {
-	s, _, _, _ := Test()
+	s, _, _, _ := testStreams()
 	if s.IsStdinTTY() || s.IsStdoutTTY() || s.IsStderrTTY() || s.ColorEnabled() || s.CanPrompt() || s.TerminalWidth() != 80 {
-		t.Fatalf("Test() streams: %+v", s)
+		t.Fatalf("testStreams() streams: %+v", s)
 	}
-	s.SetStdinTTY(true)
+	s.stdinTTY = true
 	if s.CanPrompt() {
 		t.Error("CanPrompt without a stderr terminal")
 	}
-	s.SetStderrTTY(true)
+	s.stderrTTY = true
 	if !s.CanPrompt() {
 		t.Error("CanPrompt with stdin and stderr terminals")
 	}
-	s.SetStdoutTTY(true)
-	s.SetWidth(132)
+	s.stdoutTTY = true
+	s.width = 132
 	if !s.IsStdoutTTY() || s.TerminalWidth() != 132 {
 		t.Error("setters")
 	}
-	s.SetWidth(0)
+	s.width = 0
 	if s.TerminalWidth() != 80 {
 		t.Error("width 0 should fall back to 80")
 	}
 	if s.Green("ok") != "ok" || s.Bold("") != "" {
 		t.Error("colour while disabled")
 	}
-	s.SetColorEnabled(true)
+	s.colorEnabled = true
 	for got, want := range map[string]string{
 		s.Bold("b"): "\x1b[1mb\x1b[0m", s.Green("g"): "\x1b[32mg\x1b[0m", s.Red("r"): "\x1b[31mr\x1b[0m",
 		s.Yellow("y"): "\x1b[33my\x1b[0m", s.Gray("x"): "\x1b[90mx\x1b[0m",
@@ -110,8 +110,8 @@ func TestTestStreamsAndSetters(t *testing.T) {
 }
 
 func TestProgressSilentWhenStderrIsNotATerminal(t *testing.T) {
-	s, _, out, errOut := Test()
-	s.setSpinnerEvery(time.Millisecond)
+	s, _, out, errOut := testStreams()
+	s.spinEvery = time.Millisecond
 	s.StartProgress(" loading")
 	s.UpdateProgress(" still loading")
 	s.Warnf("slow answer (%d s)", 3)
@@ -132,9 +132,9 @@ func frames(s *IOStreams, errOut *bytes.Buffer) (text string, n int) {
 }
 
 func TestSpinnerOnForcedTerminal(t *testing.T) {
-	s, _, out, errOut := Test()
-	s.SetStderrTTY(true)
-	s.setSpinnerEvery(2 * time.Millisecond)
+	s, _, out, errOut := testStreams()
+	s.stderrTTY = true
+	s.spinEvery = 2 * time.Millisecond
 
 	s.StartProgress(" listing instances")
 	deadline := time.Now().Add(250 * time.Millisecond)
@@ -191,8 +191,8 @@ func TestSpinnerOnForcedTerminal(t *testing.T) {
 }
 
 func TestStopProgressWithoutStart(t *testing.T) {
-	s, _, _, errOut := Test()
-	s.SetStderrTTY(true)
+	s, _, _, errOut := testStreams()
+	s.stderrTTY = true
 	s.StopProgress()
 	s.UpdateProgress("nothing runs")
 	if errOut.Len() != 0 {
@@ -209,9 +209,9 @@ func TestStopProgressWithoutStart(t *testing.T) {
 }
 
 func TestSpinnerLineFitsWidth(t *testing.T) {
-	s, _, _, errOut := Test()
-	s.SetStderrTTY(true)
-	s.SetWidth(20)
+	s, _, _, errOut := testStreams()
+	s.stderrTTY = true
+	s.width = 20
 	s.StartProgress(" waiting for action 123456 (stop-instance pdeb12web01)")
 	s.StopProgress()
 	line := strings.Split(errOut.String(), clearLine)[1]
@@ -221,8 +221,8 @@ func TestSpinnerLineFitsWidth(t *testing.T) {
 }
 
 func TestPrintErrorStopsSpinner(t *testing.T) {
-	s, _, _, errOut := Test()
-	s.SetStderrTTY(true)
+	s, _, _, errOut := testStreams()
+	s.stderrTTY = true
 	s.StartProgress("working")
 	(&Printer{IO: s}).PrintError(os.ErrNotExist)
 	if !strings.HasSuffix(errOut.String(), clearLine+showCursor+"error: file does not exist\n") {
@@ -231,9 +231,9 @@ func TestPrintErrorStopsSpinner(t *testing.T) {
 }
 
 func TestTableOnTerminalStopsSpinner(t *testing.T) {
-	s, _, out, errOut := Test()
-	s.SetStderrTTY(true)
-	s.SetStdoutTTY(true)
+	s, _, out, errOut := testStreams()
+	s.stderrTTY = true
+	s.stdoutTTY = true
 	s.StartProgress("listing")
 	if err := (&Printer{IO: s}).PrintList(fixture(t), instanceColumns, "instances"); err != nil {
 		t.Fatal(err)
@@ -241,4 +241,11 @@ func TestTableOnTerminalStopsSpinner(t *testing.T) {
 	if !strings.HasSuffix(errOut.String(), showCursor) || !strings.HasPrefix(out.String(), "ID ") {
 		t.Errorf("stderr %q stdout %q", errOut, out)
 	}
+}
+
+// testStreams returns streams on buffers: nothing is a terminal, colour is
+// off and the width is 80; tests set the fields to simulate a terminal.
+func testStreams() (ios *IOStreams, in *bytes.Buffer, out *bytes.Buffer, errOut *bytes.Buffer) {
+	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
+	return NewIOStreams(in, out, errOut, Terminal{}), in, out, errOut
 }

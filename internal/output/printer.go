@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"sort"
 	"strings"
 	"unicode"
 )
@@ -16,15 +18,6 @@ type Options struct {
 	Format   Format
 	JQ       string
 	NoHeader bool
-}
-
-// Validate checks the options against a command's columns before anything is
-// sent: the columns= names and the --jq expression. Errors are *UsageError.
-func (o Options) Validate(cols []Column) error {
-	if err := ValidateColumns(o.Format, cols); err != nil {
-		return err
-	}
-	return ValidateJQ(o.JQ)
 }
 
 // Printer prints command results the way the options ask.
@@ -221,12 +214,10 @@ func (p *Printer) PrintRaw(body []byte) error {
 			return fmt.Errorf("the response is not JSON: %v", jsonErr)
 		}
 		p.beforeData()
-		_, err := p.IO.Out.Write(body)
-		return err
+		return p.writeBody(body)
 	}
 	if !wantsData && p.Opts.Format.Kind != JSON && !p.IO.IsStdoutTTY() {
-		_, err := p.IO.Out.Write(body)
-		return err
+		return p.writeBody(body)
 	}
 	for _, v := range values {
 		handled, err := p.printData(v)
@@ -238,6 +229,49 @@ func (p *Printer) PrintRaw(body []byte) error {
 		}
 	}
 	return nil
+}
+
+// writeBody writes body as is, ending with a newline: the next prompt or
+// line of a script starts on a line of its own.
+func (p *Printer) writeBody(body []byte) error {
+	if _, err := p.IO.Out.Write(body); err != nil {
+		return err
+	}
+	if !bytes.HasSuffix(body, []byte("\n")) {
+		_, err := io.WriteString(p.IO.Out, "\n")
+		return err
+	}
+	return nil
+}
+
+// PrintFailureBody prints the body of an error answer on stdout, as gh api
+// does: JSON the way PrintRaw prints it, anything else as is.
+func (p *Printer) PrintFailureBody(body []byte) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return
+	}
+	if json.Valid(body) {
+		_ = p.PrintRaw(body)
+		return
+	}
+	_ = p.writeBody(body)
+}
+
+// PrintResponseHead prints the status line and headers, as curl -i does.
+func (p *Printer) PrintResponseHead(proto, status string, header http.Header) {
+	w := p.IO.Out
+	fmt.Fprintf(w, "%s %s\n", proto, status)
+	keys := make([]string, 0, len(header))
+	for k := range header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range header[k] {
+			fmt.Fprintf(w, "%s: %s\n", k, v)
+		}
+	}
+	fmt.Fprintln(w)
 }
 
 // PrintError writes err to ErrOut: "error: msg", or with -o json one line

@@ -93,10 +93,10 @@ func newPrinter(t *testing.T, c printCase) (*Printer, func() string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ios, _, out, errOut := Test()
-	ios.SetStdoutTTY(c.tty)
+	ios, _, out, errOut := testStreams()
+	ios.stdoutTTY = c.tty
 	if c.width > 0 {
-		ios.SetWidth(c.width)
+		ios.width = c.width
 	}
 	p := &Printer{IO: ios, Opts: Options{Format: f, JQ: c.jq, NoHeader: c.noHeader}}
 	return p, func() string {
@@ -251,7 +251,7 @@ func TestPrintRaw(t *testing.T) {
 		body []byte
 		want string
 	}{
-		{"piped verbatim", printCase{}, body, string(body)},
+		{"piped verbatim, with a final newline", printCase{}, body, string(body) + "\n"},
 		{"tty pretty", printCase{tty: true}, body, "{\n  \"a\": {\n    \"c\": \"<x>\",\n    \"d\": [\n      1,\n      2.50,\n      3e2\n    ]\n  },\n  \"b\": 1\n}\n"},
 		{"json pretty", printCase{format: "json"}, body, "{\n  \"a\": {\n    \"c\": \"<x>\",\n    \"d\": [\n      1,\n      2.50,\n      3e2\n    ]\n  },\n  \"b\": 1\n}\n"},
 		{"jq", printCase{jq: ".a.d[]"}, body, "1\n2.50\n3e2\n"},
@@ -260,8 +260,9 @@ func TestPrintRaw(t *testing.T) {
 		{"jq yaml", printCase{format: "yaml", jq: ".a"}, body, "c: <x>\nd:\n  - 1\n  - 2.50\n  - 3e2\n"},
 		{"template", printCase{format: "template={{.a.c}}"}, body, "<x>\n"},
 		{"empty body", printCase{tty: true}, []byte("  \n"), ""},
-		{"not json piped", printCase{}, []byte("<html>oops</html>"), "<html>oops</html>"},
-		{"not json tty", printCase{tty: true}, []byte("<html>oops</html>"), "<html>oops</html>"},
+		{"not json piped", printCase{}, []byte("<html>oops</html>"), "<html>oops</html>\n"},
+		{"newline not doubled", printCase{}, []byte("<html>oops</html>\n"), "<html>oops</html>\n"},
+		{"not json tty", printCase{tty: true}, []byte("<html>oops</html>"), "<html>oops</html>\n"},
 		{"list tty", printCase{tty: true}, []byte(`[]`), "[]\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -351,7 +352,7 @@ func TestTableFitsTerminalWidth(t *testing.T) {
 
 func TestColorOnTerminal(t *testing.T) {
 	p, _ := newPrinter(t, printCase{tty: true, width: 200})
-	p.IO.SetColorEnabled(true)
+	p.IO.colorEnabled = true
 	if err := p.PrintList(fixture(t), instanceColumns, "instances"); err != nil {
 		t.Fatal(err)
 	}
@@ -379,7 +380,7 @@ func TestColorOnTerminal(t *testing.T) {
 	}
 	// Piped output never has colour, even when enabled.
 	p, _ = newPrinter(t, printCase{})
-	p.IO.SetColorEnabled(true)
+	p.IO.colorEnabled = true
 	if err := p.PrintList(fixture(t), instanceColumns, "instances"); err != nil {
 		t.Fatal(err)
 	}
@@ -463,16 +464,6 @@ func TestCellKinds(t *testing.T) {
 	}
 }
 
-func TestParseDateOverride(t *testing.T) {
-	old := ParseDate
-	t.Cleanup(func() { ParseDate = old })
-	ParseDate = func(string) (time.Time, error) { return time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC), nil }
-	got := Column{Path: "d", Kind: Date}.cell(map[string]any{"d": "whatever"}, cellContext{})
-	if got != "2020-01-02T03:04:05Z" {
-		t.Errorf("got %q", got)
-	}
-}
-
 func TestUsageErrorsAtPrintTime(t *testing.T) {
 	var ue *UsageError
 	p, _ := newPrinter(t, printCase{format: "columns=id,bogus"})
@@ -515,7 +506,7 @@ func TestHeaderFromKey(t *testing.T) {
 	}
 }
 
-// written returns what was written to a stream of Test().
+// written returns what was written to a stream of testStreams().
 func written(w io.Writer) string {
 	if rw, ok := w.(*redact.Writer); ok {
 		rw.Flush()
@@ -525,8 +516,8 @@ func written(w io.Writer) string {
 }
 
 func TestCSVPrintsEveryColumnAsPiped(t *testing.T) {
-	ios, _, out, _ := Test()
-	ios.SetStdoutTTY(true) // CSV is data: no cutting, no local dates, even on a terminal
+	ios, _, out, _ := testStreams()
+	ios.stdoutTTY = true // CSV is data: no cutting, no local dates, even on a terminal
 	p := &Printer{IO: ios, Opts: Options{Format: Format{Kind: CSV}}}
 	cols := []Column{{Header: "ID", Path: "id"}, {Header: "NOTE", Path: "note"}, {Header: "AT", Path: "at", Kind: Date, Wide: true}}
 	list := []map[string]any{{"id": 1, "note": "a, \"quoted\" note", "at": "2026-01-01T12:00:00.000+0200"}, {"id": 2}}

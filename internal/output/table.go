@@ -15,6 +15,8 @@ import (
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/itcare-cli/itcare/internal/isodate"
 )
 
 // ColumnKind says how a column renders its value.
@@ -50,27 +52,6 @@ type Column struct {
 //     `awk '{print $2}'` is reliable only on columns without spaces or empty
 //     cells (use -o json, --jq or columns= for those).
 const columnGap = 2
-
-// ParseDate reads an API date. It defaults to a local parser of the ISO-8601
-// forms the API writes; point it at api.ParseDate to share one definition.
-var ParseDate func(string) (time.Time, error) = parseISODate
-
-var isoLayouts = []string{
-	"2006-01-02T15:04:05.999999999Z07:00", // RFC 3339, Z or +02:00, with or without fraction
-	"2006-01-02T15:04:05.999999999Z0700",  // +0200
-	"2006-01-02T15:04:05.999999999",       // no zone: UTC
-	"2006-01-02",
-}
-
-func parseISODate(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, l := range isoLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("invalid date %q", s)
-}
 
 // cellContext is what rendering a cell depends on.
 type cellContext struct {
@@ -123,7 +104,7 @@ func (c Column) rawCell(item any, ctx cellContext) string {
 		if !isString {
 			return scalarText(v)
 		}
-		t, err := ParseDate(s)
+		t, err := isodate.Parse(s)
 		if err != nil {
 			return s
 		}

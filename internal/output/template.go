@@ -5,6 +5,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/isodate"
 )
 
 // templateFuncs are the helpers of -o template=:
@@ -31,7 +33,7 @@ var templateFuncs = template.FuncMap{
 	"lower": func(v any) string { return strings.ToLower(scalarText(v)) },
 	"date": func(v any) string {
 		s := scalarText(v)
-		t, err := ParseDate(s)
+		t, err := isodate.Parse(s)
 		if err != nil {
 			return s
 		}

@@ -15,6 +15,9 @@ type WaitItem struct {
 	Process  string
 	Status   string
 	Message  string
+	// Took is how long the action ran by the API's dates (submitted to
+	// completed), when it has ended and they are known.
+	Took time.Duration
 }
 
 // WaitUI shows actions being waited on. On a terminal (stderr) it runs a
@@ -85,6 +88,9 @@ func (u *WaitUI) Update(it WaitItem) {
 	*cur = it
 	elapsed := u.elapsed()
 	final := it.Status == "SUCCESS" || it.Status == "ERROR"
+	if final && it.Took > 0 {
+		elapsed = "took " + roundDuration(it.Took)
+	}
 	if !u.io.IsStderrTTY() {
 		fmt.Fprintf(u.io.ErrOut, "action %d%s: %s (%s)\n", it.ID, describe(it), it.Status, elapsed)
 		return
@@ -155,13 +161,20 @@ func (u *WaitUI) idList() string {
 	return strings.Join(s, " ")
 }
 
+// roundDuration shows d to the second, or to the tenth under a minute.
+func roundDuration(d time.Duration) string {
+	if d < time.Minute {
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}
+
 func describe(it WaitItem) string {
 	var parts []string
-	if it.Process != "" {
-		parts = append(parts, it.Process)
-	}
-	if it.Resource != "" {
-		parts = append(parts, it.Resource)
+	for _, p := range []string{it.Process, it.Resource} {
+		if p = strings.TrimSpace(p); p != "" {
+			parts = append(parts, p)
+		}
 	}
 	if len(parts) == 0 {
 		return ""

@@ -22,9 +22,9 @@ func watchUpdate(t *testing.T, first bool, marks map[string]string, raw string, 
 var watchCols = []Column{{Header: "ID", Path: "id"}, {Header: "STATUS", Path: "status"}}
 
 func TestWatchViewRedrawsInPlaceAndMarksChanges(t *testing.T) {
-	ios, _, out, _ := Test()
-	ios.SetStdoutTTY(true)
-	ios.SetHeight(40)
+	ios, _, out, _ := testStreams()
+	ios.stdoutTTY = true
+	ios.height = 40
 	p := &Printer{IO: ios}
 	v := p.NewWatchView("itcare test", watchCols, 5*time.Second)
 	if err := v.Update(watchUpdate(t, true, map[string]string{}, `[{"id":1,"status":"ACTIVE"},{"id":2,"status":"ACTIVE"}]`)); err != nil {
@@ -58,9 +58,9 @@ func TestWatchViewRedrawsInPlaceAndMarksChanges(t *testing.T) {
 }
 
 func TestWatchViewBoldWithColour(t *testing.T) {
-	ios, _, out, _ := Test()
-	ios.SetStdoutTTY(true)
-	ios.SetColorEnabled(true)
+	ios, _, out, _ := testStreams()
+	ios.stdoutTTY = true
+	ios.colorEnabled = true
 	p := &Printer{IO: ios}
 	v := p.NewWatchView("t", watchCols, time.Second)
 	_ = v.Update(watchUpdate(t, false, map[string]string{"1": watch.Added}, `[{"id":1,"status":"ACTIVE"}]`))
@@ -70,7 +70,7 @@ func TestWatchViewBoldWithColour(t *testing.T) {
 }
 
 func TestWatchViewJSONLines(t *testing.T) {
-	ios, _, out, _ := Test()
+	ios, _, out, _ := testStreams()
 	p := &Printer{IO: ios}
 	v := p.NewWatchView("t", watchCols, time.Second)
 	items, _ := watch.Items([]byte(`[{"id":2,"status":"STOPPING"}]`))
@@ -90,9 +90,9 @@ func TestWatchViewJSONLines(t *testing.T) {
 }
 
 func TestWatchViewCutToTerminalHeight(t *testing.T) {
-	ios, _, out, _ := Test()
-	ios.SetStdoutTTY(true)
-	ios.SetHeight(8)
+	ios, _, out, _ := testStreams()
+	ios.stdoutTTY = true
+	ios.height = 8
 	p := &Printer{IO: ios}
 	v := p.NewWatchView("t", watchCols, time.Second)
 	var rows []string

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Documented action statuses (itcare-api.md §5).
+// Documented action statuses.
 const (
 	statusInProgress = "IN_PROGRESS"
 	statusSuccess    = "SUCCESS"
@@ -143,7 +143,7 @@ func (s *Server) completeLocked(a *action) {
 	}
 }
 
-// listActions answers GET /actions: a plain array (itcare-api.md §5).
+// listActions answers GET /actions: a plain array.
 func (s *Server) listActions(c *call) reply {
 	q := c.query
 	if rep := checkParams(q, "resourceName", "resourceId", "serviceId", "statuses", "requestId"); rep != nil {

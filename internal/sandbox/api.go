@@ -46,7 +46,7 @@ func writeReply(w http.ResponseWriter, rep reply) {
 }
 
 // statusEnum is the HTTP reason as Spring's HttpStatus enum name
-// (itcare-api.md §3, ERRORS).
+// (documented, ERRORS).
 func statusEnum(code int) string {
 	switch code {
 	case http.StatusRequestEntityTooLarge:
@@ -313,7 +313,7 @@ func optionalString(m map[string]any, field string) (string, *reply) {
 }
 
 // dryRunReply is the 202 answer to a validated dry run (sandbox choice: the
-// real status and body are undocumented, itcare-api.md §3 and §10.5).
+// real status and body are undocumented).
 func dryRunReply(msg string) reply {
 	return jsonReply(http.StatusAccepted, map[string]any{"dryRun": true, "status": "VALIDATED", "message": msg})
 }

@@ -1,7 +1,7 @@
 package sandbox
 
-// The change calendar, GET /changes (seen in a third-party client,
-// itcare-api.md §7.7): patch parties and maintenance windows. The calendar
+// The change calendar, GET /changes (seen in a third-party client):
+// patch parties and maintenance windows. The calendar
 // is computed from the clock, so it always has past, running and coming
 // changes. Every field is a sandbox choice.
 

@@ -179,7 +179,7 @@ var seedEpoch = time.Date(2019, 3, 4, 9, 0, 0, 0, zone)
 var historyEpoch = time.Date(2025, 6, 2, 8, 0, 0, 0, zone)
 
 // detailKeys appear in GET /compute/instances/{id} but not in lists
-// (itcare-api.md §7.2, fields seen in detail answers).
+// (fields seen in detail answers).
 var detailKeys = []string{"storage", "backup", "backupPolicyDetails", "patchParty", "loadbalancers", "replication",
 	"isMemberOFLoadBalancer", "storageMoveInProgress", "authenticationDomain"}
 

@@ -153,7 +153,7 @@ func (b *filters) keep(m map[string]any) bool {
 }
 
 // namesFilter reads `names`: exact, case-insensitive matches; "!name"
-// excludes (negation documented, itcare-api.md §4; match semantics sandbox
+// excludes (negation documented; match semantics sandbox
 // choice).
 func namesFilter(q url.Values) (rowFilter, *reply) {
 	var include, exclude []string

@@ -200,7 +200,7 @@ type pageBody struct {
 	Empty            bool             `json:"empty"`
 }
 
-// springPage builds a Spring Data Page (itcare-api.md §4).
+// springPage builds a Spring Data Page.
 func springPage(content []map[string]any, number, size, total int, sorted bool) pageBody {
 	totalPages := (total + size - 1) / size
 	si := sortInfo{Empty: !sorted, Sorted: sorted, Unsorted: !sorted}

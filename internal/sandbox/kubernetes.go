@@ -1,7 +1,6 @@
 package sandbox
 
-// Kubernetes clusters and their nodes: /compute/containers/kubernetes
-// (itcare-api.md §7.3).
+// Kubernetes clusters and their nodes: /compute/containers/kubernetes.
 
 import (
 	"fmt"
@@ -263,7 +262,7 @@ type nodeRequest struct {
 
 // patchCluster answers PATCH /compute/containers/kubernetes/{id}
 // {"operation":"create_nodes","options":{"nodes":[{"nodesNb","nodeSizing","az"}]}}
-// (documented, itcare-api.md §7.3).
+// (documented).
 func (s *Server) patchCluster(c *call, id int64, _ string, options map[string]any) reply {
 	cl, ok := s.fam.items[typeKubernetes][id]
 	if !ok {

@@ -1,6 +1,6 @@
 package sandbox
 
-// Load balancers: /networking/loadbalancers (itcare-api.md §7.4), read-only:
+// Load balancers: /networking/loadbalancers, read-only:
 // the seed data.
 
 import (

@@ -1,7 +1,7 @@
 package sandbox
 
 // Monitoring charts, resource history and the change calendar: endpoints
-// seen only in a third-party client (itcare-api.md §7.7). Their answers are
+// seen only in a third-party client. Their answers are
 // not documented: every shape here is a sandbox choice (README.md).
 
 import (
@@ -30,8 +30,7 @@ type graphSpec struct {
 	memory bool
 }
 
-// graphs are the graph names seen in the third-party client (itcare-api.md
-// §7.7); unit and series name are sandbox choices.
+// graphs are the graph names seen in the third-party client; unit and series name are sandbox choices.
 var graphs = map[string]graphSpec{
 	"SYS_LNX_CPU_USAGE":       {"cpu usage", "%", "LINUX", false},
 	"SYS_LNX_MEMORY_USAGE":    {"memory usage", "%", "LINUX", true},

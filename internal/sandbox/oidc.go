@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// serveOIDC answers the Keycloak-shaped realm (itcare-api.md §2).
+// serveOIDC answers the Keycloak-shaped realm.
 func (s *Server) serveOIDC(w http.ResponseWriter, r *http.Request, body []byte, rel string) {
 	issuer := s.base(r) + realmPath
 	oidc := issuer + "/protocol/openid-connect"

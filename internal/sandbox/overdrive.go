@@ -1,6 +1,6 @@
 package sandbox
 
-// Overdrive storage volumes: /storage/overdrive (itcare-api.md §7.6): the
+// Overdrive storage volumes: /storage/overdrive: the
 // seed data; routes and operations come from the table.
 
 import "github.com/itcare-cli/itcare/internal/family"

@@ -1,6 +1,6 @@
 package sandbox
 
-// Every resource of every family: /compute/resources (itcare-api.md §6, §7.7).
+// Every resource of every family: /compute/resources.
 
 import (
 	"cmp"

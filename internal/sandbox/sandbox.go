@@ -2,8 +2,8 @@
 // serves both a Keycloak-shaped OIDC realm (/auth/realms/cloud) and the ITCare
 // API (/itcare) with deterministic seeded data.
 //
-// It follows ../shared/docs/itcare-api.md; every behaviour the real API does
-// not document is a "sandbox choice" listed in README.md next to this file.
+// It follows what is publicly known of the real API; every behaviour the
+// real API does not document is a "sandbox choice" listed in README.md next to this file.
 //
 // The simulator never starts a goroutine per action: asynchronous actions are
 // settled lazily, from the clock, whenever a request is served. All state is
