@@ -122,7 +122,7 @@ func newActionsGetCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:         "get <id>",
 		Short:       "Show one action",
-		Example:     `  itcare actions get 5012 -o json`,
+		Example:     `  itcare actions get 50012 -o json`,
 		Args:        cobra.ExactArgs(1),
 		Annotations: map[string]string{questionAnnotation: "which action to show?"},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -161,9 +161,9 @@ running action; otherwise one line is printed per status change, on stderr.
 
 Exit status: 0 when all succeeded, 3 when any ended in ERROR, 5 when --timeout
 passed (the actions go on; the command to resume is printed), 130 on Ctrl-C.`,
-		Example: `  itcare actions wait 5012
-  itcare actions wait 5012 5013 5014 --timeout 10m
-  id=$(itcare instances start web01 --no-wait) && itcare actions wait "$id"`,
+		Example: `  itcare actions wait 50012
+  itcare actions wait 50008 50009 50010 --timeout 10m
+  id=$(itcare instances start pdeb12log02 --no-wait) && itcare actions wait "$id"`,
 		Args:        cobra.MinimumNArgs(1),
 		Annotations: map[string]string{questionAnnotation: "which action(s) to wait for?"},
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -53,13 +53,13 @@ exits 1 (4 for 401/403).`,
   itcare api /compute/containers/kubernetes --paginate --jq '.[].name'
 
   # stop an Overdrive volume and wait for the action
-  itcare api -X PATCH /storage/overdrive/1234 -f operation=stop --wait
+  itcare api -X PATCH /storage/overdrive/5103 -f operation=stop --wait
 
   # read the actions of a resource
   itcare api -X GET /actions -f resourceName=pdeb12web01 -f statuses[]=SUCCESS -f statuses[]=ERROR
 
   # a date in a query string keeps its + sign
-  itcare api -X GET /changes -f start=2016-06-01T12:27:19.000+0200 -f maintenanceTypes[]=PATCH_PARTY
+  itcare api -X GET /changes -f start=2026-06-01T12:27:19.000+0200 -f end=2026-06-30T00:00:00.000+0200 -f maintenanceTypes[]=PATCH_PARTY
 
   # a body from a file, validated but not applied
   itcare api -X POST /compute/instances --input instance.json --dry-run -i`,

@@ -322,8 +322,8 @@ func TestCompletionInRealBash(t *testing.T) {
 	// The script needs bash-completion's _get_comp_words_by_ref; without the
 	// package, a minimal stand-in for it does the same for these lines.
 	script := `
-if [[ -r /usr/share/bash-completion/bash_completion ]]; then
-  . /usr/share/bash-completion/bash_completion
+if [[ -n $BASH_COMPLETION_SCRIPT ]]; then
+  . "$BASH_COMPLETION_SCRIPT"
 fi
 if ! declare -F _get_comp_words_by_ref >/dev/null; then
   _get_comp_words_by_ref() {
@@ -352,7 +352,8 @@ complete_line 'itcare instances get pdeb12w'
 complete_line 'itcare instances get pdeb12web010'
 `
 	c := exec.Command(bash, "--norc", "--noprofile", "-c", script)
-	c.Env = append(os.Environ(), "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"), "COLUMNS=100")
+	c.Env = append(os.Environ(), "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"), "COLUMNS=100",
+		"BASH_COMPLETION_SCRIPT="+findBashCompletion())
 	var stderr bytes.Buffer
 	c.Stderr = &stderr
 	out, err := c.Output()

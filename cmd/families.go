@@ -2,11 +2,8 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -28,7 +25,7 @@ var familyHelps = map[string]familyHelp{
 		GetExample: `  itcare instances get 10042
   itcare instances get pdeb12web01 -o yaml`,
 		DeleteExample: `  itcare instances stop pdeb12web01 && itcare instances delete pdeb12web01
-  itcare instances delete 10042 --yes --change-ref RFC_1234`,
+  itcare instances delete 10004 --yes --change-ref RFC_1234`,
 		Subcommands: instanceSubcommands,
 	},
 	family.Resources.Name: {
@@ -83,7 +80,7 @@ func kubernetesSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 		subListCmd(f, s, "list <cluster>", "List the nodes of a cluster", "nodes", nodeColumns,
 			"  itcare kubernetes nodes list pk8sapp01", "nodes"),
 		subObjectCmd(f, s, "get <cluster> <node>", "Show one node of a cluster", nodeColumns,
-			"  itcare kubernetes nodes get pk8sapp01 7", "nodes", true),
+			"  itcare kubernetes nodes get pk8sapp01 pk8sapp01-worker-01\n  itcare kubernetes nodes get pk8sapp01 61007 -o yaml", "nodes", true),
 		newNodesAddCmd(f, s),
 		newNodesDeleteCmd(f, s),
 	)
@@ -135,12 +132,12 @@ func newNodesDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "delete <cluster> <node>...",
 		Short: "Delete nodes of a cluster (irreversible)",
-		Long: `Deletes nodes of one cluster. The API refuses to delete the last worker or the
-last ingress node. On a terminal you are asked to confirm; elsewhere --yes is
-required. The cluster's nodes are read first for their names: an unknown node
-id sends nothing.`,
-		Example: `  itcare kubernetes nodes delete pk8sapp01 7 --yes
-  itcare kubernetes nodes delete pk8sapp01 7 8 9 --yes --max-parallel 1`,
+		Long: `Deletes nodes of one cluster, given by id or name. The API refuses to delete
+the last worker or the last ingress node. On a terminal you are asked to
+confirm; elsewhere --yes is required. The cluster's nodes are read once: an
+unknown or ambiguous node sends nothing.`,
+		Example: `  itcare kubernetes nodes delete pk8sapp01 pk8sapp01-worker-06 --yes
+  itcare kubernetes nodes delete pk8sapp01 61011 --yes`,
 		Aliases: []string{"rm"},
 		Args:    cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -152,7 +149,11 @@ id sends nothing.`,
 					if cluster, err = fam.Resolve(ctx, args[0]); err != nil {
 						return nil, nil, err
 					}
-					return clusterNodes(ctx, fam, cluster, nodes)
+					items, err := fam.SubItems(ctx, cluster, "node", "nodes")
+					if err != nil {
+						return nil, nil, err
+					}
+					return fleet.Resolve(ctx, fleet.Items(items), "node", fam.NameParam, nodes, 1)
 				},
 				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
 					return fam.Delete(ctx, cluster, "", "nodes", strconv.FormatInt(id, 10))
@@ -161,44 +162,4 @@ id sends nothing.`,
 	}
 	s.registerFleet(cmd, &fl, false)
 	return cmd
-}
-
-// clusterNodes reads the nodes of a cluster once and picks the ones named
-// by their ids.
-func clusterNodes(ctx context.Context, fam *api.Family, cluster int64, args []string) ([]fleet.Target, []fleet.Problem, error) {
-	raw, err := fam.GetSub(ctx, cluster, "nodes")
-	if err != nil {
-		return nil, nil, err
-	}
-	list, err := api.ItemsOf(raw)
-	if err != nil {
-		return nil, nil, err
-	}
-	var items []api.Object
-	if err := json.Unmarshal(list, &items); err != nil {
-		return nil, nil, fmt.Errorf("reading the nodes of cluster %d: %w", cluster, err)
-	}
-	known := map[int64]fleet.Target{}
-	for _, it := range items {
-		n := it.Summary()
-		known[n.ID] = fleet.Target{ID: n.ID, Name: n.Name, Status: n.Status}
-	}
-	var targets []fleet.Target
-	var problems []fleet.Problem
-	seen := map[int64]bool{}
-	for _, a := range args {
-		id, perr := strconv.ParseInt(strings.TrimSpace(a), 10, 64)
-		t, ok := known[id]
-		switch {
-		case perr != nil:
-			problems = append(problems, fleet.Problem{Arg: a, Err: fmt.Errorf("node %q: node ids are numbers", a)})
-		case !ok:
-			problems = append(problems, fleet.Problem{Arg: a, Err: fmt.Errorf("no node %d in cluster %d", id, cluster)})
-		case !seen[id]:
-			seen[id] = true
-			t.Arg = a
-			targets = append(targets, t)
-		}
-	}
-	return targets, problems, nil
 }

@@ -241,3 +241,36 @@ func TestInstanceSnapshotsNetworksStorage(t *testing.T) {
 		t.Fatalf("storage table %q", r.stdout)
 	}
 }
+
+// TestKubernetesNodesByName: like every other command, node commands take a
+// node's name as well as its id; an unknown name says so and sends nothing.
+func TestKubernetesNodesByName(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	h.login()
+	nodes := decodeJSON[[]map[string]any](t, h.mustRun("kubernetes", "nodes", "list", "pk8sapp01", "-o", "json").stdout)
+	var name, id string
+	for _, n := range nodes {
+		if n["role"] == "worker" {
+			name, id = fmt.Sprint(n["name"]), fmt.Sprint(n["id"])
+		}
+	}
+	if name == "" {
+		t.Fatalf("no worker node in %v", nodes)
+	}
+	got := decodeJSON[map[string]any](t, h.mustRun("kubernetes", "nodes", "get", "pk8sapp01", name, "-o", "json").stdout)
+	if fmt.Sprint(got["id"]) != id {
+		t.Fatalf("node %s: got %v, want id %s", name, got["id"], id)
+	}
+	h.sb.ResetRequests()
+	h.mustRun("kubernetes", "nodes", "delete", "pk8sapp01", name, "--yes", "--no-wait")
+	dels := h.apiRequests("DELETE", "/compute/containers/kubernetes/")
+	if len(dels) != 1 || !strings.HasSuffix(dels[0].Path, "/nodes/"+id) {
+		t.Fatalf("deleting node %s sent %v, want DELETE .../nodes/%s", name, dels, id)
+	}
+	h.sb.ResetRequests()
+	r := h.run("kubernetes", "nodes", "delete", "pk8sapp01", "pk8sapp01-worker-99", "--yes")
+	assertCode(t, r, ExitError)
+	if !strings.Contains(r.stderr, "pk8sapp01-worker-99") || len(h.apiRequests("DELETE", "/")) != 0 {
+		t.Fatalf("unknown node: stderr %q, requests %v", r.stderr, h.apiRequests("DELETE", "/"))
+	}
+}

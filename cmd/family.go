@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -276,10 +278,11 @@ func (s *familySpec) getCmd(f *Factory) *cobra.Command {
 func (s *familySpec) operationCmd(f *Factory, op family.Operation) *cobra.Command {
 	var fl fleetFlags
 	filters := s.flagFilters()
-	example := fmt.Sprintf("  itcare %[1]s %[2]s NAME\n  itcare %[1]s %[2]s ID NAME2 --no-wait\n  itcare %[1]s %[2]s ID --dry-run", s.Name, op.Name)
-	if sel := exampleSelector(filters); sel != "" {
+	example := fmt.Sprintf("  itcare %[1]s %[2]s NAME", s.Name, op.Name)
+	if sel := exampleSelector(filters, op.Requires); sel != "" {
 		example += fmt.Sprintf("\n  itcare %[1]s %[2]s %[3]s --yes --max-parallel 5", s.Name, op.Name, sel)
 	}
+	example += fmt.Sprintf("\n  itcare %[1]s %[2]s ID NAME --yes --no-wait\n  itcare %[1]s %[2]s ID --dry-run", s.Name, op.Name)
 	cmd := &cobra.Command{
 		Use:     op.Name + " <id|name>... | --FILTER VALUE...",
 		Short:   op.Short,
@@ -297,18 +300,20 @@ func (s *familySpec) operationCmd(f *Factory, op family.Operation) *cobra.Comman
 	return cmd
 }
 
-// exampleSelector is a selection for the help's examples: the environment
-// when the family filters on it, else its first filter.
-func exampleSelector(filters []family.Filter) string {
-	for _, fl := range filters {
-		if fl.Flag == "env" {
-			return "--env QA"
-		}
+// exampleSelector is a selection for the help's examples: the QA
+// environment, with the status the operation requires ("" when any), when
+// the family filters on them.
+func exampleSelector(filters []family.Filter, requires string) string {
+	has := func(flag string) bool {
+		return slices.ContainsFunc(filters, func(f family.Filter) bool { return f.Flag == flag })
 	}
-	if len(filters) > 0 {
-		return "--" + filters[0].Flag + " VALUE"
+	if !has("env") {
+		return ""
 	}
-	return ""
+	if requires != "" && has("status") {
+		return "--env QA --status " + requires
+	}
+	return "--env QA"
 }
 
 func (s *familySpec) deleteCmd(f *Factory) *cobra.Command {
@@ -419,7 +424,12 @@ func subObjectCmd(f *Factory, s *familySpec, use, short string, cols []output.Co
 			}
 			path := []string{sub}
 			if withItem {
-				path = append(path, url.PathEscape(args[1]))
+				// The item by id or name, as every resource is.
+				item, err := t.fam.ResolveSub(cmd.Context(), t.id, strings.TrimSuffix(sub, "s"), sub, args[1])
+				if err != nil {
+					return err
+				}
+				path = append(path, strconv.FormatInt(item, 10))
 			}
 			raw, err := t.fam.GetSub(cmd.Context(), t.id, path...)
 			if err != nil {

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -149,7 +150,7 @@ func (s *familySpec) runFleet(ctx context.Context, f *Factory, fl *fleetFlags, a
 		return usageErrorf("give %s ids or names, or selection flags, not both", ch.Kind)
 	case !selector && len(args) == 0 && len(fl.filters) > 0:
 		return usageErrorf("missing <id|name>: which %s to %s? Name them (ids or names), or select them with filters such as %s",
-			ch.Plural, ch.Op, exampleSelector(fl.filters))
+			ch.Plural, ch.Op, cmp.Or(exampleSelector(fl.filters, ch.Rule.First()), "--"+fl.filters[0].Flag))
 	case !selector && len(args) == 0:
 		return usageErrorf("missing <id|name>: which %s to %s?", ch.Plural, ch.Op)
 	}

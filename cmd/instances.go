@@ -134,9 +134,17 @@ func validatePaging(o api.PageOptions, sizeGiven bool) error {
 	return nil
 }
 
-// pageFooter tells a person on a terminal that more pages exist.
+// pageFooter says on stderr, when a table shows one page of several, how
+// many items exist in all, on a terminal and piped alike (where one page
+// through grep or wc -l is easily taken for the whole list). JSON, YAML,
+// --jq and templates are read by programs that chose their page: silent.
 func pageFooter(f *Factory, p *output.Printer, o api.PageOptions, number, totalPages, total, shown int) {
-	if o.All || !f.IO.IsStdoutTTY() || p.Opts.Format.Kind != output.Table || totalPages <= 1 {
+	if o.All || totalPages <= 1 || total <= shown || p.Opts.JQ != "" {
+		return
+	}
+	switch p.Opts.Format.Kind {
+	case output.Table, output.Wide, output.Columns:
+	default:
 		return
 	}
 	fmt.Fprintf(f.IO.ErrOut, "showing page %d (pages 0-%d, %d of %d items); --page %d for the next one, --all for every page\n",

@@ -3,6 +3,7 @@ package cmd
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -163,5 +164,44 @@ func TestStdoutStaysJSONWithSpinnerAndWarning(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "fetching instances") {
 		t.Fatalf("no spinner on stderr: %q", r.stderr)
+	}
+}
+
+// TestPipedPageSaysHowManyInAll: a table of one page of several, piped,
+// says on stderr how many items exist in all; --all, a single page and JSON
+// say nothing.
+func TestPipedPageSaysHowManyInAll(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	h.login()
+	r := h.mustRun("instances", "list", "--size", "5")
+	if n := strings.Count(r.stdout, "\n"); n != 6 {
+		t.Fatalf("want a header and 5 rows, got %d lines:\n%s", n, r.stdout)
+	}
+	all := len(decodeJSON[[]any](t, h.mustRun("instances", "list", "--all", "-o", "json").stdout))
+	want := fmt.Sprintf("showing page 0 (pages 0-%d, 5 of %d items); --page 1 for the next one, --all for every page\n", (all+4)/5-1, all)
+	if r.stderr != want {
+		t.Errorf("stderr %q, want %q", r.stderr, want)
+	}
+	if r := h.mustRun("instances", "list", "--size", "5", "-o", "columns=ID,NAME"); r.stderr != want {
+		t.Errorf("-o columns=: stderr %q, want %q", r.stderr, want)
+	}
+	// Programs chose their page: nothing on stderr.
+	if r := h.mustRun("instances", "list", "--size", "5", "-o", "json"); r.stderr != "" {
+		t.Errorf("-o json: stderr %q", r.stderr)
+	}
+	if r := h.mustRun("instances", "list", "--all"); r.stderr != "" {
+		t.Errorf("--all: stderr %q", r.stderr)
+	}
+	if r := h.mustRun("instances", "list", "--size", fmt.Sprint(all+1)); r.stderr != "" {
+		t.Errorf("one page holds all: stderr %q", r.stderr)
+	}
+}
+
+// TestStatusPipedHasNoEmptyReason: REASON is printed only when there is one.
+func TestStatusPipedHasNoEmptyReason(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	r := h.mustRun("status")
+	if strings.Contains(r.stdout, "REASON") || !strings.Contains(r.stdout, "STATE:") {
+		t.Errorf("status piped:\n%s", r.stdout)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -33,9 +35,18 @@ type ptySession struct {
 
 func startPTY(t *testing.T, env []string, name string, args ...string) *ptySession {
 	t.Helper()
+	return startPTYSize(t, 120, env, name, args...)
+}
+
+// startPTYSize is startPTY on a terminal cols columns wide.
+func startPTYSize(t *testing.T, cols uint16, env []string, name string, args ...string) *ptySession {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("no pseudo-terminals on Windows")
+	}
 	c := exec.Command(name, args...)
 	c.Env = env
-	tty, err := pty.StartWithSize(c, &pty.Winsize{Rows: 40, Cols: 120})
+	tty, err := pty.StartWithSize(c, &pty.Winsize{Rows: 40, Cols: cols})
 	if err != nil {
 		t.Fatalf("starting %s in a pty: %v", name, err)
 	}
@@ -206,6 +217,28 @@ func firstInstanceBin(t *testing.T, h *harness, bin string) string {
 	return strings.TrimSpace(string(out))
 }
 
+// findBashCompletion is where bash-completion's main script is on this
+// machine (the distribution's or Homebrew's folder), found by the script
+// `make test-deps` uses; "" when bash-completion is not installed.
+func findBashCompletion() string {
+	out, err := exec.Command("bash", filepath.Join("..", "scripts", "find-bash-completion.sh")).Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// bashCompletionScript is findBashCompletion, failing the test when
+// bash-completion is missing.
+func bashCompletionScript(t *testing.T) string {
+	t.Helper()
+	path := findBashCompletion()
+	if path == "" {
+		t.Fatal("bash-completion is not installed (make test-deps installs it)")
+	}
+	return path
+}
+
 // TestCompletionInRealShells types TAB in bash (with bash-completion), zsh and
 // fish running in a pseudo-terminal and reads what the shell completed.
 func TestCompletionInRealShells(t *testing.T) {
@@ -217,7 +250,7 @@ func TestCompletionInRealShells(t *testing.T) {
 		setup string
 	}{
 		{"bash", []string{"bash", "--norc", "--noprofile", "-i"},
-			"PS1='$ '; . /usr/share/bash-completion/bash_completion; source <(itcare completion bash)\n"},
+			"PS1='$ '; . " + bashCompletionScript(t) + "; source <(itcare completion bash)\n"},
 		{"zsh", []string{"zsh", "-f", "-i"},
 			"PS1='$ '; autoload -U compinit && compinit -u && source <(itcare completion zsh)\n"},
 		{"fish", []string{"fish", "--no-config", "-i"},
@@ -228,11 +261,6 @@ func TestCompletionInRealShells(t *testing.T) {
 			path, err := exec.LookPath(sh.argv[0])
 			if err != nil {
 				t.Fatalf("%s is not installed (make test-deps installs it)", sh.argv[0])
-			}
-			if sh.name == "bash" {
-				if _, err := os.Stat("/usr/share/bash-completion/bash_completion"); err != nil {
-					t.Fatal("bash-completion is not installed (make test-deps installs it)")
-				}
 			}
 			s := startPTY(t, binEnv(h, bin, "SHELL="+path), path, sh.argv[1:]...)
 			s.send(sh.setup)
@@ -247,5 +275,95 @@ func TestCompletionInRealShells(t *testing.T) {
 			s.expect(mark, "03", 10*time.Second) // the sandbox's instance qrhel9app03
 			s.send("\x15")                       // clear the line
 		})
+	}
+}
+
+// TestNarrowTerminalHidesColumns: on a terminal 60 or 72 columns wide,
+// `instances list` hides its least important columns, keeps every ID and
+// NAME whole, fits every line in the width and says which columns it hid.
+func TestNarrowTerminalHidesColumns(t *testing.T) {
+	bin := buildItcare(t)
+	h := newHarness(t, sandbox.Options{})
+	c := exec.Command(bin, "instances", "list", "--all", "-o", "columns=ID,NAME")
+	c.Env = binEnv(h, bin)
+	piped, err := c.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := strings.Fields(string(piped))[2:] // ID NAME id name id name ...
+	for _, cols := range []uint16{60, 72} {
+		t.Run(fmt.Sprint(cols), func(t *testing.T) {
+			s := startPTYSize(t, cols, binEnv(h, bin, "NO_COLOR=1"), bin, "instances", "list", "--all")
+			if code := s.wait(20 * time.Second); code != 0 {
+				t.Fatalf("exit %d:\n%s", code, s.output())
+			}
+			// The screen without the spinner and cursor sequences.
+			screen := regexp.MustCompile("\x1b\\[[0-9;?]*[A-Za-z]").ReplaceAllString(s.output(), "")
+			screen = regexp.MustCompile("(?m)^.*\r").ReplaceAllString(strings.ReplaceAll(screen, "\r\n", "\n"), "")
+			note := fmt.Sprintf("hidden to fit %d columns: ", cols)
+			if !strings.Contains(screen, note) {
+				t.Fatalf("no %q on the terminal:\n%s", note, screen)
+			}
+			hidden := strings.SplitN(strings.SplitN(screen, note, 2)[1], " (", 2)[0]
+			for _, h := range []string{"AZ", "RAM"} {
+				if !strings.Contains(hidden, h) {
+					t.Errorf("%s still shown (hidden: %s):\n%s", h, hidden, screen)
+				}
+			}
+			var table []string
+			for _, line := range strings.Split(screen, "\n") {
+				if line != "" && !strings.HasPrefix(line, note) {
+					table = append(table, line)
+				}
+			}
+			if !strings.HasPrefix(table[0], "ID") || !strings.Contains(table[0], "NAME") || !strings.Contains(table[0], "STATUS") {
+				t.Errorf("header %q: want ID, NAME and STATUS", table[0])
+			}
+			for _, line := range table {
+				if n := len([]rune(line)); n > int(cols) {
+					t.Errorf("line of %d columns: %q", n, line)
+				}
+			}
+			body := strings.Join(table, "\n")
+			if strings.Contains(body, "…") {
+				t.Errorf("a cell was cut although columns could go:\n%s", body)
+			}
+			for i := 0; i+1 < len(names); i += 2 {
+				if !strings.Contains(body, names[i]+"  "+names[i+1]) {
+					t.Errorf("%s %s not shown whole:\n%s", names[i], names[i+1], body)
+				}
+			}
+		})
+	}
+}
+
+// TestTestDepsSaysWhatToInstall: where neither apt-get nor Homebrew exists,
+// `make test-deps` names what is missing and stops with status 1 instead of
+// failing with 127 on a missing apt-get.
+func TestTestDepsSaysWhatToInstall(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("a bash script")
+	}
+	dir := t.TempDir()
+	for _, tool := range []string{"bash", "dirname", "cat"} {
+		p, err := exec.LookPath(tool)
+		if err != nil {
+			t.Fatalf("%s: %v", tool, err)
+		}
+		if err := os.Symlink(p, filepath.Join(dir, tool)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := exec.Command(filepath.Join(dir, "bash"), filepath.Join("..", "scripts", "test-deps.sh"))
+	c.Env = []string{"PATH=" + dir, "HOME=" + dir}
+	out, err := c.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("exit %v, want 1:\n%s", err, out)
+	}
+	for _, want := range []string{"missing:", "zsh", "fish", "Install them with your package manager"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
 	}
 }

@@ -12,7 +12,7 @@ var statusColumns = []output.Column{
 	{Header: "STATE", Path: "state"},
 	{Header: "HTTP", Path: "httpStatus"},
 	{Header: "RTT-MS", Path: "roundTripMs"},
-	{Header: "REASON", Path: "reason"},
+	{Header: "REASON", Path: "reason", OmitEmpty: true},
 }
 
 func newStatusCmd(f *Factory) *cobra.Command {

@@ -78,7 +78,7 @@ func TestUsageErrorsNeedNoServer(t *testing.T) {
 		{[]string{"kubernetes", "nodes", "lsit"}, "Did you mean this?\n\tlist"},
 		{[]string{"actions", "wiat"}, "\twait\n"},
 		// A missing or blank argument is said in words, with the usage line.
-		{[]string{"instances", "stop"}, "missing <id|name>: which instances to stop? Name them (ids or names), or select them with filters such as --env QA\n"},
+		{[]string{"instances", "stop"}, "missing <id|name>: which instances to stop? Name them (ids or names), or select them with filters such as --env QA --status ACTIVE\n"},
 		{[]string{"instances", "stop", "web01", " "}, "empty <id|name>...: which instance to stop?\nUsage: itcare instances stop <id|name>... | --FILTER VALUE... [flags]\n"},
 		{[]string{"instances", "get", ""}, "empty <id|name>: which instance to show?\nUsage: itcare instances get <id|name>"},
 		{[]string{"instances", "delete", " ", "--yes"}, "empty <id|name>...: which instance to delete?"},

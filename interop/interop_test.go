@@ -416,6 +416,7 @@ func (c *cli) status() authStatus {
 type cachedToken struct {
 	AccessToken   string    `json:"access_token"`
 	Expiry        time.Time `json:"expiry"`
+	IssuedAt      time.Time `json:"issued_at"`
 	RefreshToken  string    `json:"refresh_token"`
 	RefreshExpiry time.Time `json:"refresh_expiry"`
 	TokenURL      string    `json:"token_url"`
@@ -435,8 +436,19 @@ func (c *cli) cache() cachedToken {
 	return tok
 }
 
-// skew is how long before expiry the CLI renews a token (auth.DefaultSkew).
+// skew is how long before expiry the CLI renews a token (auth.DefaultSkew),
+// and stops using a refresh token.
 const skew = 60 * time.Second
+
+// renewAt is when the CLI renews the access token: skew before its expiry,
+// but at most a quarter of its lifetime before (auth.Manager's margin).
+func (t cachedToken) renewAt() time.Time {
+	margin := skew
+	if life := t.Expiry.Sub(t.IssuedAt); !t.IssuedAt.IsZero() && life > 0 && life/4 < margin {
+		margin = life / 4
+	}
+	return t.Expiry.Add(-margin)
+}
 
 // sleepUntil sleeps until at (plus a margin).
 func sleepUntil(t *testing.T, at time.Time, why string) {

@@ -49,13 +49,14 @@ func startKeycloak(t *testing.T, accessTTL, refreshTTL int, env ...string) serve
 // client_credentials without trying it. The server's grant log is the
 // reference for which grant the CLI used.
 //
-// The CLI renews a token 60s before it expires (auth.DefaultSkew), so the
-// access tokens live 64s (usable for 4s) and the refresh tokens 70s (usable
-// for 10s).
+// The CLI renews an access token a quarter of its life before it expires
+// (at most 60s, auth.DefaultSkew) and stops using a refresh token 60s before,
+// so the access tokens live 6s (usable for 4.5s) and the refresh tokens 70s
+// (usable for 10s).
 func TestKeycloakLoginAndRefresh(t *testing.T) {
 	t.Parallel()
 	timed(t)
-	kc := startKeycloak(t, 64, 70)
+	kc := startKeycloak(t, 6, 70)
 	c := newCLI(t, "ITCARE_AUTH_URL="+kc.Issuer, "ITCARE_API_URL=http://127.0.0.1:9/itcare")
 
 	// login: one client_credentials grant, client authenticated with Basic,
@@ -72,7 +73,7 @@ func TestKeycloakLoginAndRefresh(t *testing.T) {
 	if want := kc.Issuer + "/protocol/openid-connect/token"; cache1.TokenURL != want {
 		t.Errorf("token URL %q, want the discovered %q", cache1.TokenURL, want)
 	}
-	freshUntil := cache1.Expiry.Add(-skew)
+	freshUntil := cache1.renewAt()
 
 	// auth status: where the credentials are, and the token's state.
 	st := c.status()
@@ -120,7 +121,7 @@ func TestKeycloakLoginAndRefresh(t *testing.T) {
 	// refresh is refused (400 invalid_grant) and the CLI falls back to
 	// client_credentials within the same command.
 	post(t, kc.Origin+"/__interop/revoke-refresh-tokens")
-	sleepUntil(t, cache2.Expiry.Add(-skew), "until the refreshed token is due for renewal")
+	sleepUntil(t, cache2.renewAt(), "until the refreshed token is due for renewal")
 	tok3 := c.token()
 	wantGrants(t, kc.Origin, "client_credentials→200", "refresh_token→200",
 		"refresh_token→400 invalid_grant", "client_credentials→200")

@@ -15,11 +15,11 @@ import (
 // Keycloak path. Once the access token is stale the CLI must get a new one
 // with client_credentials: there is nothing to refresh.
 //
-// Access tokens live 64s: the CLI (which renews 60s early) uses one for 4s.
+// Access tokens live 6s: the CLI (which renews a quarter of the life early) uses one for 4.5s.
 func TestStrictProviderClientCredentialsOnly(t *testing.T) {
 	t.Parallel()
 	timed(t)
-	op := startNodeServer(t, "oidc.mjs", "OP_CLIENTS="+kcClients(), "OP_ACCESS_TTL=64")
+	op := startNodeServer(t, "oidc.mjs", "OP_CLIENTS="+kcClients(), "OP_ACCESS_TTL=6")
 	c := newCLI(t, "ITCARE_AUTH_URL="+op.Issuer, "ITCARE_API_URL=http://127.0.0.1:9/itcare")
 
 	c.login(kcClient, kcSecret)
@@ -49,7 +49,7 @@ func TestStrictProviderClientCredentialsOnly(t *testing.T) {
 	wantGrants(t, op.Origin, "client_credentials→200")
 
 	// Stale, and no refresh token: client_credentials again.
-	sleepUntil(t, cache1.Expiry.Add(-skew), "until the access token is due for renewal")
+	sleepUntil(t, cache1.renewAt(), "until the access token is due for renewal")
 	if tok := c.token(); tok == cache1.AccessToken {
 		t.Fatal("auth token printed the stale token")
 	}

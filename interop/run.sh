@@ -14,6 +14,11 @@
 #
 # The servers are started by the Go tests on 127.0.0.1 and killed by their
 # PIDs when each test ends. Needs Node.js 20 or later and npm.
+#
+# Quiet when all goes well: one line per install (announced first, with how
+# long it takes), the tests' results and one line of timings. When something
+# fails, its whole output and the timings of every stage. Under `make test`
+# (TESTSUM and RESULTS set) the tests are recorded in $RESULTS/interop.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,12 +39,16 @@ total_start=$(now_ns)
 
 report() {
 	local rc=$?
+	if [ "$rc" -eq 0 ]; then
+		printf 'interop: passed in %ss\n' "$(elapsed "$total_start")"
+		return
+	fi
 	echo
 	echo "interop: stage timings"
 	local s
 	for s in ${stages[@]+"${stages[@]}"}; do echo "  $s"; done
 	printf '  %-44s %7ss\n' "total" "$(elapsed "$total_start")"
-	[ "$rc" -eq 0 ] || echo "interop: FAILED (exit $rc)"
+	echo "interop: FAILED (exit $rc)"
 }
 trap report EXIT
 
@@ -49,23 +58,24 @@ elapsed() {
 	echo "$((ds / 10)).$((ds % 10))"
 }
 
-# stage NAME CMD... runs CMD and records its duration.
+# stage NAME CMD... runs CMD, records its duration, and shows its output
+# only when it fails.
 stage() {
 	local name=$1
 	shift
-	echo "interop: $name"
-	local start
+	local start out
 	start=$(now_ns)
-	"$@"
+	if ! out=$("$@" 2>&1); then
+		echo "interop: $name failed:"
+		echo "$out"
+		return 1
+	fi
 	stages+=("$(printf '%-44s %7ss' "$name" "$(elapsed "$start")")")
 }
 
 skipped() { stages+=("$(printf '%-44s %8s' "$1" "cached")"); }
 
-command -v node >/dev/null && command -v npm >/dev/null ||
-	{ echo "interop: Node.js and npm are needed (node 20 or later)" >&2; exit 1; }
-node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' ||
-	{ echo "interop: Node.js 20 or later is needed (found $(node --version))" >&2; exit 1; }
+scripts/test-deps.sh node
 
 # npm ci: exactly the lock file. Install scripts are not run (none of these
 # packages needs one; the only one is a usage-analytics ping). Some packages
@@ -75,6 +85,7 @@ stamp=interop/node_modules/.itcare-lock
 if cmp -s interop/package-lock.json "$stamp"; then
 	skipped "npm ci"
 else
+	echo "installing the interop tests' npm packages (oauth2-mock-server, oidc-provider, Prism), about a minute, once"
 	stage "npm ci" npm ci --prefix interop --ignore-scripts --no-audit --no-fund --loglevel=error
 	cp interop/package-lock.json "$stamp"
 fi
@@ -82,10 +93,19 @@ fi
 if [ -x "$OAUTH2_PROXY" ]; then
 	skipped "go install oauth2-proxy $OAUTH2_PROXY_VERSION"
 else
+	echo "installing oauth2-proxy $OAUTH2_PROXY_VERSION, about 2 minutes, once"
 	stage "go install oauth2-proxy $OAUTH2_PROXY_VERSION" \
 		env GOBIN="$PWD/$OAUTH2_PROXY_DIR" "$GO" install "github.com/oauth2-proxy/oauth2-proxy/v7@$OAUTH2_PROXY_VERSION"
 fi
 
-stage "go vet -tags interop" "$GO" vet -tags interop ./interop/...
 # The tests build the itcare binary themselves (interop/.bin/itcare).
-stage "go test -tags interop" "$GO" test -tags interop -count=1 -timeout 10m -v ./interop/...
+if [ -n "${TESTSUM:-}" ]; then
+	start=$(now_ns)
+	rc=0
+	"$TESTSUM" -o "${RESULTS:?}/interop.json" -pkg interop -check "go vet -tags interop" -- "$GO" vet -tags interop ./interop/... || rc=1
+	"$TESTSUM" -o "$RESULTS/interop.json" -- "$GO" test -json -tags interop -count=1 -timeout 10m ./interop/... || rc=1
+	stages+=("$(printf '%-44s %7ss' "go vet, go test -tags interop" "$(elapsed "$start")")")
+	exit $rc
+fi
+stage "go vet -tags interop" "$GO" vet -tags interop ./interop/...
+stage "go test -tags interop" "$GO" test -tags interop -count=1 -timeout 10m ./interop/...

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # release-snapshot.sh GORELEASER — build a local snapshot release into dist/
 # (nothing is published), then check it: every expected artefact is there, the
-# checksums match, the archive for this machine unpacks into an empty folder
-# and its itcare reports the snapshot version, and the deb/rpm packages hold
-# the binary, completions and man pages where they belong.
+# checksums match, the archive for this machine unpacks into one folder
+# itcare_<version>_<os>_<arch>/ and its itcare reports the snapshot version in
+# the format every build uses, and the deb/rpm packages hold the binary,
+# completions and gzipped man pages where they belong.
 set -euo pipefail
 
 goreleaser=${1:?usage: release-snapshot.sh PATH-TO-GORELEASER}
@@ -44,12 +45,19 @@ debs=(dist/*.deb) rpms=(dist/*.rpm)
 
 (cd dist && sha256sum --quiet -c "itcare_${version}_checksums.txt") || fail "checksums do not match"
 
+# The archives unpack into one folder: the cask takes its files out of it.
+grep -q 'rename "itcare_\*/docs", "docs"' dist/homebrew/Casks/itcare.rb || fail "the cask does not rename docs/ out of the archive's folder"
+
 # The archive of this machine, unpacked in an empty folder, runs.
 goos=$(go env GOOS) goarch=$(go env GOARCH)
 if [[ $goos != windows ]]; then
   tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
+  trap 'rm -rf "${tmp%%/itcare_*}"' EXIT
   tar -xzf "dist/itcare_${version}_${goos}_${goarch}.tar.gz" -C "$tmp"
+  top=$(ls -A "$tmp")
+  [[ $top == "itcare_${version}_${goos}_${goarch}" ]] || fail "archive unpacks into '$top', not one folder itcare_${version}_${goos}_${goarch}/"
+  tmp=$tmp/$top
+  [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?(-dev\+[0-9a-f]{7,})?$ ]] || fail "version $version is not in the format of make build and go install"
   for f in itcare README.md LICENSE completions/itcare.bash completions/_itcare completions/itcare.fish \
            completions/itcare.ps1 docs/man/itcare.1; do
     [[ -e $tmp/$f ]] || fail "archive lacks $f"
@@ -65,14 +73,14 @@ if command -v dpkg-deb >/dev/null; then
   [[ -n $deb ]] || deb=${debs[0]}
   listing=$(dpkg-deb -c "$deb")
   for f in ./usr/bin/itcare ./usr/share/bash-completion/completions/itcare ./usr/share/zsh/vendor-completions/_itcare \
-           ./usr/share/fish/vendor_completions.d/itcare.fish ./usr/share/man/man1/itcare.1; do
+           ./usr/share/fish/vendor_completions.d/itcare.fish ./usr/share/man/man1/itcare.1.gz; do
     grep -q " $f\$" <<<"$listing" || fail "$deb lacks $f"
   done
 fi
 if command -v rpm >/dev/null; then
   listing=$(rpm -qlp "${rpms[0]}")
   for f in /usr/bin/itcare /usr/share/bash-completion/completions/itcare /usr/share/zsh/site-functions/_itcare \
-           /usr/share/man/man1/itcare.1; do
+           /usr/share/man/man1/itcare.1.gz; do
     grep -qx "$f" <<<"$listing" || fail "${rpms[0]} lacks $f"
   done
 fi

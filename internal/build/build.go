@@ -2,8 +2,11 @@
 package build
 
 import (
+	"regexp"
 	"runtime"
 	"runtime/debug"
+	"strconv"
+	"strings"
 )
 
 // Set by -ldflags "-X github.com/itcare-cli/itcare/internal/build.Version=..." at release time.
@@ -24,12 +27,13 @@ type Info struct {
 
 // Get returns the build information, falling back to what the Go toolchain
 // recorded in the binary when ldflags were not set (go install, go build).
+// Every build spells its version the same way (see Normalize).
 func Get() Info {
 	info := Info{Version: Version, Commit: Commit, Date: Date, GoVersion: runtime.Version(),
 		Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if info.Version == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			info.Version = bi.Main.Version
+			info.Version = Normalize(bi.Main.Version)
 		}
 		for _, s := range bi.Settings {
 			switch s.Key {
@@ -45,9 +49,47 @@ func Get() Info {
 		}
 	}
 	if info.Version == "" {
-		info.Version = "dev"
+		info.Version = "0.0.0-dev"
 	}
 	return info
+}
+
+// The Go toolchain's pseudo-versions, maybe followed by +dirty:
+//
+//	vX.Y.Z-yyyymmddhhmmss-hash        no tag before the commit (X.Y.Z is 0.0.0)
+//	vX.Y.Z-0.yyyymmddhhmmss-hash      after the tag vX.Y.(Z-1)
+//	vX.Y.Z-pre.0.yyyymmddhhmmss-hash  after the pre-release vX.Y.Z-pre
+var (
+	pseudoUntagged = regexp.MustCompile(`^v([0-9]+)\.([0-9]+)\.([0-9]+)-[0-9]{14}-([0-9a-f]{12})(\+dirty)?$`)
+	pseudoTagged   = regexp.MustCompile(`^v([0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+?)?)(?:-0|\.0)\.[0-9]{14}-([0-9a-f]{12})(\+dirty)?$`)
+)
+
+// Normalize spells a version the way every itcare build does, as
+// `make build` and goreleaser stamp it (scripts/version.sh):
+//
+//	v0.1.0                                   -> 0.1.0
+//	v0.1.1-0.20261202175005-5579b16abcde     -> 0.1.1-dev+5579b16
+//	v0.0.0-20261202175005-5579b16abcde+dirty -> 0.0.1-dev+5579b16.dirty
+//
+// The input is what the Go toolchain records (`go install`, `go build`);
+// with no tag before the commit, the next patch of 0.0.0, as
+// scripts/version.sh says.
+func Normalize(v string) string {
+	dev := func(base, hash, dirty string) string {
+		out := base + "-dev+" + hash[:7]
+		if dirty != "" {
+			out += ".dirty"
+		}
+		return out
+	}
+	if m := pseudoUntagged.FindStringSubmatch(v); m != nil {
+		patch, _ := strconv.Atoi(m[3])
+		return dev(m[1]+"."+m[2]+"."+strconv.Itoa(patch+1), m[4], m[5])
+	}
+	if m := pseudoTagged.FindStringSubmatch(v); m != nil {
+		return dev(m[1], m[2], m[3])
+	}
+	return strings.TrimPrefix(v, "v")
 }
 
 // UserAgent is the User-Agent header value sent on every request.

@@ -49,6 +49,14 @@ type Rule struct {
 	Leads    string   // status after success; "" when none applies (delete)
 }
 
+// First is the first status the rule requires, "" when any.
+func (r Rule) First() string {
+	if len(r.Requires) == 0 {
+		return ""
+	}
+	return r.Requires[0]
+}
+
 // Check sorts out a target before anything is sent: SKIPPED when it is
 // already in the status the operation leads to, FAILED when its status
 // does not allow the operation, "" when it should be sent (also when its

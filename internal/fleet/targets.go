@@ -207,3 +207,22 @@ func Select(ctx context.Context, src Source, q url.Values, parallel int) ([]Targ
 	}
 	return out, nil
 }
+
+// Items is a Source over items already read (the nodes of a cluster): their
+// ids and names resolve as a family's do, without another request.
+func Items(items []api.Object) Source { return itemSource(items) }
+
+type itemSource []api.Object
+
+func (s itemSource) List(context.Context, url.Values, api.PageOptions) (*api.Page[api.Object], error) {
+	return &api.Page[api.Object]{Content: s, Last: true}, nil
+}
+
+func (s itemSource) Get(_ context.Context, id int64) (*api.Object, error) {
+	for i := range s {
+		if s[i].Summary().ID == id {
+			return &s[i], nil
+		}
+	}
+	return nil, &api.HTTPError{StatusCode: http.StatusNotFound, Subject: fmt.Sprintf("item %d", id)}
+}

@@ -234,6 +234,7 @@ func TestTableOnTerminalStopsSpinner(t *testing.T) {
 	s, _, out, errOut := testStreams()
 	s.stderrTTY = true
 	s.stdoutTTY = true
+	s.width = 200 // wide enough for every column: nothing hidden, no note after the table
 	s.StartProgress("listing")
 	if err := (&Printer{IO: s}).PrintList(fixture(t), instanceColumns, "instances"); err != nil {
 		t.Fatal(err)

@@ -111,7 +111,20 @@ func (p *Printer) printTable(list []any, cols []Column, noun string) error {
 		return nil
 	}
 	p.beforeData()
-	return renderTable(p.IO.Out, p.IO, t)
+	// On a terminal, columns that do not fit are hidden and named on stderr
+	// after the table, where it is seen; columns= is the user's choice: its
+	// columns are cut, never hidden.
+	var note string
+	if t.tty && p.Opts.Format.Kind != Columns {
+		t, note = fitColumns(t, p.IO.TerminalWidth())
+	}
+	if err := renderTable(p.IO.Out, p.IO, t); err != nil {
+		return err
+	}
+	if note != "" {
+		p.IO.writeErrLine(note)
+	}
+	return nil
 }
 
 // listTable lays out the cells of items in a table format: the columns the
@@ -147,7 +160,72 @@ func (p *Printer) listTable(list []any, cols []Column) (tableSpec, error) {
 		}
 		rows[r] = row
 	}
-	return tableSpec{header: header, kinds: names, rows: rows, tty: tty}, nil
+	return tableSpec{header: header, kinds: names, rows: rows, tty: tty, cols: shown}, nil
+}
+
+// fitColumns hides, when t is too wide for width, its least important
+// columns (see hideColumns); it returns what is left, with the floors that
+// keep the Key columns (ID, NAME) whole while others are cut when they fit,
+// and the note that names the hidden columns ("" when none).
+func fitColumns(t tableSpec, width int) (tableSpec, string) {
+	// Empty cells show "-" on a terminal: measure them so.
+	measured := make([][]string, len(t.rows))
+	for r, row := range t.rows {
+		measured[r] = make([]string, len(row))
+		for i, c := range row {
+			if c = oneLine.Replace(c); c == "" {
+				c = "-"
+			}
+			measured[r][i] = c
+		}
+	}
+	cols, names := t.cols, t.kinds
+	_, least := narrowWidths(cols, names, measured)
+	hide := hideColumns(cols, least, width)
+	gone := make([]bool, len(cols))
+	for _, i := range hide {
+		gone[i] = true
+	}
+	keep := func(cells []string) []string {
+		if cells == nil {
+			return nil
+		}
+		out := make([]string, 0, len(cells))
+		for i, c := range cells {
+			if !gone[i] {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	total := 0
+	t.floors = nil
+	for i := range cols {
+		if !gone[i] {
+			t.floors = append(t.floors, least[i])
+			total += least[i] + columnGap
+		}
+	}
+	if total-columnGap > width {
+		t.floors = nil // even the Key columns do not fit: cut them too
+	}
+	if len(hide) == 0 {
+		return t, ""
+	}
+	var hiddenNames []string
+	var shown []Column
+	for i, n := range names {
+		if gone[i] {
+			hiddenNames = append(hiddenNames, n)
+		} else {
+			shown = append(shown, cols[i])
+		}
+	}
+	for r := range t.rows {
+		t.rows[r] = keep(t.rows[r])
+	}
+	t.header, t.kinds, t.cols = keep(t.header), keep(t.kinds), shown
+	return t, fmt.Sprintf("hidden to fit %d columns: %s (see -o json)\n", width, strings.Join(hiddenNames, ", "))
 }
 
 // PrintObject prints one object. In a table format it is a vertical list of
@@ -189,11 +267,15 @@ func (p *Printer) PrintObject(data any, cols []Column) error {
 	p.beforeData()
 	tty := p.IO.IsStdoutTTY()
 	ctx := cellContext{tty: tty}
-	rows := make([][]string, len(cols))
-	kinds := make([]string, len(cols))
-	for i, c := range cols {
-		rows[i] = []string{strings.ToUpper(c.Header) + ":", c.cell(obj, ctx)}
-		kinds[i] = strings.ToUpper(c.Header)
+	rows := make([][]string, 0, len(cols))
+	kinds := make([]string, 0, len(cols))
+	for _, c := range cols {
+		v := c.cell(obj, ctx)
+		if c.OmitEmpty && v == "" {
+			continue
+		}
+		rows = append(rows, []string{strings.ToUpper(c.Header) + ":", v})
+		kinds = append(kinds, strings.ToUpper(c.Header))
 	}
 	return renderTable(p.IO.Out, p.IO, tableSpec{rows: rows, rowKinds: kinds, tty: tty, vertical: true})
 }

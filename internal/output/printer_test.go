@@ -344,9 +344,69 @@ func TestTableFitsTerminalWidth(t *testing.T) {
 				t.Errorf("width %d: line of %d: %q", width, n, line)
 			}
 		}
-		if !strings.HasPrefix(out, "ID") || !strings.Contains(out, "STATUS") {
+		if !strings.HasPrefix(out, "ID") || !strings.Contains(out, "NAME") {
 			t.Errorf("width %d: headers were cut: %q", width, out)
 		}
+	}
+}
+
+// TestNarrowTerminalHidesLeastImportantColumns: columns go, lowest priority
+// first, before ID or NAME is cut, and stderr names them.
+func TestNarrowTerminalHidesLeastImportantColumns(t *testing.T) {
+	cols := []Column{
+		{Header: "ID", Path: "id"},
+		{Header: "NAME", Path: "name"},
+		{Header: "STATUS", Path: "status", Priority: PriorityHigh},
+		{Header: "RAM", Path: "ram", Priority: PriorityLow},
+		{Header: "IP", Path: "ip", Priority: PriorityNormal},
+		{Header: "AZ", Path: "az", Priority: PriorityLow},
+		{Header: "NOTE", Path: "note", Priority: PriorityNormal},
+	}
+	items := []map[string]any{
+		{"id": 10001, "name": "pdeb12web01", "status": "ACTIVE", "ram": 8192, "ip": "10.25.12.41", "az": "EB-A",
+			"note": "a long free-text note that may be cut before anything is hidden"},
+	}
+	for _, c := range []struct {
+		width      int
+		wantHeader string
+		wantErr    string
+	}{
+		{200, "ID     NAME         STATUS  RAM   IP           AZ    NOTE", ""},
+		// The note is cut, nothing hidden.
+		{70, "ID     NAME         STATUS  RAM   IP           AZ    NOTE", ""},
+		{60, "ID     NAME         STATUS  IP           NOTE", "hidden to fit 60 columns: RAM, AZ "},
+		{40, "ID     NAME         STATUS  IP", "hidden to fit 40 columns: RAM, AZ, NOTE "},
+		{24, "ID     NAME", "hidden to fit 24 columns: STATUS, RAM, IP, AZ, NOTE "},
+	} {
+		p, both := newPrinter(t, printCase{tty: true, width: c.width})
+		if err := p.PrintList(items, cols, "things"); err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, _ := strings.Cut(strings.TrimPrefix(both(), "-- stdout --\n"), "-- stderr --\n")
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if lines[0] != c.wantHeader {
+			t.Errorf("width %d: header %q, want %q", c.width, lines[0], c.wantHeader)
+		}
+		for _, l := range lines {
+			if n := len([]rune(l)); n > c.width {
+				t.Errorf("width %d: line of %d: %q", c.width, n, l)
+			}
+		}
+		if !strings.Contains(lines[1], "10001  pdeb12web01") {
+			t.Errorf("width %d: ID or NAME cut: %q", c.width, lines[1])
+		}
+		got := errOut
+		if c.wantErr == "" && got != "" || c.wantErr != "" && !strings.HasPrefix(got, c.wantErr) {
+			t.Errorf("width %d: stderr %q, want it to start with %q", c.width, got, c.wantErr)
+		}
+	}
+	// columns= is the user's choice: cut, never hidden, no note.
+	p, both := newPrinter(t, printCase{tty: true, width: 30, format: "columns=ID,NAME,NOTE"})
+	if err := p.PrintList(items, cols, "things"); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, _ := strings.Cut(strings.TrimPrefix(both(), "-- stdout --\n"), "-- stderr --\n"); !strings.Contains(out, "NOTE") || errOut != "" {
+		t.Errorf("columns= hid a column: %q / %q", out, errOut)
 	}
 }
 

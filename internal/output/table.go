@@ -38,13 +38,122 @@ type Column struct {
 	Wide   bool       // shown only with -o wide (and selectable with columns=)
 	// Value, when set, computes the cell from the whole object instead of Path.
 	Value func(obj map[string]any) string
+	// Priority says which columns a table too wide for the terminal hides
+	// first (see hideColumns).
+	Priority Priority
+	// OmitEmpty leaves the line out of an object's view when the value is
+	// empty (a REASON that only means something when there is one).
+	OmitEmpty bool
+}
+
+// Priority ranks a column for narrow terminals: the lowest are hidden first,
+// rightmost first among equals; Key columns are never hidden. The zero value
+// means "not declared": the priority headerPriority gives the column's
+// header, Normal for a header it does not name.
+type Priority int
+
+const (
+	PriorityUnset Priority = iota
+	PriorityLow
+	PriorityNormal
+	PriorityHigh
+	PriorityKey
+)
+
+// headerPriority is the priority of the columns every family's tables
+// share, by header: what identifies a row is kept, then what says its
+// state and where it answers; sizes, places and dates go first.
+var headerPriority = map[string]Priority{
+	"ID": PriorityKey, "NAME": PriorityKey,
+	"STATUS": PriorityHigh, "STATE": PriorityHigh, "IP": PriorityHigh,
+	"CPU": PriorityLow, "RAM": PriorityLow, "AZ": PriorityLow, "REGION": PriorityLow,
+	"SERVICE": PriorityLow, "VLAN": PriorityLow, "CREATED": PriorityLow, "UPDATED": PriorityLow,
+	"SUBMITTED": PriorityLow, "TAGS": PriorityLow, "CLOUD": PriorityLow, "PRODUCT": PriorityLow,
+}
+
+// rank is the priority the column has in effect.
+func (c Column) rank() Priority {
+	if c.Priority != PriorityUnset {
+		return c.Priority
+	}
+	if p, ok := headerPriority[strings.ToUpper(c.Header)]; ok {
+		return p
+	}
+	return PriorityNormal
+}
+
+// cutFloor is how narrow a column that is not a Key may be cut before any
+// column is hidden: long free text (a message, a description) is still
+// useful cut, short values (an IP, a date, a size) are not.
+const cutFloor = 16
+
+// narrowWidths returns, per column, the width of its widest cell (header
+// included) and the narrowest it may be cut to: all of it for Key columns
+// and short values, cutFloor for longer ones.
+func narrowWidths(cols []Column, header []string, rows [][]string) (need, least []int) {
+	need = make([]int, len(cols))
+	least = make([]int, len(cols))
+	for i, c := range cols {
+		if i < len(header) {
+			need[i] = twwidth.Width(header[i])
+		}
+		for _, r := range rows {
+			if i < len(r) {
+				need[i] = max(need[i], twwidth.Width(r[i]))
+			}
+		}
+		least[i] = need[i]
+		if c.rank() != PriorityKey {
+			least[i] = min(need[i], max(cutFloor, twwidth.Width(c.Header)))
+		}
+	}
+	return need, least
+}
+
+// hideColumns returns the indexes of the columns to hide so that the
+// columns left fit width at their least widths (see narrowWidths): the
+// lowest priority first, the rightmost first among equals, never a Key
+// column. When hiding every other column is not enough, it hides them all
+// and cutting does the rest.
+func hideColumns(cols []Column, least []int, width int) []int {
+	hidden := make([]bool, len(cols))
+	var out []int
+	for {
+		total, shown := 0, 0
+		for i, w := range least {
+			if !hidden[i] {
+				total += w
+				shown++
+			}
+		}
+		total += columnGap * max(shown-1, 0)
+		if total <= width {
+			return out
+		}
+		pick := -1
+		for i := len(cols) - 1; i >= 0; i-- {
+			if hidden[i] || cols[i].rank() == PriorityKey {
+				continue
+			}
+			if pick < 0 || cols[i].rank() < cols[pick].rank() {
+				pick = i
+			}
+		}
+		if pick < 0 {
+			return out
+		}
+		hidden[pick] = true
+		out = append(out, pick)
+	}
 }
 
 // Table layout:
 //   - columns are separated by at least two spaces and left-aligned, with no
 //     borders; trailing spaces are trimmed;
-//   - on a terminal, the widest columns are cut with "…" until a row fits
-//     the terminal width (headers are never cut), a missing value shows
+//   - on a terminal too narrow for a list, the least important columns are
+//     hidden first (see Priority; a note on stderr names them), then the
+//     widest columns are cut with "…" until a row fits the terminal width
+//     (headers and Key columns are cut last), a missing value shows
 //     "-", dates are local and short, and colour is used when enabled;
 //   - piped, nothing is cut, a missing value is an empty cell, dates are
 //     RFC 3339 in UTC. Line breaks and tabs inside a cell become spaces so
@@ -253,8 +362,10 @@ type tableSpec struct {
 	rowKinds []string   // vertical view: per row, the header of its value
 	rows     [][]string // plain cells
 	tty      bool
-	vertical bool // two columns, "LABEL:" and value; labels are never cut
-	width    int  // on a terminal, the width to fit (0: the terminal's)
+	vertical bool     // two columns, "LABEL:" and value; labels are never cut
+	width    int      // on a terminal, the width to fit (0: the terminal's)
+	cols     []Column // a list's columns, one per cell of a row (for their priorities)
+	floors   []int    // on a terminal, per column, the least a cut leaves (nil: the header's width)
 }
 
 // renderTable lays out a table with tablewriter: borderless, left-aligned,
@@ -292,6 +403,9 @@ func renderTable(w io.Writer, ios *IOStreams, t tableSpec) error {
 			for _, r := range t.rows {
 				floors[0] = max(floors[0], twwidth.Width(r[0]))
 			}
+		}
+		for i := 0; i < ncol && i < len(t.floors); i++ {
+			floors[i] = max(floors[i], t.floors[i])
 		}
 		width := t.width
 		if width <= 0 {
