@@ -179,7 +179,7 @@ func joinContinuations(lines []string) []string {
 
 // exampleSession are the commands whose examples run as one session,
 // without credentials in the environment, in this order.
-var exampleSession = []string{"itcare", "itcare login", "itcare auth status", "itcare auth token", "itcare logout"}
+var exampleSession = []string{"itcare", "itcare login", "itcare auth status", "itcare auth token", "itcare auth list", "itcare auth switch", "itcare logout"}
 
 // helpExamples returns the commands of every Example of the command tree,
 // by command path, and the paths in the order of help.
