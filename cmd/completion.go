@@ -258,7 +258,7 @@ func completionFactory(f *Factory, cmd *cobra.Command) *Factory {
 // command of the family whose first argument names one of its resources.
 func completeFamilyArgs(f *Factory, family func(*api.Client) *api.Family) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		if len(args) > 0 {
+		if len(args) > 0 && !manyTargets(cmd) {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		c, ctx, cancel, ok := completionAPI(f, cmd)
@@ -285,6 +285,13 @@ func completeFamilyArgs(f *Factory, family func(*api.Client) *api.Family) cobra.
 		}
 		return matchResources(items, toComplete), cobra.ShellCompDirectiveNoFileComp
 	}
+}
+
+// manyTargets: the command's first argument repeats ("stop <id|name>..."),
+// so every argument is a resource of the family.
+func manyTargets(cmd *cobra.Command) bool {
+	fields := strings.Fields(cmd.Use)
+	return len(fields) > 1 && strings.HasSuffix(fields[1], "...")
 }
 
 // completionCache is the completion cache of the line's profile, and the

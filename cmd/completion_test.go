@@ -101,6 +101,18 @@ func TestCompletionInstanceIDs(t *testing.T) {
 	}
 }
 
+// A change takes many targets: every argument completes, not only the first.
+func TestCompletionOfEveryTargetOfAChange(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	h.login()
+	if got, _, _ := h.completed("instances", "stop", "pdeb12web02", "pdeb12web01"); !slices.Contains(got, "pdeb12web01") {
+		t.Fatalf("instances stop pdeb12web02 pdeb12web01<TAB>: %q", got)
+	}
+	if got, _, _ := h.completed("instances", "get", "pdeb12web02", "pdeb12web01"); len(got) != 0 {
+		t.Fatalf("get takes one argument, got %q", got)
+	}
+}
+
 func TestCompletionWithoutCredentialsIsSilent(t *testing.T) {
 	h := newHarness(t, sandbox.Options{})
 	h.stdin = "a-secret-nobody-should-read\n"

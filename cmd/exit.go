@@ -113,3 +113,15 @@ func hint(err error, credsFromEnv bool) string {
 	}
 	return ""
 }
+
+// severity orders exit codes for a change on many targets: the most severe
+// outcome decides the exit code (docs/exit-codes.md).
+var severity = map[int]int{ExitOK: 0, ExitError: 1, ExitTimeout: 2, ExitActionError: 3, ExitAuth: 4, ExitUsage: 1, ExitInterrupted: 5}
+
+// worseExit returns the more severe of two exit codes.
+func worseExit(a, b int) int {
+	if severity[b] > severity[a] {
+		return b
+	}
+	return a
+}

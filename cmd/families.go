@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strconv"
 
@@ -10,6 +9,7 @@ import (
 
 	"github.com/itcare-cli/itcare/internal/api"
 	"github.com/itcare-cli/itcare/internal/family"
+	"github.com/itcare-cli/itcare/internal/fleet"
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
@@ -88,6 +88,9 @@ var nodeColumns = []output.Column{
 
 var sizingRE = regexp.MustCompile(`^[0-9]+cpu[0-9]+gb$`)
 
+// createNodes is the table's operation behind `kubernetes nodes add`.
+var createNodes, _ = family.Kubernetes.Operation("create_nodes")
+
 func kubernetesSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 	nodes := &cobra.Command{
 		Use:   "nodes <command>",
@@ -107,19 +110,20 @@ func kubernetesSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 
 func newNodesAddCmd(f *Factory, s *familySpec) *cobra.Command {
 	var (
-		w      waitFlags
+		fl     fleetFlags
 		count  int
 		sizing string
 		az     string
 	)
 	cmd := &cobra.Command{
-		Use:   "add <cluster>",
-		Short: "Add worker nodes to a cluster in one availability zone",
+		Use:   "add <cluster>...",
+		Short: "Add worker nodes to clusters in one availability zone",
 		Long: `Adds --count worker nodes of one size (--sizing, CPUs and GB of RAM such as
-2cpu4gb) to a cluster in one availability zone (--az), then waits for the
-action.`,
+2cpu4gb) to clusters in one availability zone (--az), then waits for the
+actions. Several clusters may be given: they are changed --max-parallel at a
+time under a live board, as 'itcare instances stop --help' describes.`,
 		Example: `  itcare kubernetes nodes add pk8sapp01 --count 2 --sizing 2cpu4gb --az EB-A`,
-		Args:    cobra.ExactArgs(1),
+		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if count < 1 {
 				return usageErrorf("invalid --count %d: at least 1", count)
@@ -131,12 +135,13 @@ action.`,
 				return usageErrorf("--az is required, e.g. EB-A")
 			}
 			options := map[string]any{"nodes": []any{map[string]any{"nodesNb": count, "nodeSizing": sizing, "az": az}}}
-			return s.change(cmd.Context(), f, w, args[0], "add nodes to", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-				return fam.Operate(ctx, id, "create_nodes", options)
-			})
+			return s.runFleet(cmd.Context(), f, &fl, args, changeSpec{Op: "add-nodes", Done: "grown", Rule: operationRule(createNodes),
+				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+					return fam.Operate(ctx, id, "create_nodes", options)
+				}})
 		},
 	}
-	w.register(cmd)
+	s.registerFleet(cmd, &fl, false)
 	cmd.Flags().IntVar(&count, "count", 1, "number of nodes to add")
 	cmd.Flags().StringVar(&sizing, "sizing", "", "node sizing, e.g. 2cpu4gb (required)")
 	cmd.Flags().StringVar(&az, "az", "", "availability zone of the new nodes, e.g. EB-A (required)")
@@ -144,30 +149,38 @@ action.`,
 }
 
 func newNodesDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
-	var w waitFlags
+	var fl fleetFlags
 	cmd := &cobra.Command{
-		Use:   "delete <cluster> <node>",
-		Short: "Delete one node of a cluster (irreversible)",
-		Long: `Deletes one node of a cluster, given by id or name. The API refuses to delete
+		Use:   "delete <cluster> <node>...",
+		Short: "Delete nodes of a cluster (irreversible)",
+		Long: `Deletes nodes of one cluster, given by id or name. The API refuses to delete
 the last worker or the last ingress node. On a terminal you are asked to
-confirm; elsewhere --yes is required.`,
+confirm; elsewhere --yes is required. The cluster's nodes are read once: an
+unknown or ambiguous node sends nothing.`,
 		Example: `  itcare kubernetes nodes delete pk8sapp01 pk8sapp01-worker-06 --yes
   itcare kubernetes nodes delete pk8sapp01 61011 --yes`,
 		Aliases: []string{"rm"},
-		Args:    cobra.ExactArgs(2),
+		Args:    cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			node := args[1]
-			return s.change(cmd.Context(), f, w, args[0], fmt.Sprintf("delete node %s of", node), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-				// The node by id or name, as every resource is.
-				nodeID, err := fam.ResolveSub(ctx, id, "node", "nodes", node)
-				if err != nil {
-					return nil, err
-				}
-				return fam.Delete(ctx, id, "", "nodes", strconv.FormatInt(nodeID, 10))
-			})
+			var cluster int64
+			return s.runFleet(cmd.Context(), f, &fl, args[1:], changeSpec{Op: "delete", Done: "deleted", Destructive: true,
+				Kind: "node", Plural: "nodes",
+				Resolve: func(ctx context.Context, fam *api.Family, nodes []string) ([]fleet.Target, []fleet.Problem, error) {
+					var err error
+					if cluster, err = fam.Resolve(ctx, args[0]); err != nil {
+						return nil, nil, err
+					}
+					items, err := fam.SubItems(ctx, cluster, "node", "nodes")
+					if err != nil {
+						return nil, nil, err
+					}
+					return fleet.Resolve(ctx, fleet.Items(items), "node", fam.NameParam, nodes, 1)
+				},
+				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+					return fam.Delete(ctx, cluster, "", "nodes", strconv.FormatInt(id, 10))
+				}})
 		},
 	}
-	w.register(cmd)
-	w.registerYes(cmd)
+	s.registerFleet(cmd, &fl, false)
 	return cmd
 }

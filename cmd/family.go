@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -282,78 +283,72 @@ func (s *familySpec) getCmd(f *Factory) *cobra.Command {
 }
 
 func (s *familySpec) operationCmd(f *Factory, op family.Operation) *cobra.Command {
-	var w waitFlags
+	var fl fleetFlags
+	filters := s.flagFilters()
+	example := fmt.Sprintf("  itcare %[1]s %[2]s NAME", s.Name, op.Name)
+	if sel := exampleSelector(filters, op.Requires); sel != "" {
+		example += fmt.Sprintf("\n  itcare %[1]s %[2]s %[3]s --yes --max-parallel 5", s.Name, op.Name, sel)
+	}
+	example += fmt.Sprintf("\n  itcare %[1]s %[2]s ID NAME --yes --no-wait\n  itcare %[1]s %[2]s ID --dry-run", s.Name, op.Name)
 	cmd := &cobra.Command{
-		Use:   op.Name + " <id|name>",
-		Short: op.Short,
-		Long: op.Short + ". " + operationNote(s.Noun.Singular, op) + `
-
-The command waits for the action to end (spinner on a terminal). With --no-wait
-it prints the action id and returns; follow it with 'itcare actions wait ID'.
-With --dry-run the API validates the request and nothing changes.`,
-		Example: fmt.Sprintf("  itcare %[1]s %[2]s NAME\n  itcare %[1]s %[2]s ID --no-wait\n  itcare %[1]s %[2]s ID --dry-run", s.Name, op.Name),
-		Args:    cobra.ExactArgs(1),
+		Use:     op.Name + " <id|name>... | --FILTER VALUE...",
+		Short:   op.Short,
+		Long:    op.Short + ". " + operationNote(s.Noun.Singular, op) + fleetHelp(s.Noun.Singular),
+		Example: example,
+		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.change(cmd.Context(), f, w, args[0], op.Name, false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-				return fam.Operate(ctx, id, op.Name, nil)
-			})
+			return s.runFleet(cmd.Context(), f, &fl, args, changeSpec{Op: op.Name, Rule: operationRule(op),
+				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+					return fam.Operate(ctx, id, op.Name, nil)
+				}})
 		},
 	}
-	w.register(cmd)
+	s.registerFleet(cmd, &fl, true)
 	return cmd
+}
+
+// exampleSelector is a selection for the help's examples: the QA
+// environment, with the status the operation requires ("" when any), when
+// the family filters on them.
+func exampleSelector(filters []family.Filter, requires string) string {
+	has := func(flag string) bool {
+		return slices.ContainsFunc(filters, func(f family.Filter) bool { return f.Flag == flag })
+	}
+	if !has("env") {
+		return ""
+	}
+	if requires != "" && has("status") {
+		return "--env QA --status " + requires
+	}
+	return "--env QA"
 }
 
 func (s *familySpec) deleteCmd(f *Factory) *cobra.Command {
 	var (
-		w         waitFlags
+		fl        fleetFlags
 		changeRef string
 	)
 	cmd := &cobra.Command{
-		Use:   "delete <id|name>",
+		Use:   "delete <id|name>... | --FILTER VALUE...",
 		Short: "Delete " + s.Noun.A() + " (irreversible)",
 		Long: s.Delete.Long + deleteNote(s.Delete) + `
 
 This cannot be undone. On a terminal you are asked to confirm; elsewhere --yes is
-required.`,
+required.` + fleetHelp(s.Noun.Singular),
 		Example: s.DeleteExample,
 		Aliases: []string{"rm"},
-		Args:    cobra.ExactArgs(1),
+		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.change(cmd.Context(), f, w, args[0], "delete", s.Delete.Confirm, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-				return fam.Delete(ctx, id, changeRef)
-			})
+			return s.runFleet(cmd.Context(), f, &fl, args, changeSpec{Op: "delete", Rule: deleteRule(s.Delete),
+				Destructive: s.Delete.Confirm,
+				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+					return fam.Delete(ctx, id, changeRef)
+				}})
 		},
 	}
-	w.register(cmd)
-	w.registerYes(cmd)
+	s.registerFleet(cmd, &fl, true)
 	cmd.Flags().StringVar(&changeRef, "change-ref", "", "change reference (e.g. an RFC number) recorded with the deletion")
 	return cmd
-}
-
-// change resolves the resource named by arg, confirms destructive changes,
-// and runs do with dry-run, --no-wait and waiting handled by runChange.
-func (s *familySpec) change(ctx context.Context, f *Factory, w waitFlags, arg, verb string, destructive bool,
-	do func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error)) error {
-	if err := w.validate(); err != nil {
-		return err
-	}
-	if destructive {
-		if err := requireYes(f, w.Yes); err != nil {
-			return err
-		}
-	}
-	t, err := s.resolve(ctx, f, arg, nil)
-	if err != nil {
-		return err
-	}
-	what := describeResource(s.Noun.Singular, t.id, arg)
-	if destructive {
-		if err := confirm(f, w.Yes, strings.ToUpper(verb[:1])+verb[1:]+" "+what+"?"); err != nil {
-			return err
-		}
-	}
-	return runChange(ctx, f, t.Session, w, change{Change: output.Change{Verb: verb, Resource: what},
-		Do: func(ctx context.Context) (*api.Accepted, error) { return do(ctx, t.fam, t.id) }})
 }
 
 // target is one resolved resource of the family.
@@ -376,31 +371,6 @@ func (s *familySpec) resolve(ctx context.Context, f *Factory, arg string, cols [
 		return nil, err
 	}
 	return &target{Session: ss, fam: fam, id: id}, nil
-}
-
-// requireYes fails before anything is sent when a destructive command cannot
-// ask for confirmation (no terminal) and --yes was not given. A dry run
-// changes nothing and needs no confirmation.
-func requireYes(f *Factory, yes bool) error {
-	if yes || f.IO.CanPrompt() || f.DryRun() {
-		return nil
-	}
-	return usageErrorf("refusing to delete without confirmation: pass --yes")
-}
-
-// confirm asks on a terminal unless --yes or --dry-run.
-func confirm(f *Factory, yes bool, question string) error {
-	if yes || f.DryRun() {
-		return nil
-	}
-	ok, err := output.Confirm(f.IO, question+" This cannot be undone.")
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return errCancelled
-	}
-	return nil
 }
 
 func columnNames(cols []output.Column) string {

@@ -80,18 +80,19 @@ func instanceSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 
 func newSnapshotCreateCmd(f *Factory, s *familySpec) *cobra.Command {
 	var (
-		w           waitFlags
+		fl          fleetFlags
 		description string
 		changeRef   string
 	)
 	cmd := &cobra.Command{
-		Use:   "create <instance>",
-		Short: "Take a snapshot of an instance",
-		Long: `Takes a snapshot of an instance, with a description and an optional change
-reference, and waits for the action.
-` + inferredNote,
-		Example: `  itcare instances snapshots create pdeb12web01 --description "before upgrade" --change-ref RFC_42`,
-		Args:    cobra.ExactArgs(1),
+		Use:   "create <instance>... | --FILTER VALUE...",
+		Short: "Take a snapshot of instances",
+		Long: `Takes a snapshot of instances, with a description and an optional change
+reference, and waits for the actions.
+` + inferredNote + fleetHelp(s.Noun.Singular),
+		Example: `  itcare instances snapshots create pdeb12web01 --description "before upgrade" --change-ref RFC_42
+  itcare instances snapshots create --env QA --tag owner:team-web --description "before upgrade" --yes`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.TrimSpace(description) == "" {
 				return usageErrorf("--description is required")
@@ -100,12 +101,13 @@ reference, and waits for the action.
 			if changeRef != "" {
 				body["changeReference"] = changeRef
 			}
-			return s.change(cmd.Context(), f, w, args[0], "snapshot", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-				return fam.Create(ctx, id, body, "snapshots")
-			})
+			return s.runFleet(cmd.Context(), f, &fl, args, changeSpec{Op: "snapshot", Done: "snapshotted",
+				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+					return fam.Create(ctx, id, body, "snapshots")
+				}})
 		},
 	}
-	w.register(cmd)
+	s.registerFleet(cmd, &fl, true)
 	cmd.Flags().StringVar(&description, "description", "", "what the snapshot is for (required)")
 	cmd.Flags().StringVar(&changeRef, "change-ref", "", "change reference (e.g. an RFC number)")
 	return cmd

@@ -185,20 +185,29 @@ func TestOperationsSendMethodPathBodyAndWait(t *testing.T) {
 		t.Fatalf("delete requests %v", dels)
 	}
 	final := decodeJSON[[]map[string]any](t, r.stdout)
-	if len(final) != 1 || final[0]["status"] != "SUCCESS" {
+	if len(final) != 1 || final[0]["outcome"] != "SUCCESS" || final[0]["action"].(map[string]any)["status"] != "SUCCESS" {
 		t.Fatalf("delete output %s", r.stdout)
 	}
 	assertCode(t, h.run("instances", "get", id), ExitError)
 }
 
-func TestDeleteActiveInstanceIsConflict(t *testing.T) {
+// Deleting an ACTIVE instance is refused before anything is sent: the
+// status does not allow it (the API would answer 409).
+func TestDeleteActiveInstanceIsRefusedUnsent(t *testing.T) {
 	h := newHarness(t, sandbox.Options{})
 	h.login()
 	id := fmt.Sprint(firstInstance(t, h, "--status", "ACTIVE")["id"])
-	r := h.run("instances", "delete", id, "--yes")
+	r := h.run("instances", "delete", id, "--yes", "-o", "json")
 	assertCode(t, r, ExitError)
-	if !strings.Contains(r.stderr, "409") {
+	if !strings.Contains(r.stderr, "is ACTIVE; delete requires INACTIVE") {
 		t.Fatalf("stderr %s", r.stderr)
+	}
+	res := decodeJSON[[]map[string]any](t, r.stdout)
+	if len(res) != 1 || res[0]["outcome"] != "FAILED" || res[0]["actionId"] != nil || res[0]["action"] != nil {
+		t.Fatalf("stdout %s", r.stdout)
+	}
+	if n := len(h.apiRequests("DELETE", "")); n != 0 {
+		t.Fatalf("%d DELETE sent", n)
 	}
 }
 
@@ -395,8 +404,11 @@ func TestJSONReportsFailedAction(t *testing.T) {
 	h.sb.FailNext("stop", "hypervisor busy")
 	r := h.run("instances", "stop", id, "-o", "json")
 	assertCode(t, r, ExitActionError)
-	acts := decodeJSON[[]map[string]any](t, r.stdout)
-	if len(acts) != 1 || acts[0]["status"] != "ERROR" || acts[0]["message"] != "hypervisor busy" {
+	res := decodeJSON[[]map[string]any](t, r.stdout)
+	if len(res) != 1 || res[0]["outcome"] != "ERROR" || res[0]["message"] != "hypervisor busy" {
 		t.Fatalf("stdout %s", r.stdout)
+	}
+	if a, _ := res[0]["action"].(map[string]any); a["status"] != "ERROR" || fmt.Sprint(a["id"]) != fmt.Sprint(res[0]["actionId"]) {
+		t.Fatalf("final action %s", r.stdout)
 	}
 }

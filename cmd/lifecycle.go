@@ -2,29 +2,17 @@ package cmd
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/fleet"
 	"github.com/itcare-cli/itcare/internal/output"
 )
-
-// refFlags are the flags of a destructive change on a sub-resource: the
-// wait flags, --yes and --change-ref.
-type refFlags struct {
-	waitFlags
-	changeRef string
-}
-
-func (r *refFlags) register(cmd *cobra.Command) {
-	r.waitFlags.register(cmd)
-	r.registerYes(cmd)
-	cmd.Flags().StringVar(&r.changeRef, "change-ref", "", "change reference (e.g. an RFC number)")
-}
 
 // changeRefBody is the optional {"changeReference": ref} body (no body at
 // all without a reference).
@@ -35,8 +23,23 @@ func changeRefBody(ref string) any {
 	return map[string]any{"changeReference": ref}
 }
 
+// oneAtATime makes the sub-items of one resource change one after the
+// other by default: the API runs one action per resource at a time.
+func oneAtATime(cmd *cobra.Command, fl *fleetFlags) {
+	fl.MaxParallel = 1
+	cmd.Flags().Lookup("max-parallel").DefValue = "1"
+}
+
+// registerChangeRef adds --change-ref.
+func registerChangeRef(cmd *cobra.Command, ref *string) {
+	cmd.Flags().StringVar(ref, "change-ref", "", "change reference (e.g. an RFC number)")
+}
+
 func newSnapshotRestoreCmd(f *Factory, s *familySpec) *cobra.Command {
-	var w refFlags
+	var (
+		fl        fleetFlags
+		changeRef string
+	)
 	cmd := &cobra.Command{
 		Use:   "restore <instance> <snapshot>",
 		Short: "Restore an instance from one of its snapshots (its disks go back in time)",
@@ -51,18 +54,19 @@ its request (see docs/api-assumptions.md).`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			snap := args[1]
-			return s.change(cmd.Context(), f, w.waitFlags, args[0], fmt.Sprintf("restore snapshot %s of", snap), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-				return fam.Create(ctx, id, changeRefBody(w.changeRef), "snapshots", url.PathEscape(snap), "restore")
-			})
+			return s.runFleet(cmd.Context(), f, &fl, args[:1], changeSpec{Op: "restore snapshot " + snap + " of", Done: "restored", Destructive: true,
+				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+					return fam.Create(ctx, id, changeRefBody(changeRef), "snapshots", url.PathEscape(snap), "restore")
+				}})
 		},
 	}
-	w.register(cmd)
+	s.registerFleet(cmd, &fl, false)
+	registerChangeRef(cmd, &changeRef)
 	return cmd
 }
 
 func newSnapshotDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
-	var w refFlags
-	cmd := &cobra.Command{
+	return subItemDeleteCmd(f, s, "snapshot", "snapshots", &cobra.Command{
 		Use:   "delete <instance> <snapshot>...",
 		Short: "Delete snapshots of an instance (irreversible)",
 		Long: `Deletes snapshots of an instance, one action per snapshot, then waits
@@ -72,68 +76,130 @@ list'). On a terminal you are asked to confirm; elsewhere --yes is required.
 Inferred: the ITCare documentation describes deleting a snapshot but not
 its request (see docs/api-assumptions.md).`,
 		Example: `  itcare instances snapshots delete 10008 10008-snap-1 --yes`,
-		Aliases: []string{"rm"},
-		Args:    cobra.MinimumNArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := w.validate(); err != nil {
-				return err
-			}
-			if err := requireYes(f, w.Yes); err != nil {
-				return err
-			}
-			t, err := s.resolve(cmd.Context(), f, args[0], nil)
-			if err != nil {
-				return err
-			}
-			snaps := args[1:]
-			what := describeResource(s.Noun.Singular, t.id, args[0])
-			if err := confirm(f, w.Yes, fmt.Sprintf("Delete snapshot %s of %s?", strings.Join(snaps, ", "), what)); err != nil {
-				return err
-			}
-			for _, snap := range snaps {
-				err := runChange(cmd.Context(), f, t.Session, w.waitFlags, change{Change: output.Change{Verb: "delete snapshot " + snap + " of", Resource: what},
-					Do: func(ctx context.Context) (*api.Accepted, error) {
-						return t.fam.Delete(ctx, t.id, w.changeRef, "snapshots", url.PathEscape(snap))
-					}})
-				if err != nil {
-					return err
-				}
-			}
-			return nil
-		},
+	})
+}
+
+// subItemDeleteCmd completes cmd into `delete <resource> <item>...` for
+// the items of the sub-collection sub: confirmed, one at a time by default,
+// with --change-ref.
+func subItemDeleteCmd(f *Factory, s *familySpec, kind, sub string, cmd *cobra.Command) *cobra.Command {
+	var (
+		fl        fleetFlags
+		changeRef string
+	)
+	cmd.Aliases = []string{"rm"}
+	cmd.Args = cobra.MinimumNArgs(2)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		return s.runFleet(cmd.Context(), f, &fl, args[1:], subItemDelete(args[0], kind, sub, changeRef))
 	}
-	w.register(cmd)
+	s.registerFleet(cmd, &fl, false)
+	oneAtATime(cmd, &fl)
+	registerChangeRef(cmd, &changeRef)
 	return cmd
+}
+
+// subItemDelete is the change that deletes items of the sub-collection sub
+// of the resource named parent (DELETE {family}/{id}/{sub}/{item}), the
+// items named by id or name.
+func subItemDelete(parent, kind, sub, changeRef string) changeSpec {
+	var (
+		id  int64
+		ids map[int64]string
+	)
+	return changeSpec{Op: "delete", Done: "deleted", Destructive: true, Kind: kind, Plural: kind + "s",
+		Resolve: func(ctx context.Context, fam *api.Family, items []string) ([]fleet.Target, []fleet.Problem, error) {
+			var err error
+			if id, err = fam.Resolve(ctx, parent); err != nil {
+				return nil, nil, err
+			}
+			var targets []fleet.Target
+			var problems []fleet.Problem
+			targets, problems, ids, err = subItemTargets(ctx, fam, id, kind, items, sub)
+			return targets, problems, err
+		},
+		Send: func(ctx context.Context, fam *api.Family, item int64) (*api.Accepted, error) {
+			return fam.Delete(ctx, id, changeRef, sub, url.PathEscape(ids[item]))
+		}}
+}
+
+// subItemTargets reads a sub-collection of one resource once (GET
+// {family}/{id}/{sub}) and picks the items named by args, by id or by name.
+// Their ids may be strings (snapshots: "10001-snap-3"): targets get
+// positional ids, and ids maps each back to the item's own id.
+func subItemTargets(ctx context.Context, fam *api.Family, id int64, kind string, args []string, sub ...string) ([]fleet.Target, []fleet.Problem, map[int64]string, error) {
+	raw, err := fam.GetSub(ctx, id, sub...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	list, err := api.ItemsOf(raw)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var items []map[string]any
+	if err := json.Unmarshal(list, &items); err != nil {
+		return nil, nil, nil, fmt.Errorf("reading the %ss of %d: %w", kind, id, err)
+	}
+	ids := map[int64]string{}
+	var targets []fleet.Target
+	var problems []fleet.Problem
+	for _, a := range args {
+		found := -1
+		for i, it := range items {
+			if a == fmt.Sprint(it["id"]) || strings.EqualFold(a, fmt.Sprint(it["name"])) {
+				found = i
+				break
+			}
+		}
+		if found < 0 {
+			problems = append(problems, fleet.Problem{Arg: a, Err: fmt.Errorf("no %s named %q", kind, a)})
+			continue
+		}
+		pos := int64(found + 1)
+		if _, dup := ids[pos]; dup {
+			continue
+		}
+		it := items[found]
+		ids[pos] = fmt.Sprint(it["id"])
+		name := fmt.Sprint(it["name"])
+		if it["name"] == nil {
+			name = ids[pos]
+		}
+		status, _ := it["status"].(string)
+		targets = append(targets, fleet.Target{ID: pos, Name: name, Status: status, Arg: a})
+	}
+	return targets, problems, ids, nil
 }
 
 func newResizeCmd(f *Factory, s *familySpec) *cobra.Command {
 	var (
-		w  waitFlags
+		fl fleetFlags
 		bf *bodyFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "resize <instance> --cpu N --ram GB",
-		Short: "Change the number of CPUs and the memory of an instance",
+		Use:   "resize <instance>... | --FILTER VALUE... --cpu N --ram GB",
+		Short: "Change the number of CPUs and the memory of instances",
 		Long: `Changes the number of virtual CPUs (--cpu) and the memory in GB (--ram)
 of an instance, then waits for the action. On a terminal a missing value is
 asked for.
 
 Inferred: the ITCare documentation describes resizing but not its request
-(see docs/api-assumptions.md).`,
+(see docs/api-assumptions.md).` + fleetHelp(s.Noun.Singular),
 		Example: `  itcare instances resize pdeb12web01 --cpu 4 --ram 8
   itcare instances resize 10001 --cpu 2 --ram 4 --dry-run`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			options, err := bf.build(f)
 			if err != nil {
 				return err
 			}
-			return s.change(cmd.Context(), f, w, args[0], "resize", false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-				return fam.Operate(ctx, id, "resize", options)
-			})
+			op, _ := s.Operation("resize")
+			return s.runFleet(cmd.Context(), f, &fl, args, changeSpec{Op: "resize", Rule: operationRule(op),
+				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+					return fam.Operate(ctx, id, "resize", options)
+				}})
 		},
 	}
-	w.register(cmd)
+	s.registerFleet(cmd, &fl, true)
 	op, _ := s.Operation("resize")
 	bf = registerBodyFlags(cmd.Flags(), op.Options, false)
 	return cmd
@@ -165,7 +231,7 @@ func loadBalancerSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 
 func newURLAddCmd(f *Factory, s *familySpec) *cobra.Command {
 	var (
-		w  waitFlags
+		fl fleetFlags
 		bf *bodyFlags
 	)
 	cmd := &cobra.Command{
@@ -181,52 +247,26 @@ against a naming rule it does not publish.`,
 			if err != nil {
 				return err
 			}
-			return s.change(cmd.Context(), f, w, args[0], fmt.Sprintf("add URL %v to", b["name"]), false, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-				return fam.Create(ctx, id, b, "urls")
-			})
+			return s.runFleet(cmd.Context(), f, &fl, args, changeSpec{Op: fmt.Sprintf("add URL %v to", b["name"]), Done: "added",
+				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+					return fam.Create(ctx, id, b, "urls")
+				}})
 		},
 	}
-	w.register(cmd)
+	s.registerFleet(cmd, &fl, false)
 	urls, _ := s.Sub("urls")
 	bf = registerBodyFlags(cmd.Flags(), urls.Body, true)
 	return cmd
 }
 
 func newURLDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
-	var w refFlags
-	cmd := &cobra.Command{
-		Use:   "delete <load-balancer> <url-id|url>",
-		Short: "Delete a URL of a load balancer (irreversible)",
+	return subItemDeleteCmd(f, s, "URL", "urls", &cobra.Command{
+		Use:   "delete <load-balancer> <url-id|url>...",
+		Short: "Delete URLs of a load balancer (irreversible)",
 		Long: `Deletes a URL of a load balancer, given by its id or its name (see
 'itcare loadbalancers urls list'), then waits for the action. On a terminal
 you are asked to confirm; elsewhere --yes is required.`,
 		Example: `  itcare loadbalancers urls list plbweb01
   itcare loadbalancers urls delete plbweb01 itcare-web.cegedim.cloud --yes`,
-		Aliases: []string{"rm"},
-		Args:    cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			arg := args[1]
-			return s.change(cmd.Context(), f, w.waitFlags, args[0], fmt.Sprintf("delete URL %s of", arg), true, func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-				urlID, err := resolveSubItem(ctx, fam, id, "URL", arg, "urls")
-				if err != nil {
-					return nil, err
-				}
-				return fam.Delete(ctx, id, w.changeRef, "urls", strconv.FormatInt(urlID, 10))
-			})
-		},
-	}
-	w.register(cmd)
-	return cmd
-}
-
-// resolveSubItem turns an id or a name into the id of an item of a
-// sub-collection (GET {family}/{id}/{sub...}).
-func resolveSubItem(ctx context.Context, fam *api.Family, id int64, kind, arg string, sub ...string) (int64, error) {
-	return api.Resolve(ctx, kind, arg, func(ctx context.Context, name string) ([]api.Named, error) {
-		raw, err := fam.GetSub(ctx, id, sub...)
-		if err != nil {
-			return nil, err
-		}
-		return api.NamedItems(raw)
 	})
 }

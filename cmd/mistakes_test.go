@@ -106,8 +106,8 @@ func TestActionsWaitUnknownAndRepeatedIDs(t *testing.T) {
 		}
 	}
 	id := fmt.Sprint(firstInstance(t, h, "--status", "ACTIVE")["id"])
-	acc := decodeJSON[map[string]any](t, h.mustRun("instances", "stop", id, "--no-wait", "-o", "json").stdout)
-	aid := fmt.Sprint(acc["id"])
+	res := decodeJSON[[]map[string]any](t, h.mustRun("instances", "stop", id, "--no-wait", "-o", "json").stdout)
+	aid := fmt.Sprint(res[0]["actionId"])
 	r := h.mustRun("actions", "wait", aid, aid, aid, "-o", "json")
 	if got := decodeJSON[[]map[string]any](t, r.stdout); len(got) != 1 {
 		t.Errorf("%d actions printed for one id", len(got))

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -230,7 +231,17 @@ func missingArg(cmd *cobra.Command, args []string) error {
 			continue
 		}
 		what := "missing"
+		if strings.HasSuffix(ph, "...") { // repeats: every one given must be non-blank
+			blank := slices.IndexFunc(args[min(i, len(args)):], func(a string) bool { return strings.TrimSpace(a) == "" })
+			switch {
+			case blank >= 0:
+				what = "empty"
+			case i < len(args) || strings.Contains(cmd.Use, "|"):
+				continue // given, or a selection may stand for them (the command checks)
+			}
+		}
 		switch {
+		case what == "empty":
 		case i < len(args) && strings.TrimSpace(args[i]) != "":
 			continue
 		case i < len(args):

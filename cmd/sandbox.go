@@ -39,7 +39,13 @@ of the first development or test instances is stopped or started, so that
 flaky API. A fault is [METHOD /path=]KIND[:ARG][xCOUNT]: the path is the full
 URL path (a * matches one segment), KIND is a status code (ARG: Retry-After in
 seconds) or one of html, truncate, cut, huge, drop, drop-after, hang, latency,
-revoke, revoke-all; without xCOUNT it applies to every matching request.`,
+revoke, revoke-all; without xCOUNT it applies to every matching request.
+
+--rate-limit N answers 429 with Retry-After once a client (an access token's
+client id) sends more than N API requests in a second, so that back-off can be
+watched. GET /sandbox/stats shows what was received: API and token requests,
+the most requests in flight at once, requests per resource (its actions'
+polls included); DELETE /sandbox/stats resets the counters.`,
 		Example: `  itcare sandbox --addr 127.0.0.1:8080 &
   export ITCARE_API_URL=http://127.0.0.1:8080/itcare \
          ITCARE_AUTH_URL=http://127.0.0.1:8080/auth/realms/cloud
@@ -51,6 +57,9 @@ revoke, revoke-all; without xCOUNT it applies to every matching request.`,
                  --fault 'PATCH /itcare/compute/instances/*=drop-after' --latency 200ms`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.RateLimit < 0 {
+				return usageErrorf("invalid --rate-limit %d: must not be negative", opts.RateLimit)
+			}
 			if latency < 0 {
 				return usageErrorf("invalid --latency %s: must not be negative", latency)
 			}
@@ -78,6 +87,9 @@ revoke, revoke-all; without xCOUNT it applies to every matching request.`,
 			fmt.Fprintf(f.IO.Out, "export ITCARE_AUTH_URL=%s\n", s.AuthURL())
 			fmt.Fprintln(f.IO.Out, "export ITCARE_PROFILE=sandbox") // its own login: never the real default one
 			fmt.Fprintf(f.IO.ErrOut, "ITCare sandbox listening on %s (client id sandbox-client, secret sandbox-secret); Ctrl-C to stop\n", base)
+			if opts.RateLimit > 0 {
+				fmt.Fprintf(f.IO.ErrOut, "rate limit: %d API requests per second per client, then 429\n", opts.RateLimit)
+			}
 			if len(armed) > 0 {
 				fmt.Fprintf(f.IO.ErrOut, "injecting faults: %s\n", describeFaults(latency, faults))
 			}
@@ -93,6 +105,7 @@ revoke, revoke-all; without xCOUNT it applies to every matching request.`,
 	fl.DurationVar(&opts.AccessTokenLifetime, "token-lifetime", 1200*time.Second, "access token lifetime")
 	fl.DurationVar(&opts.RefreshTokenLifetime, "refresh-lifetime", 7200*time.Second, "refresh token lifetime")
 	fl.DurationVar(&latency, "latency", 0, "delay every request by this long")
+	fl.IntVar(&opts.RateLimit, "rate-limit", 0, "answer 429 with Retry-After past this many API requests per second per client (0: no limit)")
 	fl.DurationVar(&opts.Churn, "churn", 0, "stop or start a development or test instance on its own every DURATION, e.g. 5s, so that --watch has something to show")
 	cmd.Flags().Lookup("churn").NoOptDefVal = "5s"
 	fl.StringArrayVar(&faults, "fault", nil, "inject a fault, e.g. 'GET /itcare/compute/instances=503x2' (repeatable)")

@@ -55,8 +55,11 @@ func TestRunFunctionsCheckTheirOptions(t *testing.T) {
 		"instances list, size 0":     instances.runList(ctx, f, &listOptions{Page: api.PageOptions{Size: 0}, SizeGiven: true}),
 		"instances list, page -1":    instances.runList(ctx, f, &listOptions{Page: api.PageOptions{Page: -1}}),
 		"instances list, sort":       instances.runList(ctx, f, &listOptions{Page: api.PageOptions{Sort: "name,sideways"}}),
-		"delete without --yes":       instances.change(ctx, f, waitFlags{}, "web01", "delete", true, nil),
-		"negative --wait-timeout":    instances.change(ctx, f, waitFlags{Timeout: -time.Second}, "web01", "stop", false, nil),
+		"delete without --yes":       instances.runFleet(ctx, f, &fleetFlags{MaxParallel: 1}, []string{"web01"}, changeSpec{Op: "delete", Destructive: true}),
+		"stop several without --yes": instances.runFleet(ctx, f, &fleetFlags{MaxParallel: 1}, []string{"web01", "web02"}, changeSpec{Op: "stop"}),
+		"stop without a target":      instances.runFleet(ctx, f, &fleetFlags{MaxParallel: 1}, nil, changeSpec{Op: "stop"}),
+		"negative --wait-timeout":    instances.runFleet(ctx, f, &fleetFlags{waitFlags: waitFlags{Timeout: -time.Second}, MaxParallel: 1}, []string{"web01"}, changeSpec{Op: "stop"}),
+		"--max-parallel 0":           instances.runFleet(ctx, f, &fleetFlags{}, []string{"web01"}, changeSpec{Op: "stop"}),
 	} {
 		if code := ExitCode(err); code != ExitUsage {
 			t.Errorf("%s: %v (exit %d), want a usage error", name, err, code)
@@ -75,9 +78,10 @@ func TestUsageErrorsNeedNoServer(t *testing.T) {
 		{[]string{"kubernetes", "nodes", "lsit"}, "Did you mean this?\n\tlist"},
 		{[]string{"actions", "wiat"}, "\twait\n"},
 		// A missing or blank argument is said in words, with the usage line.
-		{[]string{"instances", "stop"}, "missing <id|name>: which instance to stop?\nUsage: itcare instances stop <id|name> [flags]\n"},
+		{[]string{"instances", "stop"}, "missing <id|name>: which instances to stop? Name them (ids or names), or select them with filters such as --env QA --status ACTIVE\n"},
+		{[]string{"instances", "stop", "web01", " "}, "empty <id|name>...: which instance to stop?\nUsage: itcare instances stop <id|name>... | --FILTER VALUE... [flags]\n"},
 		{[]string{"instances", "get", ""}, "empty <id|name>: which instance to show?\nUsage: itcare instances get <id|name>"},
-		{[]string{"instances", "delete", " ", "--yes"}, "empty <id|name>: which instance to delete?"},
+		{[]string{"instances", "delete", " ", "--yes"}, "empty <id|name>...: which instance to delete?"},
 		{[]string{"kubernetes", "get"}, "missing <id|name>: which Kubernetes cluster to show?"},
 		{[]string{"actions", "wait"}, "missing <id>...: which action(s) to wait for?\nUsage: itcare actions wait <id>... [flags]"},
 		{[]string{"api"}, "missing <path>: which API path to call"},

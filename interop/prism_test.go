@@ -203,9 +203,10 @@ func TestContractThroughPrism(t *testing.T) {
 		t.Errorf("instances get -o json: %v\n%s", err, r.stdout)
 	}
 
-	// instances stop ID --no-wait: PATCH {"operation":"stop"}, 202, the
-	// action id on stdout.
-	r = step([]string{"PATCH /compute/instances/" + id}, "instances", "stop", id, "--no-wait")
+	// instances stop ID --no-wait: the instance is read (is it ACTIVE, or
+	// already INACTIVE?), then PATCH {"operation":"stop"}, 202, the action id
+	// on stdout.
+	r = step([]string{"GET /compute/instances/" + id, "PATCH /compute/instances/" + id}, "instances", "stop", id, "--no-wait")
 	actionID := strings.TrimSpace(r.stdout)
 	if actionID == "" || strings.ContainsAny(actionID, " \n") {
 		t.Fatalf("instances stop --no-wait printed %q, want an action id", r.stdout)

@@ -7,7 +7,9 @@
 #
 # Environment: GO (go), LDFLAGS (-s -w; `make bench` passes the ones of
 # `make build`), BENCH_RUNS (15 runs per measure, at least 10 advised),
-# BENCH_WAIT_RUNS (3 runs of the 10 s action wait).
+# BENCH_WAIT_RUNS (3 runs of the 10 s action wait), BENCH_FLEET_RUNS (3 runs
+# of the fleet stop: 100 instances chosen by a selector, --max-parallel 25,
+# 2 s actions, each run on a fresh sandbox).
 #
 # Method: wall times come from bash's $EPOCHREALTIME (no process is forked to
 # read the clock), itcare and its reference run alternately (A B A B ...) after
@@ -21,6 +23,12 @@ GO=${GO:-go}
 LDFLAGS=${LDFLAGS:--s -w}
 RUNS=${BENCH_RUNS:-15}
 WAIT_RUNS=${BENCH_WAIT_RUNS:-3}
+FLEET_RUNS=${BENCH_FLEET_RUNS:-3}
+FLEET_INSTANCES=1000 # seeded; the selector below matches 100 ACTIVE ones
+FLEET_SELECTOR=(--status ACTIVE --tag application:crm)
+FLEET_TARGETS=100
+FLEET_PARALLEL=25
+FLEET_ACTION_SECS=2
 INSTANCES=5000
 ACTION_SECS=10
 ACCEPT='application/vnd.cegedim-it.v1+json, application/json' # api.AcceptHeader
@@ -290,6 +298,36 @@ for ((i = 0; i < WAIT_RUNS; i++)); do
   sub_us=$(date -d "$submitted" +%s%6N)
   echo $((exited - (10#$sub_us + ACTION_SECS * 1000000))) >>"$work/s.delay"
 done
+# --- fleet: one change on 100 instances chosen by a selector ------------------
+# Each run: a fresh sandbox (1000 instances, 2 s actions) with a login (the
+# token is then cached), its counters reset through DELETE /sandbox/stats,
+# then `itcare instances stop SELECTOR --max-parallel 25 --yes` under time -v,
+# then the counters read back (GET /sandbox/stats).
+fleet_ideal_us=$((((FLEET_TARGETS + FLEET_PARALLEL - 1) / FLEET_PARALLEL) * FLEET_ACTION_SECS * 1000000))
+say "fleet: stop $FLEET_TARGETS instances (${FLEET_SELECTOR[*]}), --max-parallel $FLEET_PARALLEL, ${FLEET_ACTION_SECS}s actions ($FLEET_RUNS runs)"
+for ((i = 0; i < FLEET_RUNS; i++)); do
+  start_sandbox "fleet$i" --instances "$FLEET_INSTANCES" --action-duration "${FLEET_ACTION_SECS}s"
+  stats=${SB_API%/itcare}/sandbox/stats
+  n=$(in_sandbox "fleet$i" "$itcare" instances list "${FLEET_SELECTOR[@]}" --all -o json --jq length)
+  [ "$n" = "$FLEET_TARGETS" ] || die "the selector ${FLEET_SELECTOR[*]} matches $n instances, want $FLEET_TARGETS"
+  curl -sf -X DELETE "$stats" || die "cannot reset the sandbox's counters"
+  now_us; t0=$REPLY
+  in_sandbox "fleet$i" "$TIME" -v "$itcare" instances stop "${FLEET_SELECTOR[@]}" --max-parallel "$FLEET_PARALLEL" --yes -o json \
+    >"$work/fleet$i/out.json" 2>"$work/fleet$i/err" || die "the fleet stop failed: $(tail -n 5 "$work/fleet$i/err")"
+  now_us; t1=$REPLY
+  echo $((t1 - t0)) >>"$work/s.fleet_wall"
+  rss_kb "$work/fleet$i/err" >>"$work/s.fleet_rss"
+  ok=$(grep -c '"outcome": "SUCCESS"' "$work/fleet$i/out.json" || true)
+  [ "$ok" = "$FLEET_TARGETS" ] || die "$ok of $FLEET_TARGETS stopped: $(tail -n 3 "$work/fleet$i/err")"
+  curl -sf "$stats" >"$work/fleet$i/stats.json" || die "cannot read the sandbox's counters"
+  # requests, token requests, max in flight, most requests on one target
+  sed -n 's/.*"requests":\([0-9]*\).*/\1/p' "$work/fleet$i/stats.json" >>"$work/s.fleet_requests"
+  sed -n 's/.*"tokenRequests":\([0-9]*\).*/\1/p' "$work/fleet$i/stats.json" >>"$work/s.fleet_tokens"
+  sed -n 's/.*"maxInFlight":\([0-9]*\).*/\1/p' "$work/fleet$i/stats.json" >>"$work/s.fleet_inflight"
+  sed -n 's/.*"perResource":{\([^}]*\)}.*/\1/p' "$work/fleet$i/stats.json" | tr ',' '\n' |
+    sed -n 's/.*:\([0-9]*\)$/\1/p' | sort -n | tail -n 1 >>"$work/s.fleet_pertarget"
+  kill "${extra_pids[-1]}" 2>/dev/null || true
+done
 load_after=$(loadavg)
 
 # --- report --------------------------------------------------------------------
@@ -307,6 +345,13 @@ m_cpu=$(median cpu_itcare) m_ccpu=$(median cpu_curl)
 m_polls=$(median polls) m_delay=$(median delay)
 max_polls=$(sort -n "$work/s.polls" | tail -n 1)
 max_delay=$(sort -n "$work/s.delay" | tail -n 1)
+m_fwall=$(median fleet_wall) m_frss=$(median fleet_rss)
+max_fwall=$(sort -n "$work/s.fleet_wall" | tail -n 1)
+max_freq=$(sort -n "$work/s.fleet_requests" | tail -n 1)
+max_ftok=$(sort -n "$work/s.fleet_tokens" | tail -n 1)
+max_finflight=$(sort -n "$work/s.fleet_inflight" | tail -n 1)
+max_fper=$(sort -n "$work/s.fleet_pertarget" | tail -n 1)
+fleet_limit_us=$((fleet_ideal_us * 5 / 4))
 r_version=$(awk -v a="$m_version" -v b="$m_hello" 'BEGIN {print a / b}')
 r_status=$(awk -v a="$m_status" -v b="$m_cstatus" 'BEGIN {print a / b}')
 r_list=$(awk -v a="$m_list" -v b="$m_clist" 'BEGIN {print a / b}')
@@ -344,6 +389,10 @@ cat <<EOF
 | peak RSS of \`list --all\` vs largest process of the curl loop | $(awk -v k="$m_rss" 'BEGIN {printf("%.1f MB", k * 1024 / 1e6)}') | $(awk -v k="$m_crss" 'BEGIN {printf("%.1f MB", k * 1024 / 1e6)}') | $(ratio "$m_rss" "$m_crss") | ≤ 60 MB | $(judge "$(awk -v k="$m_rss" 'BEGIN {print k * 1024 / 1e6}')" 60) |
 | \`actions wait\` on a ${ACTION_SECS} s action: polls (max) | $m_polls ($max_polls) | — | — | ≤ 12 | $(judge "$max_polls" 12) |
 | \`actions wait\`: exit − (submittedAt + ${ACTION_SECS} s) (max) | $(ms "$m_delay") ($(ms "$max_delay")) | — | — | ≤ 1 s | $(judge "$max_delay" 1000000) |
+| fleet: \`instances stop ${FLEET_SELECTOR[*]} --max-parallel $FLEET_PARALLEL\`, $FLEET_TARGETS instances, ${FLEET_ACTION_SECS} s actions: wall (max) | $(ms "$m_fwall") ($(ms "$max_fwall")) | ideal $(ms "$fleet_ideal_us") | $(ratio "$max_fwall" "$fleet_ideal_us") | ≤ 1.25× | $(judge "$max_fwall" "$fleet_limit_us") |
+| fleet: API requests per target, all of the run (max); most on one target | $(awk -v r="$max_freq" -v n="$FLEET_TARGETS" 'BEGIN {printf("%.2f", r / n)}'); $max_fper | — | — | ≤ 6 | $(judge "$(awk -v r="$max_freq" -v n="$FLEET_TARGETS" 'BEGIN {print r / n}')" 6) |
+| fleet: token requests (max), requests in flight at once (max) | $max_ftok; $max_finflight | — | — | ≤ 1; ≤ $FLEET_PARALLEL | $(judge "$max_ftok" 1); $(judge "$max_finflight" "$FLEET_PARALLEL") |
+| fleet: peak RSS | $(awk -v k="$m_frss" 'BEGIN {printf("%.1f MB", k * 1024 / 1e6)}') | — | — | ≤ 60 MB | $(judge "$(awk -v k="$m_frss" 'BEGIN {print k * 1024 / 1e6}')" 60) |
 EOF
 
 # Scale: wall time, CPU and peak RSS of list --all -o json by number of instances.

@@ -56,6 +56,12 @@ step "itcare instances get $name"
 step "itcare actions list --resource-name $name"
 "$bin" actions list --resource-name "$name"
 
+step "itcare instances stop --env QA --family RHEL --status ACTIVE --az EB-A --yes --max-parallel 5   # many at once"
+"$bin" instances stop --env QA --family RHEL --status ACTIVE --az EB-A --yes --max-parallel 5
+
+step "itcare instances start --env QA --family RHEL --az EB-A --yes --no-wait -o json --jq '.[] | \"\\(.name) \\(.outcome) \\(.message)\"'"
+"$bin" instances start --env QA --family RHEL --az EB-A --yes --no-wait -o json --jq '.[] | "\(.name) \(.outcome) \(.message)"'
+
 step "itcare instances create ... --dry-run      # the API validates the body; nothing is created"
 "$bin" instances create --name pdeb12demo01 --service-id 2101 --resource-id 2cpu4gb \
   --product-code deb12 --area EB-QA --az EB-A --dry-run

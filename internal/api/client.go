@@ -213,6 +213,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if res.StatusCode < 200 || res.StatusCode > 299 {
 		e := newHTTPError(res.StatusCode, req.Method, r.displayPath(), r.Subject, data)
 		e.DryRunHeader = resp.DryRunConfirmed()
+		e.RetryAfter, _ = retryAfter(res.Header.Get("Retry-After"))
 		return resp, e
 	}
 	return resp, nil

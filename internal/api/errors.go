@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -22,6 +23,8 @@ type HTTPError struct {
 	Subject      string `json:"-"` // what was asked for, e.g. "instance 42"
 	Excerpt      string `json:"-"` // start of a body that was not the documented JSON
 	DryRunHeader bool   `json:"-"`
+	// RetryAfter is the answer's Retry-After (429, 503), 0 when absent.
+	RetryAfter time.Duration `json:"-"`
 }
 
 // HTTPStatus and ErrorCode let the output layer print structured errors.

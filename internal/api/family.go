@@ -119,17 +119,9 @@ func (f *Family) Resolve(ctx context.Context, idOrName string) (int64, error) {
 // resources; a name is looked up in GET {path}/{id}/{sub}.
 func (f *Family) ResolveSub(ctx context.Context, id int64, kind, sub, idOrName string) (int64, error) {
 	return Resolve(ctx, kind, idOrName, func(ctx context.Context, name string) ([]Named, error) {
-		raw, err := f.GetSub(ctx, id, sub)
+		list, err := f.SubItems(ctx, id, kind, sub)
 		if err != nil {
 			return nil, err
-		}
-		items, err := ItemsOf(raw)
-		if err != nil {
-			return nil, err
-		}
-		var list []Object
-		if err := json.Unmarshal(items, &list); err != nil {
-			return nil, fmt.Errorf("the %ss of %s: %w", kind, f.subject(id), err)
 		}
 		out := make([]Named, len(list))
 		for i, o := range list {
@@ -137,6 +129,24 @@ func (f *Family) ResolveSub(ctx context.Context, id int64, kind, sub, idOrName s
 		}
 		return out, nil
 	})
+}
+
+// SubItems reads the items of a sub-collection of one resource (the nodes
+// of a cluster: kind "node", sub "nodes").
+func (f *Family) SubItems(ctx context.Context, id int64, kind, sub string) ([]Object, error) {
+	raw, err := f.GetSub(ctx, id, sub)
+	if err != nil {
+		return nil, err
+	}
+	items, err := ItemsOf(raw)
+	if err != nil {
+		return nil, err
+	}
+	var list []Object
+	if err := json.Unmarshal(items, &list); err != nil {
+		return nil, fmt.Errorf("the %ss of %s: %w", kind, f.subject(id), err)
+	}
+	return list, nil
 }
 
 // Operate sends PATCH {path}/{id} {"operation": op, "options": options}.

@@ -23,7 +23,9 @@ func (p *Printer) PrintDryRun(ch Change, answer any) error {
 	return p.PrintObject(answer, nil)
 }
 
-// PrintUntracked reports a change accepted without an action id to follow.
+// PrintUntracked reports a change the API accepted without an action id to
+// follow (a creation answered that way): a warning, and the answer for
+// programs.
 func (p *Printer) PrintUntracked(ch Change, status int, answer any) error {
 	p.IO.Warnf("the API accepted %s %s (HTTP %d) without an action id to follow", ch.Verb, ch.Resource, status)
 	if p.ForPeople() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -91,12 +92,21 @@ func statusLine(ios *IOStreams, title string, interval time.Duration, at, next t
 	return ios.Gray(truncateDisplay(strings.Join(parts, " · "), ios.TerminalWidth()-1))
 }
 
-// redraw redraws a frame in place on stdout: back to the top of the
-// previous frame, clear below, write. The cursor is hidden until close.
+// redraw redraws a frame in place on stdout (a watch) or stderr (the board
+// of a change): back to the top of the previous frame, clear below, write.
+// The cursor is hidden until close.
 type redraw struct {
 	ios    *IOStreams
-	drawn  int // lines written since the top of the current frame
+	w      io.Writer // where frames go; nil: stdout
+	drawn  int       // lines written since the top of the current frame
 	hidden bool
+}
+
+func (f *redraw) out() io.Writer {
+	if f.w != nil {
+		return f.w
+	}
+	return f.ios.Out
 }
 
 // draw replaces the previous frame with lines.
@@ -115,7 +125,7 @@ func (f *redraw) draw(lines []string) error {
 		b.WriteString("\n")
 	}
 	f.drawn = len(lines)
-	_, err := fmt.Fprint(f.ios.Out, b.String())
+	_, err := fmt.Fprint(f.out(), b.String())
 	return err
 }
 
@@ -132,7 +142,7 @@ func (f *redraw) warn(msg string) {
 // close shows the cursor again.
 func (f *redraw) close() {
 	if f.hidden {
-		fmt.Fprint(f.ios.Out, showCursor)
+		fmt.Fprint(f.out(), showCursor)
 		f.hidden = false
 	}
 }

@@ -57,6 +57,9 @@ type Options struct {
 	Clients              map[string]string // client_id -> secret; default {"sandbox-client": "sandbox-secret"}
 	Now                  func() time.Time  // optional clock for tests; default time.Now
 	Log                  io.Writer         // optional access log (never logs secrets or tokens)
+	// RateLimit, when positive, limits every client to this many API
+	// requests per second; beyond, 429 with Retry-After (ratelimit.go).
+	RateLimit int
 	// Contract, when set (normally contract.MustLoad(api.OpenAPISpec)),
 	// validates every /itcare request and answer (validate.go).
 	Contract ContractChecker
@@ -130,6 +133,8 @@ type Server struct {
 
 	faults faultSet // injected faults (faults.go); own lock
 
+	traffic traffic // rate limit and statistics (ratelimit.go); own lock
+
 	contract *contractState // nil: no contract validation (validate.go); own lock
 
 	churn churnState // statuses moving on their own (churn.go)
@@ -180,6 +185,7 @@ func New(opts Options) *Server {
 	for id, secret := range opts.Clients {
 		s.clients[id] = secret
 	}
+	s.SetRateLimit(opts.RateLimit)
 	n := opts.Instances
 	if n == 0 {
 		n = 300
@@ -449,7 +455,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		// Set without canonicalisation so the wire shows "ITCare-DryRun".
 		sw.Header()[headerDryRun] = []string{"true"}
 	}
-	if readErr != nil {
+	retryAfter := s.begin(r)
+	defer s.end(r)
+	if retryAfter > 0 {
+		rateLimited(sw, retryAfter)
+	} else if readErr != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(readErr, &tooBig) {
 			writeReply(sw, apiError(http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "body", "request body larger than 1 MiB"))
@@ -467,6 +477,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 	p := r.URL.Path
 	switch {
+	case p == statsPath:
+		s.serveStats(w, r)
 	case p == "/":
 		base := s.base(r)
 		writeReply(w, jsonReply(http.StatusOK, map[string]any{
