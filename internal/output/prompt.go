@@ -23,6 +23,14 @@ func Prompt(s *IOStreams, label string) (string, error) {
 
 // PromptSecret asks for a secret without echoing it when stdin is a terminal.
 func PromptSecret(s *IOStreams, label string) (string, error) {
+	if f, ok := s.In.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if line, done, err := readNoEcho(f, s.ErrOut, label); done {
+			if err != nil {
+				return "", fmt.Errorf("reading secret: %w", err)
+			}
+			return strings.TrimSpace(line), nil
+		}
+	}
 	fmt.Fprint(s.ErrOut, label)
 	if f, ok := s.In.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		b, err := term.ReadPassword(int(f.Fd()))
