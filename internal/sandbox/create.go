@@ -72,7 +72,7 @@ func (s *Server) createLocked(c *call, f *family.Family) reply {
 	unique := f.Create.NameKey() // no two resources of a family share it
 	want := sval(b, unique)
 	items := s.itemsLocked(f.ResourceType)
-	for _, m := range byID(items) {
+	for _, m := range s.orderedLocked(f.ResourceType) {
 		if strings.EqualFold(sval(m, unique), want) {
 			id, _ := ival(m, "id")
 			return apiError(http.StatusConflict, "ALREADY_EXISTS", unique,

@@ -379,20 +379,6 @@ func (s *Server) orderedLocked(typ string) []map[string]any {
 	return out
 }
 
-// byID returns the values of set in id order.
-func byID(set map[int64]map[string]any) []map[string]any {
-	ids := make([]int64, 0, len(set))
-	for id := range set {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	out := make([]map[string]any, len(ids))
-	for i, id := range ids {
-		out[i] = set[id]
-	}
-	return out
-}
-
 // pathID parses the id segment of a family path.
 func pathID(seg, field, kind string) (int64, *reply) {
 	id, err := strconv.ParseInt(seg, 10, 64)

@@ -36,7 +36,7 @@ var resourceComments = []string{"decommission planned", "managed by the platform
 // never reused.
 func (s *Server) syncResourceIDsLocked() {
 	for _, typ := range family.ResourceTypes() {
-		for _, m := range byID(s.itemsLocked(typ)) {
+		for _, m := range s.orderedLocked(typ) {
 			id, _ := ival(m, "id")
 			k := resKey{typ, id}
 			if _, ok := s.fam.resourceIDs[k]; !ok {
