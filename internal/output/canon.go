@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/itcare-cli/itcare/internal/jsonscan"
 )
 
 // appendCanonical appends the JSON value raw to dst exactly as
@@ -19,26 +20,20 @@ import (
 // It reports errNotCanonical for input it does not handle (duplicate keys,
 // malformed JSON); the caller then takes the generic path.
 func appendCanonical(dst, raw []byte, prefix, indent string, depth int) ([]byte, error) {
-	c := canon{in: raw, prefix: prefix, indent: indent}
-	c.skipSpace()
-	out, err := c.value(dst, depth)
-	if err != nil {
-		return nil, err
-	}
-	c.skipSpace()
-	if c.pos != len(c.in) {
-		return nil, errNotCanonical
-	}
-	return out, nil
+	c := canon{prefix: prefix, indent: indent}
+	return c.append(dst, raw, depth)
 }
 
 var errNotCanonical = errors.New("output: value needs the generic JSON path")
 
+// canon re-indents values one after the other (appendCanonical); it keeps
+// its buffers between values, so a list of thousands allocates once.
 type canon struct {
 	in             []byte
 	pos            int
 	prefix, indent string
 	members        [][]member // reused per depth
+	nl             []byte     // "\n" + prefix + indent repeated, cut per depth
 }
 
 // member is one key/value of an object as written to the output: its
@@ -48,24 +43,30 @@ type member struct {
 	start, end int
 }
 
-func (c *canon) skipSpace() {
-	for c.pos < len(c.in) {
-		switch c.in[c.pos] {
-		case ' ', '\t', '\n', '\r':
-			c.pos++
-		default:
-			return
-		}
+// append appends raw re-indented to dst (appendCanonical).
+func (c *canon) append(dst, raw []byte, depth int) ([]byte, error) {
+	c.in, c.pos = raw, jsonscan.Space(raw, 0)
+	out, err := c.value(dst, depth)
+	if err != nil {
+		return nil, err
 	}
+	if jsonscan.Space(c.in, c.pos) != len(c.in) {
+		return nil, errNotCanonical
+	}
+	return out, nil
 }
 
+func (c *canon) skipSpace() { c.pos = jsonscan.Space(c.in, c.pos) }
+
 func (c *canon) newline(dst []byte, depth int) []byte {
-	dst = append(dst, '\n')
-	dst = append(dst, c.prefix...)
-	for i := 0; i < depth; i++ {
-		dst = append(dst, c.indent...)
+	n := 1 + len(c.prefix) + depth*len(c.indent)
+	if len(c.nl) < n {
+		c.nl = append(append(c.nl[:0], '\n'), c.prefix...)
+		for len(c.nl) < n+8*len(c.indent) {
+			c.nl = append(c.nl, c.indent...)
+		}
 	}
-	return dst
+	return append(dst, c.nl[:n]...)
 }
 
 func (c *canon) value(dst []byte, depth int) ([]byte, error) {
@@ -91,23 +92,22 @@ func (c *canon) value(dst []byte, depth int) ([]byte, error) {
 		return c.literal(dst, "null")
 	case ch == '-' || (ch >= '0' && ch <= '9'):
 		start := c.pos
-		for c.pos < len(c.in) && strings.IndexByte("+-.eE0123456789", c.in[c.pos]) >= 0 {
-			c.pos++
-		}
-		num := c.in[start:c.pos]
-		if !json.Valid(num) {
+		end, _, ok := jsonscan.Number(c.in, c.pos)
+		if !ok {
 			return nil, errNotCanonical
 		}
-		return append(dst, num...), nil
+		c.pos = end
+		return append(dst, c.in[start:end]...), nil
 	}
 	return nil, errNotCanonical
 }
 
 func (c *canon) literal(dst []byte, lit string) ([]byte, error) {
-	if !bytes.HasPrefix(c.in[c.pos:], []byte(lit)) {
+	end, ok := jsonscan.Literal(c.in, c.pos, lit)
+	if !ok {
 		return nil, errNotCanonical
 	}
-	c.pos += len(lit)
+	c.pos = end
 	return append(dst, lit...), nil
 }
 
@@ -115,29 +115,16 @@ func (c *canon) literal(dst []byte, lit string) ([]byte, error) {
 // they can be copied as they are, or its re-encoded form otherwise.
 func (c *canon) str() ([]byte, error) {
 	start := c.pos
-	c.pos++ // opening quote
-	plain, high := true, false
-	for c.pos < len(c.in) {
-		b := c.in[c.pos]
-		switch {
-		case b == '"':
-			c.pos++
-			tok := c.in[start:c.pos]
-			if plain && (!high || (utf8.Valid(tok) && !bytes.Contains(tok, lineSep) && !bytes.Contains(tok, paraSep))) {
-				return tok, nil
-			}
-			return reencodeString(tok)
-		case b == '\\':
-			plain = false
-			c.pos += 2
-		case b < 0x20:
-			return nil, errNotCanonical
-		default:
-			high = high || b >= 0x80
-			c.pos++
-		}
+	end, escaped, high, ok := jsonscan.String(c.in, c.pos)
+	if !ok {
+		return nil, errNotCanonical
 	}
-	return nil, errNotCanonical
+	c.pos = end
+	tok := c.in[start:end]
+	if !escaped && (!high || (utf8.Valid(tok) && !bytes.Contains(tok, lineSep) && !bytes.Contains(tok, paraSep))) {
+		return tok, nil
+	}
+	return reencodeString(tok)
 }
 
 // encoding/json escapes these two characters even without HTML escaping.

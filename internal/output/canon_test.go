@@ -98,3 +98,18 @@ func TestStreamedListsMatchWholeEncoding(t *testing.T) {
 		}
 	}
 }
+
+// One canon re-indents value after value (the list stream keeps one) with
+// the result of a fresh one, whatever the values before it were.
+func TestCanonReusedMatchesFresh(t *testing.T) {
+	c := canon{prefix: "  ", indent: "  "}
+	for round := 0; round < 2; round++ {
+		for _, in := range canonCases {
+			want, wantErr := appendCanonical(nil, []byte(in), "  ", "  ", 0)
+			got, err := c.append([]byte("x"), []byte(in), 0)
+			if err != wantErr || (err == nil && string(got) != "x"+string(want)) {
+				t.Errorf("%s: reused %q (%v), fresh %q (%v)", in, got, err, want, wantErr)
+			}
+		}
+	}
+}

@@ -33,6 +33,7 @@ type ListStream struct {
 	w   *bufio.Writer
 	buf bytes.Buffer
 	enc *json.Encoder
+	c   canon
 	out []byte
 	n   int
 }
@@ -48,7 +49,7 @@ func (p *Printer) StreamList() *ListStream {
 }
 
 func (p *Printer) newListStream() *ListStream {
-	s := &ListStream{p: p, w: bufio.NewWriterSize(p.IO.Out, 64<<10)}
+	s := &ListStream{p: p, w: bufio.NewWriterSize(p.IO.Out, 64<<10), c: canon{prefix: "  ", indent: "  "}}
 	s.enc = json.NewEncoder(&s.buf)
 	s.enc.SetEscapeHTML(false)
 	s.enc.SetIndent("  ", "  ")
@@ -70,7 +71,7 @@ func (s *ListStream) add(items []any) error {
 		// Fast path: the item's own bytes, re-indented with sorted keys.
 		if raw, ok := rawJSON(item); ok {
 			var err error
-			if s.out, err = appendCanonical(s.out[:0], raw, "  ", "  ", 0); err == nil {
+			if s.out, err = s.c.append(s.out[:0], raw, 0); err == nil {
 				s.w.Write(s.out)
 				continue
 			}
