@@ -11,6 +11,7 @@
 package redact
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -32,7 +33,15 @@ type Registry struct {
 	mu    sync.RWMutex
 	forms map[string]bool
 	list  []string // forms, longest first
+	// needles tell a text without any form quickly: every form contains
+	// one of them (a form that contains another form has none of its own;
+	// a long one is cut to its start, which the fastest search handles).
+	needles [][]byte
 }
+
+// needleLen bounds a needle's length: bytes.Index searches with vector
+// instructions up to about this length.
+const needleLen = 32
 
 var global Registry
 
@@ -89,18 +98,35 @@ func (r *Registry) addForms(forms ...string) {
 	}
 	if changed {
 		sort.Slice(r.list, func(i, j int) bool { return len(r.list[i]) > len(r.list[j]) })
+		r.needles = needlesOf(r.list)
 	}
 }
 
-func (r *Registry) snapshot() []string {
+// needlesOf returns the needles of forms (Registry.needles).
+func needlesOf(forms []string) [][]byte {
+	var needles [][]byte
+next:
+	for i, f := range forms {
+		for j, g := range forms {
+			if i != j && strings.Contains(f, g) {
+				continue next // g's needle finds f
+			}
+		}
+		needles = append(needles, []byte(f[:min(len(f), needleLen)]))
+	}
+	return needles
+}
+
+func (r *Registry) snapshot() (forms []string, needles [][]byte) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return r.list
+	return r.list, r.needles
 }
 
 // String masks every registered secret in s.
 func (r *Registry) String(s string) string {
-	for _, f := range r.snapshot() {
+	forms, _ := r.snapshot()
+	for _, f := range forms {
 		if strings.Contains(s, f) {
 			s = strings.ReplaceAll(s, f, Mask)
 		}
@@ -110,11 +136,11 @@ func (r *Registry) String(s string) string {
 
 // partialTail returns how many bytes at the end of s could begin a
 // registered form (which the next write may complete).
-func partialTail(s string, forms []string) int {
+func partialTail[S string | []byte](s S, forms []string) int {
 	longest := 0
 	for _, f := range forms {
 		for i := len(s) - min(len(f)-1, len(s)); i < len(s)-longest; i++ {
-			if s[i] == f[0] && strings.HasPrefix(f, s[i:]) {
+			if s[i] == f[0] && f[:len(s)-i] == string(s[i:]) {
 				longest = len(s) - i
 				break
 			}
@@ -149,8 +175,10 @@ func (w *Writer) reg() *Registry {
 func (w *Writer) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	forms := w.reg().snapshot()
-	if len(forms) == 0 && w.pending == "" {
+	forms, needles := w.reg().snapshot()
+	if w.pending == "" && !containsAny(p, needles) && partialTail(p, forms) == 0 {
+		// Nothing to mask and nothing to keep back: p as it is, without
+		// copying it (most writes: a list's chunks of 64 KiB).
 		_, err := w.W.Write(p)
 		return len(p), err
 	}
@@ -166,6 +194,15 @@ func (w *Writer) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
+}
+
+func containsAny(p []byte, needles [][]byte) bool {
+	for _, n := range needles {
+		if bytes.Index(p, n) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Flush writes what was kept back.
