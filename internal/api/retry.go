@@ -94,7 +94,7 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			res.Body.Close()
 		case safe && res.Body != nil && res.Body != http.NoBody:
 			var rerr error
-			res.Body, rerr = bufferBody(res.Body, retryBufferLimit)
+			res.Body, rerr = bufferBody(res.Body, retryBufferLimit, res.ContentLength)
 			if rerr == nil || req.Context().Err() != nil || !retryableNetError(rerr) {
 				return res, nil
 			}
@@ -114,11 +114,12 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // caller's error).
 const retryBufferLimit = 16 << 20
 
-// bufferBody reads rc, up to limit bytes. On a read error the returned body
-// yields what was read, then the error. Beyond limit, the returned body
-// yields what was read, then the rest of rc.
-func bufferBody(rc io.ReadCloser, limit int) (io.ReadCloser, error) {
-	data, err := io.ReadAll(io.LimitReader(rc, int64(limit)+1))
+// bufferBody reads rc, up to limit bytes (announced: the length the answer
+// announces, or -1). On a read error the returned body yields what was
+// read, then the error. Beyond limit, the returned body yields what was
+// read, then the rest of rc.
+func bufferBody(rc io.ReadCloser, limit int, announced int64) (io.ReadCloser, error) {
+	data, err := readAtMost(rc, limit, announced)
 	switch {
 	case err != nil:
 		rc.Close()
