@@ -9,6 +9,11 @@
 // would refuse.
 package jsonscan
 
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
 // MaxDepth is the deepest nesting Value accepts, encoding/json's own limit.
 const MaxDepth = 10000
 
@@ -45,6 +50,21 @@ func String(b []byte, i int) (end int, escaped, high, ok bool) {
 	}
 	i++
 	for {
+		// Eight bytes at a time while none ends the plain run: one test
+		// for a quote, a backslash or a control character among them (the
+		// lowest flagged byte is exact; bytes after it may be flagged
+		// wrongly, and are looked at one by one).
+		for ; i+8 <= len(b); i += 8 {
+			w := binary.LittleEndian.Uint64(b[i:])
+			m := (w-ones*0x20)&^w | (w^ones*'"'-ones)&^(w^ones*'"') | (w^ones*'\\'-ones)&^(w^ones*'\\')
+			if m &= hiBits; m != 0 {
+				n := bits.TrailingZeros64(m) / 8
+				high = high || w&hiBits&(1<<(8*n)-1) != 0 // the bytes before it
+				i += n
+				break
+			}
+			high = high || w&hiBits != 0
+		}
 		start := i
 		for i < len(b) && !stop[b[i]] {
 			i++
@@ -85,6 +105,11 @@ func String(b []byte, i int) (end int, escaped, high, ok bool) {
 		}
 	}
 }
+
+const (
+	ones   = 0x0101010101010101
+	hiBits = 0x8080808080808080
+)
 
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'

@@ -17,6 +17,8 @@ var cases = []string{
 	`{"a":"\u00e9\n\t\"\\\/\b\f\r"}`, "\"\xff\xfe\"", `"é"`, `[1,2,]`, `{"a":1,}`, `{"a"}`, `{1:2}`, `01`, `-`, `1.`,
 	`1e`, `.5`, `+1`, `"\u12"`, `"\x"`, "\"a\tb\"", `"`, `[`, `{"a":`, `tru`, `nul`, `[1 2]`, `{"a":1 "b":2}`,
 	`"\u00E9"`, `1 2`, ``, ` `, `[[[]]]`, `{"":""}`, `-01`, `1.5.3`, `[-]`, "\"\x7f\"",
+	`"abcdefgh\"ijklmnop"`, `["abcdefghijk","é"]`, `"0123456789abcdef"é`, "\"abcdefghij\x01k\"", `"abcdefg\\"`,
+	`{"key":"a long value, longer than a word","k2":"ünïcödé in the middle of a long string"}`,
 }
 
 func TestValueMatchesEncodingJSON(t *testing.T) {
