@@ -2,10 +2,10 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"net/url"
 	"strconv"
 	"strings"
@@ -201,11 +201,15 @@ type listing[T any] struct {
 	mu    sync.Mutex
 	items int
 	bytes int64
-	seen  map[[32]byte]int // content digest → page number
+	// seen maps the digest of each page's items to the page's number. The
+	// digest is seeded per listing: a server cannot make two different
+	// pages collide on purpose, and by chance they do once in 2^64.
+	seen map[uint64]int
+	seed maphash.Seed
 }
 
 func newListing[T any](o PageOptions) *listing[T] {
-	return &listing[T]{o: o, seen: map[[32]byte]int{}}
+	return &listing[T]{o: o, seen: map[uint64]int{}, seed: maphash.MakeSeed()}
 }
 
 // add checks page n (fetched as f) and counts it.
@@ -221,18 +225,19 @@ func (l *listing[T]) add(n int, f *fetchedPage[T]) error {
 	if asked > 0 && (len(p.Content) > asked || p.Size > asked) {
 		return &PageError{Asked: n, Msg: fmt.Sprintf("%d items (page size %d) where at most %d were asked for", len(p.Content), p.Size, asked)}
 	}
-	var digest [32]byte
+	var digest uint64
 	if len(p.Content) > 0 {
-		h := sha256.New()
+		var h maphash.Hash
+		h.SetSeed(l.seed)
 		for _, it := range p.Content {
 			b, err := itemJSON(it)
 			if err != nil {
 				return err
 			}
 			h.Write(b)
-			h.Write([]byte{'\n'})
+			h.WriteByte('\n')
 		}
-		h.Sum(digest[:0])
+		digest = h.Sum64()
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
