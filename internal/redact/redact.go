@@ -13,6 +13,7 @@ package redact
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"io"
 	"net/url"
@@ -30,18 +31,11 @@ const MinLength = 8
 
 // Registry holds secret values. The zero value is ready to use.
 type Registry struct {
-	mu    sync.RWMutex
-	forms map[string]bool
-	list  []string // forms, longest first
-	// needles tell a text without any form quickly: every form contains
-	// one of them (a form that contains another form has none of its own;
-	// a long one is cut to its start, which the fastest search handles).
-	needles [][]byte
+	mu     sync.RWMutex
+	forms  map[string]bool
+	list   []string // forms, longest first
+	screen *screen  // tells quickly text that holds no form (nil: no forms)
 }
-
-// needleLen bounds a needle's length: bytes.Index searches with vector
-// instructions up to about this length.
-const needleLen = 32
 
 var global Registry
 
@@ -98,13 +92,24 @@ func (r *Registry) addForms(forms ...string) {
 	}
 	if changed {
 		sort.Slice(r.list, func(i, j int) bool { return len(r.list[i]) > len(r.list[j]) })
-		r.needles = needlesOf(r.list)
+		r.screen = newScreen(r.list)
 	}
 }
 
-// needlesOf returns the needles of forms (Registry.needles).
-func needlesOf(forms []string) [][]byte {
-	var needles [][]byte
+// screen tells in one pass over a text, whatever the number of forms, that
+// it holds none of them, at a cost of about one table lookup per four bytes.
+// Its needles are the forms that contain no other form (every form contains
+// one). A needle, at least MinLength long, wherever it starts, covers one of
+// the text's 4-byte pieces at offsets multiple of 4 with one of its own 4
+// first 4-byte pieces: grams has a bit for the hash of each of those; the
+// text's pieces whose bit is set are checked against the needles.
+type screen struct {
+	needles [][]byte
+	grams   [64]uint64 // 4,096 bits
+}
+
+func newScreen(forms []string) *screen {
+	s := &screen{}
 next:
 	for i, f := range forms {
 		for j, g := range forms {
@@ -112,15 +117,41 @@ next:
 				continue next // g's needle finds f
 			}
 		}
-		needles = append(needles, []byte(f[:min(len(f), needleLen)]))
+		s.needles = append(s.needles, []byte(f))
+		for o := 0; o < 4; o++ { // MinLength >= 8 = 4 + 4
+			h := gramHash(binary.LittleEndian.Uint32([]byte(f[o:])))
+			s.grams[h>>6] |= 1 << (h & 63)
+		}
 	}
-	return needles
+	return s
 }
 
-func (r *Registry) snapshot() (forms []string, needles [][]byte) {
+func gramHash(g uint32) uint32 { return g * 0x9e3779b1 >> 20 }
+
+// mayHold reports whether p may hold a needle; false is certain.
+func (s *screen) mayHold(p []byte) bool {
+	if s == nil {
+		return false
+	}
+	for j := 0; j+4 <= len(p); j += 4 {
+		if h := gramHash(binary.LittleEndian.Uint32(p[j:])); s.grams[h>>6]&(1<<(h&63)) == 0 {
+			continue
+		}
+		for o := 0; o < 4 && o <= j; o++ {
+			for _, n := range s.needles {
+				if bytes.HasPrefix(p[j-o:], n) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (r *Registry) snapshot() (forms []string, s *screen) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return r.list, r.needles
+	return r.list, r.screen
 }
 
 // String masks every registered secret in s.
@@ -175,8 +206,8 @@ func (w *Writer) reg() *Registry {
 func (w *Writer) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	forms, needles := w.reg().snapshot()
-	if w.pending == "" && !containsAny(p, needles) && partialTail(p, forms) == 0 {
+	forms, screen := w.reg().snapshot()
+	if w.pending == "" && !screen.mayHold(p) && partialTail(p, forms) == 0 {
 		// Nothing to mask and nothing to keep back: p as it is, without
 		// copying it (most writes: a list's chunks of 64 KiB).
 		_, err := w.W.Write(p)
@@ -194,15 +225,6 @@ func (w *Writer) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
-}
-
-func containsAny(p []byte, needles [][]byte) bool {
-	for _, n := range needles {
-		if bytes.Index(p, n) >= 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // Flush writes what was kept back.

@@ -134,3 +134,26 @@ func abs(n int) int {
 	}
 	return max(n, 0) // -MinInt is MinInt
 }
+
+// The screen finds every form wherever it starts, and passes text without.
+func TestScreenFindsEveryFormAtEveryOffset(t *testing.T) {
+	var r Registry
+	r.AddClient("my-client", "s3cr3t/with+sym&ls=")
+	r.Add("eyJhbGciOiJSUzI1NiJ9.payload.sig")
+	forms, s := r.snapshot()
+	filler := strings.Repeat(`{"name": "pdeb12web01", "ip": "10.25.125.10"},`, 3)
+	if s.mayHold([]byte(filler)) {
+		t.Errorf("no form in %q", filler)
+	}
+	for _, f := range forms {
+		for at := 0; at < 9; at++ {
+			text := filler[:at] + f + filler[at:]
+			if !s.mayHold([]byte(text)) {
+				t.Errorf("%q at %d not seen", f, at)
+			}
+			if !s.mayHold([]byte(filler[:at] + f)) {
+				t.Errorf("%q at the end, after %d bytes, not seen", f, at)
+			}
+		}
+	}
+}
