@@ -260,7 +260,12 @@ func (c *Client) DoJSON(ctx context.Context, r *Request, out any) (*Response, er
 // page of 200 instances ten times). What is set aside on the server's word
 // alone is bounded by presizeLimit.
 func readAtMost(r io.Reader, limit int, announced int64) ([]byte, error) {
-	var b bytes.Buffer
+	return readAtMostInto(nil, r, limit, announced)
+}
+
+// readAtMostInto is readAtMost into buf's memory when it is large enough.
+func readAtMostInto(buf []byte, r io.Reader, limit int, announced int64) ([]byte, error) {
+	b := bytes.NewBuffer(buf[:0])
 	if announced > 0 && announced <= int64(min(limit, presizeLimit)) {
 		b.Grow(int(announced) + bytes.MinRead) // room to read the end without growing
 	}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -119,7 +120,11 @@ const retryBufferLimit = 16 << 20
 // read, then the error. Beyond limit, the returned body yields what was
 // read, then the rest of rc.
 func bufferBody(rc io.ReadCloser, limit int, announced int64) (io.ReadCloser, error) {
-	data, err := readAtMost(rc, limit, announced)
+	buf, _ := bodyPool.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	data, err := readAtMostInto(*buf, rc, limit, announced)
 	switch {
 	case err != nil:
 		rc.Close()
@@ -131,7 +136,31 @@ func bufferBody(rc io.ReadCloser, limit int, announced int64) (io.ReadCloser, er
 		}{io.MultiReader(bytes.NewReader(data), rc), rc}, nil
 	}
 	rc.Close()
-	return io.NopCloser(bytes.NewReader(data)), nil
+	*buf = data
+	b := &pooledBody{buf: buf}
+	b.Reset(data)
+	return b, nil
+}
+
+// bodyPool holds the buffers of answers bufferBody read whole, given back
+// when the answer is closed: the pages of a listing reuse a few buffers
+// instead of each bringing fresh memory to clear and fault in.
+var bodyPool sync.Pool // of *[]byte
+
+// pooledBody is an answer read whole into a buffer of bodyPool.
+type pooledBody struct {
+	bytes.Reader
+	buf *[]byte
+}
+
+// Close gives the buffer back; the body reads as empty after it.
+func (b *pooledBody) Close() error {
+	if b.buf != nil {
+		b.Reset(nil)
+		bodyPool.Put(b.buf)
+		b.buf = nil
+	}
+	return nil
 }
 
 type errReader struct{ err error }
