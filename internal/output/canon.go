@@ -33,19 +33,30 @@ type canon struct {
 	pos            int
 	prefix, indent string
 	members        [][]member // reused per depth
+	keys           []byte     // keys that decoding changed, for the value being written
 	nl             []byte     // "\n" + prefix + indent repeated, cut per depth
 }
 
-// member is one key/value of an object as written to the output: its
-// decoded key, and where the member's bytes are in the output.
+// member is one key/value of an object as written to the output: where
+// its decoded key is (in the input, or in keys when decoding changed it),
+// and where the member's bytes are in the output. It holds no pointer, so
+// recording one is a plain store.
 type member struct {
-	key        []byte // decoded
+	k0, k1     int
+	decoded    bool
 	start, end int
+}
+
+func (c *canon) key(m member) []byte {
+	if m.decoded {
+		return c.keys[m.k0:m.k1]
+	}
+	return c.in[m.k0:m.k1]
 }
 
 // append appends raw re-indented to dst (appendCanonical).
 func (c *canon) append(dst, raw []byte, depth int) ([]byte, error) {
-	c.in, c.pos = raw, jsonscan.Space(raw, 0)
+	c.in, c.pos, c.keys = raw, jsonscan.Space(raw, 0), c.keys[:0]
 	out, err := c.value(dst, depth)
 	if err != nil {
 		return nil, err
@@ -79,7 +90,7 @@ func (c *canon) value(dst []byte, depth int) ([]byte, error) {
 	case ch == '[':
 		return c.array(dst, depth)
 	case ch == '"':
-		s, err := c.str()
+		s, _, err := c.str()
 		if err != nil {
 			return nil, err
 		}
@@ -112,19 +123,23 @@ func (c *canon) literal(dst []byte, lit string) ([]byte, error) {
 }
 
 // str reads a string token and returns its raw bytes including quotes when
-// they can be copied as they are, or its re-encoded form otherwise.
-func (c *canon) str() ([]byte, error) {
+// they can be copied as they are (plain), or its re-encoded form otherwise.
+func (c *canon) str() (tok []byte, plain bool, err error) {
 	start := c.pos
 	end, escaped, high, ok := jsonscan.String(c.in, c.pos)
 	if !ok {
-		return nil, errNotCanonical
+		return nil, false, errNotCanonical
 	}
 	c.pos = end
-	tok := c.in[start:end]
-	if !escaped && (!high || (utf8.Valid(tok) && !bytes.Contains(tok, lineSep) && !bytes.Contains(tok, paraSep))) {
-		return tok, nil
+	tok = c.in[start:end]
+	if !escaped && !high {
+		return tok, true, nil
 	}
-	return reencodeString(tok)
+	if !escaped && utf8.Valid(tok) && !bytes.Contains(tok, lineSep) && !bytes.Contains(tok, paraSep) {
+		return tok, true, nil
+	}
+	tok, err = reencodeString(tok)
+	return tok, false, err
 }
 
 // encoding/json escapes these two characters even without HTML escaping.
@@ -199,23 +214,30 @@ func (c *canon) object(dst []byte, depth int) ([]byte, error) {
 	}
 	ms := c.members[depth][:0]
 	sorted := true
+	var prev []byte // the key before
 	for {
 		c.skipSpace()
 		if c.pos >= len(c.in) || c.in[c.pos] != '"' {
 			return nil, errNotCanonical
 		}
-		tok, err := c.str()
+		kstart := c.pos
+		tok, plain, err := c.str()
 		if err != nil {
 			return nil, err
 		}
-		key := tok[1 : len(tok)-1]
-		if bytes.IndexByte(tok, '\\') >= 0 {
+		m := member{k0: kstart + 1, k1: c.pos - 1}
+		if !plain && bytes.IndexByte(tok, '\\') >= 0 {
 			var k string
 			if err := json.Unmarshal(tok, &k); err != nil {
 				return nil, errNotCanonical
 			}
-			key = []byte(k)
+			m.k0, m.k1, m.decoded = len(c.keys), len(c.keys)+len(k), true
+			c.keys = append(c.keys, k...)
+		} else if !plain {
+			m.k0, m.k1, m.decoded = len(c.keys), len(c.keys)+len(tok)-2, true
+			c.keys = append(c.keys, tok[1:len(tok)-1]...)
 		}
+		key := c.key(m)
 		c.skipSpace()
 		if c.pos >= len(c.in) || c.in[c.pos] != ':' {
 			return nil, errNotCanonical
@@ -224,16 +246,18 @@ func (c *canon) object(dst []byte, depth int) ([]byte, error) {
 		c.skipSpace()
 		if len(ms) > 0 {
 			dst = append(dst, ',')
-			sorted = sorted && bytes.Compare(ms[len(ms)-1].key, key) < 0
+			sorted = sorted && bytes.Compare(prev, key) < 0
 		}
-		start := len(dst)
+		prev = key
+		m.start = len(dst)
 		dst = c.newline(dst, depth+1)
 		dst = append(dst, tok...)
 		dst = append(dst, ':', ' ')
 		if dst, err = c.value(dst, depth+1); err != nil {
 			return nil, err
 		}
-		ms = append(ms, member{key: key, start: start, end: len(dst)})
+		m.end = len(dst)
+		ms = append(ms, m)
 		c.skipSpace()
 		if c.pos >= len(c.in) {
 			return nil, errNotCanonical
@@ -250,9 +274,9 @@ func (c *canon) object(dst []byte, depth int) ([]byte, error) {
 	c.members[depth] = ms
 	if !sorted {
 		order := slices.Clone(ms)
-		slices.SortStableFunc(order, func(a, b member) int { return bytes.Compare(a.key, b.key) })
+		slices.SortStableFunc(order, func(a, b member) int { return bytes.Compare(c.key(a), c.key(b)) })
 		for i := 1; i < len(order); i++ {
-			if bytes.Equal(order[i].key, order[i-1].key) {
+			if bytes.Equal(c.key(order[i]), c.key(order[i-1])) {
 				return nil, errNotCanonical // a decoded map keeps the last one only
 			}
 		}
