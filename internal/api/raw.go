@@ -60,6 +60,9 @@ func (c *Client) PaginateRaw(ctx context.Context, r *Request) (*Paginated, error
 			}
 			return &fetchedPage[json.RawMessage]{bytes: len(resp.Body)}, nil
 		}
+		if p.decodeFast(resp.Body) {
+			return &fetchedPage[json.RawMessage]{page: &p, bytes: len(resp.Body)}, nil
+		}
 		if err := json.Unmarshal(resp.Body, &p); err != nil {
 			return nil, &DecodeError{Method: req.Method, Path: req.displayPath(), StatusCode: resp.StatusCode, Excerpt: Excerpt(string(resp.Body), 200), Err: err}
 		}
