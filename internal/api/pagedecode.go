@@ -27,10 +27,36 @@ func (p *Page[T]) decodeFast(body []byte) bool {
 	return false
 }
 
-// pageFields are the JSON names of Page's fields.
-var pageFields = [...]string{"content", "totalElements", "totalPages", "number", "size", "numberOfElements", "first", "last", "empty"}
+// pageField is a field of Page by its JSON name.
+type pageField[V any] struct {
+	name string
+	v    *V
+}
+
+func lookup[V any](fields []pageField[V], key []byte) *V {
+	for _, f := range fields {
+		if string(key) == f.name {
+			return f.v
+		}
+	}
+	return nil
+}
+
+// foldsTo reports whether key matches one of the names case-insensitively,
+// as encoding/json also matches them.
+func foldsTo[V any](fields []pageField[V], key []byte) bool {
+	for _, f := range fields {
+		if strings.EqualFold(string(key), f.name) {
+			return true
+		}
+	}
+	return false
+}
 
 func decodeRawPage[T any](b []byte, p *Page[T], item func([]byte) T) bool {
+	ints := [...]pageField[int]{{"totalElements", &p.TotalElements}, {"totalPages", &p.TotalPages},
+		{"number", &p.Number}, {"size", &p.Size}, {"numberOfElements", &p.NumberOfElements}}
+	bools := [...]pageField[bool]{{"first", &p.First}, {"last", &p.Last}, {"empty", &p.Empty}}
 	i := jsonscan.Space(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return false
@@ -45,39 +71,20 @@ func decodeRawPage[T any](b []byte, p *Page[T], item func([]byte) T) bool {
 		if !ok || escaped || high {
 			return false // keys are plain ASCII; anything else goes the long way
 		}
-		key := string(b[kstart+1 : end-1]) // not kept: no allocation
+		key := b[kstart+1 : end-1]
 		if i = jsonscan.Space(b, end); i >= len(b) || b[i] != ':' {
 			return false
 		}
 		i = jsonscan.Space(b, i+1)
-		switch key {
-		case "content":
-			if i, ok = decodeItems(b, i, p, item); !ok {
-				return false
-			}
-		case "totalElements":
-			i, ok = intField(b, i, &p.TotalElements)
-		case "totalPages":
-			i, ok = intField(b, i, &p.TotalPages)
-		case "number":
-			i, ok = intField(b, i, &p.Number)
-		case "size":
-			i, ok = intField(b, i, &p.Size)
-		case "numberOfElements":
-			i, ok = intField(b, i, &p.NumberOfElements)
-		case "first":
-			i, ok = boolField(b, i, &p.First)
-		case "last":
-			i, ok = boolField(b, i, &p.Last)
-		case "empty":
-			i, ok = boolField(b, i, &p.Empty)
-		default:
-			// encoding/json also matches a field's name case-insensitively.
-			for _, f := range pageFields {
-				if strings.EqualFold(key, f) {
-					return false
-				}
-			}
+		if string(key) == "content" {
+			i, ok = decodeItems(b, i, p, item)
+		} else if v := lookup(ints[:], key); v != nil {
+			i, ok = intField(b, i, v)
+		} else if v := lookup(bools[:], key); v != nil {
+			i, ok = boolField(b, i, v)
+		} else if strings.EqualFold(string(key), "content") || foldsTo(ints[:], key) || foldsTo(bools[:], key) {
+			return false
+		} else {
 			i, ok = jsonscan.Value(b, i)
 		}
 		if !ok {
