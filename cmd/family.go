@@ -251,7 +251,15 @@ func (s *familySpec) runList(ctx context.Context, f *Factory, opts *listOptions)
 	return nil
 }
 
+// getOptions are the argument and flags of `<family> get`.
+type getOptions struct {
+	Arg      string        // id or name
+	Watch    bool          // --watch
+	Interval time.Duration // of --watch
+}
+
 func (s *familySpec) getCmd(f *Factory) *cobra.Command {
+	opts := &getOptions{}
 	var w watchFlag
 	cmd := &cobra.Command{
 		Use:     "get <id|name>",
@@ -260,26 +268,45 @@ func (s *familySpec) getCmd(f *Factory) *cobra.Command {
 		Example: s.GetExample,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			interval, watching, err := w.interval(cmd)
-			if err != nil {
+			var err error
+			if opts.Interval, opts.Watch, err = w.interval(cmd); err != nil {
 				return err
 			}
-			t, err := s.resolve(cmd.Context(), f, args[0], s.GetColumns)
-			if err != nil {
-				return err
-			}
-			if watching {
-				return s.watchGet(cmd.Context(), f, t, interval)
-			}
-			obj, err := t.fam.Get(cmd.Context(), t.id)
-			if err != nil {
-				return err
-			}
-			return t.P.PrintObject(obj, s.GetColumns)
+			opts.Arg = args[0]
+			return s.runGet(cmd.Context(), f, opts)
 		},
 	}
 	w.register(cmd)
 	return cmd
+}
+
+// runGet checks the argument and the output options (usage errors before
+// anything is sent), finds the resource and prints it, or watches it.
+func (s *familySpec) runGet(ctx context.Context, f *Factory, opts *getOptions) error {
+	if strings.TrimSpace(opts.Arg) == "" {
+		return usageErrorf("empty <id|name>: which %s to show?", s.Noun.Singular)
+	}
+	if opts.Watch {
+		p, err := f.Printer()
+		if err != nil {
+			return err
+		}
+		if err := checkWatchFormat(p); err != nil {
+			return err
+		}
+	}
+	t, err := s.resolve(ctx, f, opts.Arg, s.GetColumns)
+	if err != nil {
+		return err
+	}
+	if opts.Watch {
+		return s.watchGet(ctx, f, t, opts.Interval)
+	}
+	obj, err := t.fam.Get(ctx, t.id)
+	if err != nil {
+		return err
+	}
+	return t.P.PrintObject(obj, s.GetColumns)
 }
 
 func (s *familySpec) operationCmd(f *Factory, op family.Operation) *cobra.Command {
