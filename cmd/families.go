@@ -108,13 +108,16 @@ func kubernetesSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 	return []*cobra.Command{nodes}
 }
 
+// nodesAddOptions are the flags of `kubernetes nodes add`.
+type nodesAddOptions struct {
+	fleetFlags
+	Count  int
+	Sizing string // CPUs and GB of RAM: 2cpu4gb
+	AZ     string
+}
+
 func newNodesAddCmd(f *Factory, s *familySpec) *cobra.Command {
-	var (
-		fl     fleetFlags
-		count  int
-		sizing string
-		az     string
-	)
+	opts := &nodesAddOptions{}
 	cmd := &cobra.Command{
 		Use:   "add <cluster>...",
 		Short: "Add worker nodes to clusters in one availability zone",
@@ -124,28 +127,32 @@ actions. Several clusters may be given: they are changed --max-parallel at a
 time under a live board, as 'itcare instances stop --help' describes.`,
 		Example: `  itcare kubernetes nodes add pk8sapp01 --count 2 --sizing 2cpu4gb --az EB-A`,
 		Args:    cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if count < 1 {
-				return usageErrorf("invalid --count %d: at least 1", count)
-			}
-			if !sizingRE.MatchString(sizing) {
-				return usageErrorf("invalid --sizing %q: want CPUcpuRAMgb, e.g. 2cpu4gb", sizing)
-			}
-			if az == "" {
-				return usageErrorf("--az is required, e.g. EB-A")
-			}
-			options := map[string]any{"nodes": []any{map[string]any{"nodesNb": count, "nodeSizing": sizing, "az": az}}}
-			return s.runFleet(cmd.Context(), f, &fl, args, changeSpec{Op: "add-nodes", Done: "grown", Rule: operationRule(createNodes),
-				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-					return fam.Operate(ctx, id, "create_nodes", options)
-				}})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return s.runNodesAdd(cmd.Context(), f, args, opts) },
 	}
-	s.registerFleet(cmd, &fl, false)
-	cmd.Flags().IntVar(&count, "count", 1, "number of nodes to add")
-	cmd.Flags().StringVar(&sizing, "sizing", "", "node sizing, e.g. 2cpu4gb (required)")
-	cmd.Flags().StringVar(&az, "az", "", "availability zone of the new nodes, e.g. EB-A (required)")
+	s.registerFleet(cmd, &opts.fleetFlags, false)
+	cmd.Flags().IntVar(&opts.Count, "count", 1, "number of nodes to add")
+	cmd.Flags().StringVar(&opts.Sizing, "sizing", "", "node sizing, e.g. 2cpu4gb (required)")
+	cmd.Flags().StringVar(&opts.AZ, "az", "", "availability zone of the new nodes, e.g. EB-A (required)")
 	return cmd
+}
+
+// runNodesAdd checks the nodes asked for (usage errors before anything is
+// sent), then adds them to each cluster of args.
+func (s *familySpec) runNodesAdd(ctx context.Context, f *Factory, args []string, opts *nodesAddOptions) error {
+	if opts.Count < 1 {
+		return usageErrorf("invalid --count %d: at least 1", opts.Count)
+	}
+	if !sizingRE.MatchString(opts.Sizing) {
+		return usageErrorf("invalid --sizing %q: want CPUcpuRAMgb, e.g. 2cpu4gb", opts.Sizing)
+	}
+	if opts.AZ == "" {
+		return usageErrorf("--az is required, e.g. EB-A")
+	}
+	options := map[string]any{"nodes": []any{map[string]any{"nodesNb": opts.Count, "nodeSizing": opts.Sizing, "az": opts.AZ}}}
+	return s.runFleet(ctx, f, &opts.fleetFlags, args, changeSpec{Op: "add-nodes", Done: "grown", Rule: operationRule(createNodes),
+		Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return fam.Operate(ctx, id, "create_nodes", options)
+		}})
 }
 
 func newNodesDeleteCmd(f *Factory, s *familySpec) *cobra.Command {

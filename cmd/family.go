@@ -280,12 +280,9 @@ func (s *familySpec) getCmd(f *Factory) *cobra.Command {
 	return cmd
 }
 
-// runGet checks the argument and the output options (usage errors before
-// anything is sent), finds the resource and prints it, or watches it.
+// runGet checks the output options (usage errors before anything is sent),
+// finds the resource and prints it, or watches it.
 func (s *familySpec) runGet(ctx context.Context, f *Factory, opts *getOptions) error {
-	if strings.TrimSpace(opts.Arg) == "" {
-		return usageErrorf("empty <id|name>: which %s to show?", s.Noun.Singular)
-	}
 	if opts.Watch {
 		p, err := f.Printer()
 		if err != nil {
@@ -386,8 +383,11 @@ type target struct {
 }
 
 // resolve prepares the session (checking -o against cols) and turns arg, an
-// id or a name, into the resource's id.
+// id or a name, into the resource's id; a blank arg is a usage error.
 func (s *familySpec) resolve(ctx context.Context, f *Factory, arg string, cols []output.Column) (*target, error) {
+	if strings.TrimSpace(arg) == "" {
+		return nil, usageErrorf("empty <id|name>: which %s?", s.Noun.Singular)
+	}
 	ss, err := f.Session(cols)
 	if err != nil {
 		return nil, err
@@ -421,21 +421,26 @@ func subListCmd(f *Factory, s *familySpec, use, short, noun string, cols []outpu
 		Aliases: []string{"ls"},
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := s.resolve(cmd.Context(), f, args[0], cols)
-			if err != nil {
-				return err
-			}
-			raw, err := t.fam.GetSub(cmd.Context(), t.id, sub...)
-			if err != nil {
-				return err
-			}
-			items, err := api.ItemsOf(raw)
-			if err != nil {
-				return err
-			}
-			return t.P.PrintList(items, cols, noun)
+			return s.runSubList(cmd.Context(), f, args[0], noun, cols, sub...)
 		},
 	}
+}
+
+// runSubList prints the sub-collection sub of the resource arg names.
+func (s *familySpec) runSubList(ctx context.Context, f *Factory, arg, noun string, cols []output.Column, sub ...string) error {
+	t, err := s.resolve(ctx, f, arg, cols)
+	if err != nil {
+		return err
+	}
+	raw, err := t.fam.GetSub(ctx, t.id, sub...)
+	if err != nil {
+		return err
+	}
+	items, err := api.ItemsOf(raw)
+	if err != nil {
+		return err
+	}
+	return t.P.PrintList(items, cols, noun)
 }
 
 // subObjectCmd shows a sub-resource of one resource, e.g. `instances storage
@@ -452,29 +457,45 @@ func subObjectCmd(f *Factory, s *familySpec, use, short string, cols []output.Co
 		Example: example,
 		Args:    cobra.ExactArgs(nargs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := s.resolve(cmd.Context(), f, args[0], cols)
-			if err != nil {
-				return err
-			}
-			path := []string{sub}
+			opts := &subOptions{Arg: args[0]}
 			if withItem {
-				// The item by id or name, as every resource is.
-				item, err := t.fam.ResolveSub(cmd.Context(), t.id, strings.TrimSuffix(sub, "s"), sub, args[1])
-				if err != nil {
-					return err
-				}
-				path = append(path, strconv.FormatInt(item, 10))
+				opts.Item = args[1]
 			}
-			raw, err := t.fam.GetSub(cmd.Context(), t.id, path...)
-			if err != nil {
-				return err
-			}
-			if len(raw) > 0 && raw[0] == '[' {
-				return t.P.PrintList(raw, cols, sub)
-			}
-			return t.P.PrintObject(raw, cols)
+			return s.runSubObject(cmd.Context(), f, opts, cols, sub)
 		},
 	}
+}
+
+// subOptions are the arguments of a sub-resource command.
+type subOptions struct {
+	Arg  string // the resource, by id or name
+	Item string // an item of the sub-collection, by id or name; "": all of sub
+}
+
+// runSubObject prints the sub-resource sub of the resource opts.Arg names,
+// or one of its items.
+func (s *familySpec) runSubObject(ctx context.Context, f *Factory, opts *subOptions, cols []output.Column, sub string) error {
+	t, err := s.resolve(ctx, f, opts.Arg, cols)
+	if err != nil {
+		return err
+	}
+	path := []string{sub}
+	if opts.Item != "" {
+		// The item by id or name, as every resource is.
+		item, err := t.fam.ResolveSub(ctx, t.id, strings.TrimSuffix(sub, "s"), sub, opts.Item)
+		if err != nil {
+			return err
+		}
+		path = append(path, strconv.FormatInt(item, 10))
+	}
+	raw, err := t.fam.GetSub(ctx, t.id, path...)
+	if err != nil {
+		return err
+	}
+	if len(raw) > 0 && raw[0] == '[' {
+		return t.P.PrintList(raw, cols, sub)
+	}
+	return t.P.PrintObject(raw, cols)
 }
 
 // waitFlags are the flags of every command that starts an action.

@@ -78,12 +78,15 @@ func instanceSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 	}
 }
 
+// snapshotCreateOptions are the flags of `instances snapshots create`.
+type snapshotCreateOptions struct {
+	fleetFlags
+	Description string
+	ChangeRef   string
+}
+
 func newSnapshotCreateCmd(f *Factory, s *familySpec) *cobra.Command {
-	var (
-		fl          fleetFlags
-		description string
-		changeRef   string
-	)
+	opts := &snapshotCreateOptions{}
 	cmd := &cobra.Command{
 		Use:   "create <instance>... | --FILTER VALUE...",
 		Short: "Take a snapshot of instances",
@@ -94,23 +97,29 @@ reference, and waits for the actions.
   itcare instances snapshots create --env QA --tag owner:team-web --description "before upgrade" --yes`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if strings.TrimSpace(description) == "" {
-				return usageErrorf("--description is required")
-			}
-			body := map[string]any{"description": description}
-			if changeRef != "" {
-				body["changeReference"] = changeRef
-			}
-			return s.runFleet(cmd.Context(), f, &fl, args, changeSpec{Op: "snapshot", Done: "snapshotted",
-				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-					return fam.Create(ctx, id, body, "snapshots")
-				}})
+			return s.runSnapshotCreate(cmd.Context(), f, args, opts)
 		},
 	}
-	s.registerFleet(cmd, &fl, true)
-	cmd.Flags().StringVar(&description, "description", "", "what the snapshot is for (required)")
-	cmd.Flags().StringVar(&changeRef, "change-ref", "", "change reference (e.g. an RFC number)")
+	s.registerFleet(cmd, &opts.fleetFlags, true)
+	cmd.Flags().StringVar(&opts.Description, "description", "", "what the snapshot is for (required)")
+	registerChangeRef(cmd, &opts.ChangeRef)
 	return cmd
+}
+
+// runSnapshotCreate checks the description (a usage error before anything
+// is sent), then snapshots each instance of args or of the selection.
+func (s *familySpec) runSnapshotCreate(ctx context.Context, f *Factory, args []string, opts *snapshotCreateOptions) error {
+	if strings.TrimSpace(opts.Description) == "" {
+		return usageErrorf("--description is required")
+	}
+	body := map[string]any{"description": opts.Description}
+	if opts.ChangeRef != "" {
+		body["changeReference"] = opts.ChangeRef
+	}
+	return s.runFleet(ctx, f, &opts.fleetFlags, args, changeSpec{Op: "snapshot", Done: "snapshotted",
+		Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return fam.Create(ctx, id, body, "snapshots")
+		}})
 }
 
 func registerPageFlags(cmd *cobra.Command, o *api.PageOptions) {

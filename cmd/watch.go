@@ -66,10 +66,6 @@ func runWatch(ctx context.Context, f *Factory, p *output.Printer, title string, 
 	}
 	view := p.NewWatchView(title, cols, interval)
 	defer view.Close()
-	opts := watch.Options{Interval: interval, Retry: api.Retryable}
-	if f.WatchPolls > 0 {
-		opts.Stop = func(n int) bool { return n >= f.WatchPolls }
-	}
 	return watch.Run(ctx, func(ctx context.Context) ([]watch.Item, error) {
 		v, err := fetch(ctx)
 		if err != nil {
@@ -80,7 +76,17 @@ func runWatch(ctx context.Context, f *Factory, p *output.Printer, title string, 
 			return nil, err
 		}
 		return watch.Items(raw)
-	}, opts, view)
+	}, f.watchOptions(interval), view)
+}
+
+// watchOptions polls every interval, retrying what may pass, and stops
+// after f.WatchPolls polls when set (tests).
+func (f *Factory) watchOptions(interval time.Duration) watch.Options {
+	opts := watch.Options{Interval: interval, Retry: api.Retryable}
+	if f.WatchPolls > 0 {
+		opts.Stop = func(n int) bool { return n >= f.WatchPolls }
+	}
+	return opts
 }
 
 // watchList is `<family> list --watch`: the list (every page with --all)
