@@ -2,10 +2,8 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -113,62 +111,18 @@ func subItemDelete(parent, kind, sub, changeRef string) changeSpec {
 			if id, err = fam.Resolve(ctx, parent); err != nil {
 				return nil, nil, err
 			}
+			list, err := fam.SubItems(ctx, id, kind, sub)
+			if err != nil {
+				return nil, nil, err
+			}
 			var targets []fleet.Target
 			var problems []fleet.Problem
-			targets, problems, ids, err = subItemTargets(ctx, fam, id, kind, items, sub)
-			return targets, problems, err
+			targets, problems, ids = fleet.PickItems(list, kind, items)
+			return targets, problems, nil
 		},
 		Send: func(ctx context.Context, fam *api.Family, item int64) (*api.Accepted, error) {
 			return fam.Delete(ctx, id, changeRef, sub, url.PathEscape(ids[item]))
 		}}
-}
-
-// subItemTargets reads a sub-collection of one resource once (GET
-// {family}/{id}/{sub}) and picks the items named by args, by id or by name.
-// Their ids may be strings (snapshots: "10001-snap-3"): targets get
-// positional ids, and ids maps each back to the item's own id.
-func subItemTargets(ctx context.Context, fam *api.Family, id int64, kind string, args []string, sub ...string) ([]fleet.Target, []fleet.Problem, map[int64]string, error) {
-	raw, err := fam.GetSub(ctx, id, sub...)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	list, err := api.ItemsOf(raw)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	var items []map[string]any
-	if err := json.Unmarshal(list, &items); err != nil {
-		return nil, nil, nil, fmt.Errorf("reading the %ss of %d: %w", kind, id, err)
-	}
-	ids := map[int64]string{}
-	var targets []fleet.Target
-	var problems []fleet.Problem
-	for _, a := range args {
-		found := -1
-		for i, it := range items {
-			if a == fmt.Sprint(it["id"]) || strings.EqualFold(a, fmt.Sprint(it["name"])) {
-				found = i
-				break
-			}
-		}
-		if found < 0 {
-			problems = append(problems, fleet.Problem{Arg: a, Err: fmt.Errorf("no %s named %q", kind, a)})
-			continue
-		}
-		pos := int64(found + 1)
-		if _, dup := ids[pos]; dup {
-			continue
-		}
-		it := items[found]
-		ids[pos] = fmt.Sprint(it["id"])
-		name := fmt.Sprint(it["name"])
-		if it["name"] == nil {
-			name = ids[pos]
-		}
-		status, _ := it["status"].(string)
-		targets = append(targets, fleet.Target{ID: pos, Name: name, Status: status, Arg: a})
-	}
-	return targets, problems, ids, nil
 }
 
 func newResizeCmd(f *Factory, s *familySpec) *cobra.Command {
