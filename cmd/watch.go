@@ -2,10 +2,7 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"time"
 
@@ -71,11 +68,7 @@ func runWatch(ctx context.Context, f *Factory, p *output.Printer, title string, 
 		if err != nil {
 			return nil, err
 		}
-		raw, err := json.Marshal(v)
-		if err != nil {
-			return nil, err
-		}
-		return watch.Items(raw)
+		return watch.ItemsOf(v)
 	}, f.watchOptions(interval), view)
 }
 
@@ -109,8 +102,7 @@ func (s *familySpec) watchGet(ctx context.Context, f *Factory, t *target, interv
 	seen := false
 	return runWatch(ctx, f, t.P, fmt.Sprintf("itcare %s get %d", s.Name, t.id), s.GetColumns, interval, func(ctx context.Context) (any, error) {
 		obj, err := t.fam.Get(ctx, t.id)
-		var he *api.HTTPError
-		if seen && errors.As(err, &he) && he.StatusCode == http.StatusNotFound {
+		if seen && api.IsNotFound(err) {
 			return []any{}, nil
 		}
 		if err != nil {
