@@ -247,7 +247,9 @@ func (s *familySpec) runList(ctx context.Context, f *Factory, opts *listOptions)
 	if err := ss.P.PrintList(res.Content, s.Columns, s.Noun.Plural); err != nil {
 		return err
 	}
-	pageFooter(f, ss.P, opts.Page, res.Number, res.TotalPages, res.TotalElements, len(res.Content))
+	if !opts.Page.All {
+		ss.P.PrintPageFooter(output.PageShown{Number: res.Number, TotalPages: res.TotalPages, Total: res.TotalElements, Shown: len(res.Content)})
+	}
 	return nil
 }
 

@@ -146,23 +146,6 @@ func validatePaging(o api.PageOptions, sizeGiven bool) error {
 	return nil
 }
 
-// pageFooter says on stderr, when a table shows one page of several, how
-// many items exist in all, on a terminal and piped alike (where one page
-// through grep or wc -l is easily taken for the whole list). JSON, YAML,
-// --jq and templates are read by programs that chose their page: silent.
-func pageFooter(f *Factory, p *output.Printer, o api.PageOptions, number, totalPages, total, shown int) {
-	if o.All || totalPages <= 1 || total <= shown || p.Opts.JQ != "" {
-		return
-	}
-	switch p.Opts.Format.Kind {
-	case output.Table, output.Wide, output.Columns:
-	default:
-		return
-	}
-	fmt.Fprintf(f.IO.ErrOut, "showing page %d (pages 0-%d, %d of %d items); --page %d for the next one, --all for every page\n",
-		number, totalPages-1, shown, total, number+1)
-}
-
 // describeResource names a resource for messages: "instance 42 (web01)".
 func describeResource(kind string, id int64, arg string) string {
 	if arg != fmt.Sprint(id) {
