@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"sync"
 	"time"
 
@@ -75,18 +74,7 @@ func (t CachedToken) GoString() string { return "auth.CachedToken" + t.String() 
 
 // Format makes every fmt verb use String (GoString for %#v), so that no
 // verb can print the tokens.
-func (t CachedToken) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		_, _ = fmt.Fprint(f, t.GoString())
-	case verb == 'v' || verb == 's':
-		_, _ = fmt.Fprint(f, t.String())
-	case verb == 'q':
-		_, _ = fmt.Fprint(f, strconv.Quote(t.String()))
-	default:
-		_, _ = fmt.Fprintf(f, "%%!%c(auth.CachedToken=%s)", verb, t.String())
-	}
-}
+func (t CachedToken) Format(f fmt.State, verb rune) { formatSafely(f, verb, "auth.CachedToken", t) }
 
 // CredentialsPath is the file login saves the profile's credentials to.
 func (s *Store) CredentialsPath(profile string) string {
