@@ -92,12 +92,7 @@ var sizingRE = regexp.MustCompile(`^[0-9]+cpu[0-9]+gb$`)
 var createNodes, _ = family.Kubernetes.Operation("create_nodes")
 
 func kubernetesSubcommands(f *Factory, s *familySpec) []*cobra.Command {
-	nodes := &cobra.Command{
-		Use:   "nodes <command>",
-		Short: "List, add and delete the nodes of a Kubernetes cluster",
-		Args:  cobra.NoArgs,
-	}
-	nodes.AddCommand(
+	nodes := subGroup("nodes", "List, add and delete the nodes of a Kubernetes cluster",
 		subListCmd(f, s, "list <cluster>", "List the nodes of a cluster", "nodes", nodeColumns,
 			"  itcare kubernetes nodes list pk8sapp01", "nodes"),
 		subObjectCmd(f, s, "get <cluster> <node>", "Show one node of a cluster", nodeColumns,

@@ -413,6 +413,14 @@ func columnNames(cols []output.Column) string {
 	return strings.Join(names, ", ")
 }
 
+// subGroup is the group of commands on a sub-collection of a resource
+// (`instances snapshots`, `kubernetes nodes`).
+func subGroup(name, short string, cmds ...*cobra.Command) *cobra.Command {
+	g := &cobra.Command{Use: name + " <command>", Short: short, Args: cobra.NoArgs}
+	g.AddCommand(cmds...)
+	return g
+}
+
 // subListCmd lists a sub-collection of one resource, e.g. `kubernetes nodes
 // list CLUSTER` (GET {family}/{id}/nodes).
 func subListCmd(f *Factory, s *familySpec, use, short, noun string, cols []output.Column, example string, sub ...string) *cobra.Command {

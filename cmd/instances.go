@@ -55,12 +55,7 @@ var storageColumns = []output.Column{
 func asList(v any) []any { l, _ := v.([]any); return l }
 
 func instanceSubcommands(f *Factory, s *familySpec) []*cobra.Command {
-	snapshots := &cobra.Command{
-		Use:   "snapshots <command>",
-		Short: "List, create, restore and delete snapshots of an instance",
-		Args:  cobra.NoArgs,
-	}
-	snapshots.AddCommand(
+	snapshots := subGroup("snapshots", "List, create, restore and delete snapshots of an instance",
 		subListCmd(f, s, "list <instance>", "List the snapshots of an instance", "snapshots", snapshotColumns,
 			"  itcare instances snapshots list pdeb12web01", "snapshots"),
 		newSnapshotCreateCmd(f, s),

@@ -188,12 +188,7 @@ var urlColumns = []output.Column{
 }
 
 func loadBalancerSubcommands(f *Factory, s *familySpec) []*cobra.Command {
-	urls := &cobra.Command{
-		Use:   "urls <command>",
-		Short: "List, add and delete the URLs a load balancer serves",
-		Args:  cobra.NoArgs,
-	}
-	urls.AddCommand(
+	urls := subGroup("urls", "List, add and delete the URLs a load balancer serves",
 		subListCmd(f, s, "list <load-balancer>", "List the URLs a load balancer serves", "urls", urlColumns,
 			"  itcare loadbalancers urls list plbweb01", "urls"),
 		newURLAddCmd(f, s),
