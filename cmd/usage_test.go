@@ -299,3 +299,52 @@ func statusValues(s *familySpec, status string) [][]string {
 	}
 	return values
 }
+
+// The run functions work without cobra: options in, output and requests
+// out, against the sandbox.
+func TestRunFunctionsWithoutCobra(t *testing.T) {
+	h := newHarness(t, sandbox.Options{})
+	ctx := context.Background()
+	factory := func(stdin string) (*Factory, *bytes.Buffer, *bytes.Buffer) {
+		out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
+		f := NewFactory(output.NewIOStreams(strings.NewReader(stdin), out, errOut, output.Terminal{}))
+		f.WaitOptions = api.WaitOptions{MinInterval: 20 * time.Millisecond, MaxInterval: 100 * time.Millisecond}
+		return f, out, errOut
+	}
+
+	f, _, errOut := factory("sandbox-secret\n")
+	if err := runLogin(ctx, f, &loginOptions{ClientID: "sandbox-client", SecretStdin: true, InsecureStorage: true}); err != nil {
+		t.Fatalf("login: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(errOut.String(), `Logged in to `+h.sb.APIURL()+` as sandbox-client (profile "default")`) {
+		t.Errorf("login said:\n%s", errOut)
+	}
+
+	f, out, _ := factory("")
+	instances := newFamilySpec(family.MustLookup("instances"))
+	if err := instances.runGet(ctx, f, &getOptions{Arg: "pdeb12web01"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "pdeb12web01") || len(h.apiRequests("GET", "/compute/instances")) == 0 {
+		t.Errorf("get printed:\n%s", out)
+	}
+
+	f, out, _ = factory("")
+	if err := runStatus(ctx, f); err != nil || !strings.Contains(out.String(), "UP") {
+		t.Errorf("status: %v\n%s", err, out)
+	}
+
+	f, _, _ = factory("")
+	if err := runConfigSet(f, &configOptions{Key: "timeout", Value: "45s"}); err != nil {
+		t.Fatal(err)
+	}
+	f, out, _ = factory("")
+	if err := runConfigGet(f, &configOptions{Key: "timeout"}); err != nil || out.String() != "45s\n" {
+		t.Errorf("config get timeout: %v, %q", err, out)
+	}
+
+	f, out, _ = factory("")
+	if err := runAuthToken(ctx, f); err != nil || strings.TrimSpace(out.String()) == "" {
+		t.Errorf("auth token: %v, %q", err, out)
+	}
+}
