@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -158,23 +157,6 @@ func runLogout(f *Factory) error {
 	return nil
 }
 
-// authStatus is what `auth status` reports. It never holds a secret.
-type authStatus struct {
-	Profile           string   `json:"profile"`
-	ClientID          string   `json:"clientId,omitempty"`
-	APIURL            string   `json:"apiUrl"`
-	AuthURL           string   `json:"authUrl"`
-	CredentialsSource string   `json:"credentialsSource"`
-	CredentialsFile   string   `json:"credentialsFile,omitempty"`
-	SecretLocation    string   `json:"secretLocation,omitempty"`
-	TokenCache        string   `json:"tokenCache"`
-	TokenExpiry       string   `json:"tokenExpiry,omitempty"`
-	RefreshExpiry     string   `json:"refreshExpiry,omitempty"`
-	TokenValid        bool     `json:"tokenValid"`
-	ConfigFile        string   `json:"configFile"`
-	Warnings          []string `json:"warnings,omitempty"`
-}
-
 var authStatusColumns = []output.Column{
 	{Header: "PROFILE", Path: "profile"},
 	{Header: "CLIENT-ID", Path: "clientId"},
@@ -222,35 +204,9 @@ func runAuthStatus(f *Factory) error {
 	if err != nil {
 		return err
 	}
-	st := authStatus{Profile: cfg.Profile, APIURL: cfg.APIURL, AuthURL: cfg.AuthURL,
-		TokenCache: store.TokenPath(cfg.Profile), ConfigFile: cfg.File, CredentialsSource: "none"}
-	creds, credErr := auth.Resolve(store, cfg.Profile, cfg.APIURL, cfg.AuthURL)
-	if credErr != nil {
-		if l, _ := store.LoadLogin(cfg.Profile); l != nil {
-			st.ClientID, st.CredentialsFile = l.ClientID, store.CredentialsPath(cfg.Profile)
-			st.SecretLocation = l.SecretLocation(st.CredentialsFile)
-		}
-	}
-	if credErr == nil {
-		st.ClientID, st.CredentialsSource, st.CredentialsFile = creds.ClientID, creds.Source, creds.Path
-		st.SecretLocation = creds.Location
-		if creds.Source == "env" {
-			st.SecretLocation = auth.EnvClientSecret
-		}
-		if tok, _ := store.LoadToken(cfg.Profile); tok != nil && tok.ClientID == creds.ClientID {
-			st.TokenExpiry = isodate.Format(tok.Expiry)
-			if !tok.RefreshExpiry.IsZero() {
-				st.RefreshExpiry = isodate.Format(tok.RefreshExpiry)
-			}
-			st.TokenValid = time.Now().Before(tok.Expiry)
-		}
-	}
+	st, credErr := store.ProfileStatus(cfg.Profile, cfg.APIURL, cfg.AuthURL, cfg.File, time.Now(), isodate.Format)
 	if err := p.PrintObject(st, authStatusColumns); err != nil {
 		return err
-	}
-	var ae *auth.Error
-	if credErr != nil && !errors.As(credErr, &ae) {
-		credErr = &auth.Error{Msg: credErr.Error()}
 	}
 	return credErr
 }
