@@ -164,25 +164,31 @@ unknown or ambiguous node sends nothing.`,
 		Aliases: []string{"rm"},
 		Args:    cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var cluster int64
-			return s.runFleet(cmd.Context(), f, &fl, args[1:], changeSpec{Op: "delete", Done: "deleted", Destructive: true,
-				Kind: "node", Plural: "nodes",
-				Resolve: func(ctx context.Context, fam *api.Family, nodes []string) ([]fleet.Target, []fleet.Problem, error) {
-					var err error
-					if cluster, err = fam.Resolve(ctx, args[0]); err != nil {
-						return nil, nil, err
-					}
-					items, err := fam.SubItems(ctx, cluster, "node", "nodes")
-					if err != nil {
-						return nil, nil, err
-					}
-					return fleet.Resolve(ctx, fleet.Items(items), "node", fam.NameParam, nodes, 1)
-				},
-				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-					return fam.Delete(ctx, cluster, "", "nodes", strconv.FormatInt(id, 10))
-				}})
+			return s.runFleet(cmd.Context(), f, &fl, args[1:], nodesDelete(args[0]))
 		},
 	}
 	s.registerFleet(cmd, &fl, false)
 	return cmd
+}
+
+// nodesDelete is the change that deletes nodes of the cluster named
+// cluster (DELETE {family}/{id}/nodes/{node}): the cluster's nodes are read
+// once, and the nodes are named by id or name among them.
+func nodesDelete(cluster string) changeSpec {
+	var id int64
+	return changeSpec{Op: "delete", Done: "deleted", Destructive: true, Kind: "node", Plural: "nodes",
+		Resolve: func(ctx context.Context, fam *api.Family, nodes []string) ([]fleet.Target, []fleet.Problem, error) {
+			var err error
+			if id, err = fam.Resolve(ctx, cluster); err != nil {
+				return nil, nil, err
+			}
+			items, err := fam.SubItems(ctx, id, "node", "nodes")
+			if err != nil {
+				return nil, nil, err
+			}
+			return fleet.Resolve(ctx, fleet.Items(items), "node", fam.NameParam, nodes, 1)
+		},
+		Send: func(ctx context.Context, fam *api.Family, node int64) (*api.Accepted, error) {
+			return fam.Delete(ctx, id, "", "nodes", strconv.FormatInt(node, 10))
+		}}
 }
