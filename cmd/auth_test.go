@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/itcare-cli/itcare/internal/netfault"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -369,11 +370,11 @@ func TestStatusFallsBackToLegacyEndpoint(t *testing.T) {
 // endpoint is retried like a safe request (it used to fail the login, exit 4).
 func TestTokenEndpoint503IsRetried(t *testing.T) {
 	h := newHarness(t, sandbox.Options{})
-	f, err := sandbox.ParseFault("POST /auth/realms/cloud/protocol/openid-connect/token=503x1")
+	f, err := netfault.Parse("POST /auth/realms/cloud/protocol/openid-connect/token=503x1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.sb.AddFault(f); err != nil {
+	if err := h.sb.Faults().Add(f); err != nil {
 		t.Fatal(err)
 	}
 	h.stdin = "sandbox-secret\n"

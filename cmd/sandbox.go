@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/family"
+	"github.com/itcare-cli/itcare/internal/netfault"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -63,19 +64,19 @@ polls included); DELETE /sandbox/stats resets the counters.`,
 			if latency < 0 {
 				return usageErrorf("invalid --latency %s: must not be negative", latency)
 			}
-			var armed []sandbox.Fault
+			var armed []netfault.Fault
 			if latency > 0 {
-				armed = append(armed, sandbox.Fault{Kind: sandbox.FaultLatency, Latency: latency})
+				armed = append(armed, netfault.Fault{Kind: netfault.Latency, Latency: latency})
 			}
 			for _, spec := range faults {
-				fault, err := sandbox.ParseFault(spec)
+				fault, err := netfault.Parse(spec)
 				if err != nil {
 					return &UsageError{Err: err}
 				}
 				armed = append(armed, fault)
 			}
 			s := sandbox.New(opts)
-			if err := s.SetFaults(armed...); err != nil {
+			if err := s.Faults().Set(armed...); err != nil {
 				return &UsageError{Err: err}
 			}
 			base, err := s.Start(addr)

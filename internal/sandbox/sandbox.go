@@ -28,6 +28,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/netfault"
 )
 
 const (
@@ -82,7 +84,7 @@ type RecordedRequest struct {
 	Header   http.Header
 	Body     []byte
 	Time     time.Time
-	Fault    FaultKind // the fault injected into this request, "" if none (faults.go)
+	Fault    netfault.Kind // the fault injected into this request, "" if none
 }
 
 func (r RecordedRequest) clone() RecordedRequest {
@@ -131,7 +133,7 @@ type Server struct {
 
 	fam familyState // the other families, busy resources, resource ids (family.go)
 
-	faults faultSet // injected faults (faults.go); own lock
+	faults netfault.Injector // injected faults; own lock
 
 	traffic traffic // rate limit and statistics (ratelimit.go); own lock
 
@@ -168,6 +170,13 @@ func New(opts Options) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.faults.Now = s.now
+	s.faults.Revoke = func(all bool) {
+		s.ExpireAccessTokens()
+		if all {
+			s.ExpireRefreshTokens()
+		}
+	}
 	if s.accessLifetime <= 0 {
 		s.accessLifetime = 1200 * time.Second
 	}
@@ -193,6 +202,10 @@ func New(opts Options) *Server {
 	s.seed(max(n, 0))
 	return s
 }
+
+// Faults is the fault injection of the server: faults armed there apply to
+// the requests that follow.
+func (s *Server) Faults() *netfault.Injector { return &s.faults }
 
 // Handler returns the http.Handler serving the realm and the API.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
@@ -235,7 +248,7 @@ func (s *Server) Start(addr string) (string, error) {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          log.New(&lockedWriter{mu: &s.logMu, w: errLog}, "sandbox: ", 0),
 	}
-	s.srv.RegisterOnShutdown(s.faults.shutdown)
+	s.srv.RegisterOnShutdown(s.faults.Shutdown)
 	s.baseURL = "http://" + net.JoinHostPort(host, port)
 	go s.srv.Serve(ln) //nolint:errcheck // ErrServerClosed after Close
 	return s.baseURL, nil
@@ -390,6 +403,10 @@ func isDryRun(r *http.Request) bool {
 	return strings.EqualFold(strings.TrimSpace(r.Header.Get(headerDryRun)), "true")
 }
 
+// statusDropped is what the access log shows for a request whose
+// connection was closed without an answer (nginx's "no response").
+const statusDropped = 444
+
 // statusWriter remembers the status code for the access log.
 type statusWriter struct {
 	http.ResponseWriter
@@ -402,6 +419,9 @@ func (w *statusWriter) WriteHeader(code int) {
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets fault injection take over the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
@@ -441,8 +461,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		rec.Header["Authorization"] = redacted
 	}
-	faults := s.takeFaults(r)
-	rec.Fault = faults.kind()
+	faults := s.faults.Take(r)
+	rec.Fault = faults.Kind()
 	s.mu.Lock()
 	s.recordLocked(rec)
 	if r.Method == http.MethodPost && r.URL.Path == tokenPath {
@@ -467,7 +487,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			writeReply(sw, apiError(http.StatusBadRequest, "INVALID_BODY", "body", "cannot read request body"))
 		}
 	} else if faults != nil {
-		s.serveFaulty(sw, r, faults, func(w http.ResponseWriter) { s.route(w, r, body) })
+		route := func(w http.ResponseWriter, r *http.Request) { s.route(w, r, body) }
+		if s.faults.Serve(sw, r, faults, http.HandlerFunc(route)) && sw.status == 0 {
+			sw.status = statusDropped
+		}
 	} else {
 		s.route(sw, r, body)
 	}

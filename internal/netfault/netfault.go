@@ -1,8 +1,9 @@
-package sandbox
-
-// Fault injection: make chosen requests slow, fail, hang, lose their answer
-// or get a malformed one, so that clients can be tested against a flaky
-// network over real HTTP. See "Fault injection" in README.md.
+// Package netfault injects network faults into an HTTP server: chosen
+// requests are made slow, fail, hang, lose their answer or get a malformed
+// one, so that clients can be tested against a flaky network over real
+// HTTP. The sandbox arms it (`itcare sandbox --fault`); it knows nothing of
+// ITCare and wraps any handler. Standard library only.
+package netfault
 
 import (
 	"bytes"
@@ -18,56 +19,56 @@ import (
 	"time"
 )
 
-// FaultKind is what a Fault does to a request.
-type FaultKind string
+// Kind is what a Fault does to a request.
+type Kind string
 
-// Fault kinds. "Handler" is the sandbox's normal processing of the request:
+// Fault kinds. "Handler" is the server's normal processing of the request:
 // for a change (PATCH, DELETE, POST) it is what applies the change.
 const (
-	// FaultLatency delays the request by Latency, then serves it normally.
+	// Latency delays the request by Latency, then serves it normally.
 	// Latency faults add up and combine with one other fault.
-	FaultLatency FaultKind = "latency"
-	// FaultStatus answers Status (default 503) with an empty body and
+	Latency Kind = "latency"
+	// Status answers Status (default 503) with an empty body and
 	// Retry-After when set; the handler does not run.
-	FaultStatus FaultKind = "status"
-	// FaultHTML answers Status (default 502) with an HTML page, as a proxy
+	Status Kind = "status"
+	// HTML answers Status (default 502) with an HTML page, as a proxy
 	// in front of the API would; the handler does not run.
-	FaultHTML FaultKind = "html"
-	// FaultTruncate runs the handler and sends the first half of its body,
+	HTML Kind = "html"
+	// Truncate runs the handler and sends the first half of its body,
 	// with a matching Content-Length: valid HTTP, invalid JSON.
-	FaultTruncate FaultKind = "truncate"
-	// FaultCut runs the handler, announces the full Content-Length, sends
+	Truncate Kind = "truncate"
+	// Cut runs the handler, announces the full Content-Length, sends
 	// half of the body and closes the connection.
-	FaultCut FaultKind = "cut"
-	// FaultHuge answers 200 with a JSON body of Size bytes (default 300 MiB)
+	Cut Kind = "cut"
+	// Huge answers 200 with a JSON body of Size bytes (default 300 MiB)
 	// streamed without Content-Length; the handler does not run.
-	FaultHuge FaultKind = "huge"
-	// FaultDrop closes the connection without an answer; the handler does
+	Huge Kind = "huge"
+	// Drop closes the connection without an answer; the handler does
 	// not run (nothing changes).
-	FaultDrop FaultKind = "drop"
-	// FaultDropAfter runs the handler (the change is applied), then closes
+	Drop Kind = "drop"
+	// DropAfter runs the handler (the change is applied), then closes
 	// the connection without an answer.
-	FaultDropAfter FaultKind = "drop-after"
-	// FaultHang never answers: it holds the request until the client gives
+	DropAfter Kind = "drop-after"
+	// Hang never answers: it holds the request until the client gives
 	// up, the server stops, or Latency (default 10 min) passes; the handler
 	// does not run.
-	FaultHang FaultKind = "hang"
-	// FaultRevoke revokes every access token, then serves the request
+	Hang Kind = "hang"
+	// Revoke revokes every access token, then serves the request
 	// (which therefore gets 401 if it carried one).
-	FaultRevoke FaultKind = "revoke"
-	// FaultRevokeAll revokes every access and refresh token, then serves
+	Revoke Kind = "revoke"
+	// RevokeAll revokes every access and refresh token, then serves
 	// the request.
-	FaultRevokeAll FaultKind = "revoke-all"
+	RevokeAll Kind = "revoke-all"
 )
 
-var faultKinds = []FaultKind{FaultLatency, FaultStatus, FaultHTML, FaultTruncate, FaultCut, FaultHuge,
-	FaultDrop, FaultDropAfter, FaultHang, FaultRevoke, FaultRevokeAll}
+var kinds = []Kind{Latency, Status, HTML, Truncate, Cut, Huge,
+	Drop, DropAfter, Hang, Revoke, RevokeAll}
 
 // RunsHandler reports whether a request under this fault is processed by the
-// sandbox (so a change it carries is applied, unless authentication fails).
-func (k FaultKind) RunsHandler() bool {
+// server (so a change it carries is applied, unless authentication fails).
+func (k Kind) RunsHandler() bool {
 	switch k {
-	case "", FaultLatency, FaultTruncate, FaultCut, FaultDropAfter, FaultRevoke, FaultRevokeAll:
+	case "", Latency, Truncate, Cut, DropAfter, Revoke, RevokeAll:
 		return true
 	}
 	return false
@@ -75,8 +76,8 @@ func (k FaultKind) RunsHandler() bool {
 
 // Defaults of the fault parameters.
 const (
-	DefaultFaultHugeSize = 300 << 20
-	DefaultFaultHang     = 10 * time.Minute
+	DefaultHugeSize = 300 << 20
+	DefaultHang     = 10 * time.Minute
 )
 
 // Fault is one injected failure.
@@ -86,80 +87,87 @@ type Fault struct {
 	// "/itcare/compute/instances" or "/itcare/compute/instances/*" (one
 	// segment); METHOD is case-insensitive.
 	Match string
-	Kind  FaultKind
+	Kind  Kind
 	// Count is how many matching requests the fault applies to; after that
 	// requests are served normally. 0 means every matching request, until
 	// ClearFaults.
 	Count int
-	// Status of FaultStatus (default 503) and FaultHTML (default 502).
+	// Status of Status (default 503) and HTML (default 502).
 	Status int
 	// RetryAfter, when not empty, is sent as the Retry-After header by
-	// FaultStatus and FaultHTML ("1", "120", or an HTTP date).
+	// Status and HTML ("1", "120", or an HTTP date).
 	RetryAfter string
-	// Latency is the delay of FaultLatency, and how long FaultHang holds
+	// Latency is the delay of Latency, and how long Hang holds
 	// the request at most (default 10 min).
 	Latency time.Duration
-	// Size of the FaultHuge body in bytes (default 300 MiB).
+	// Size of the Huge body in bytes (default 300 MiB).
 	Size int64
 }
 
-// AppliedFault records one fault applied to a request.
-type AppliedFault struct {
-	Kind         FaultKind
+// Applied records one fault applied to a request.
+type Applied struct {
+	Kind         Kind
 	Method, Path string
 	Time         time.Time
 }
 
-// faultState is a Fault with its parsed matcher and remaining count.
-type faultState struct {
+// state is a Fault with its parsed matcher and remaining count.
+type state struct {
 	Fault
 	method, pattern string
 	left            int // remaining applications; -1 = unlimited
 }
 
-// faultSet is the Server's fault table. It has its own lock: faults are
-// chosen before the request is handled.
-type faultSet struct {
+// Injector holds the armed faults and the record of those applied; the
+// zero value injects nothing. It has its own lock: faults are chosen
+// before the request is handled.
+type Injector struct {
+	// Now dates the applied faults (nil: time.Now).
+	Now func() time.Time
+	// Revoke is called by the Revoke (all false) and RevokeAll (all true)
+	// faults before the request is served.
+	Revoke func(all bool)
+
 	mu       sync.Mutex
-	faults   []*faultState
-	applied  []AppliedFault
-	stopping chan struct{} // closed when the server shuts down (ends hangs)
+	faults   []*state
+	applied  []Applied
+	stopping chan struct{} // closed by Shutdown (ends hangs)
 	stopOnce sync.Once
 }
 
-func (fs *faultSet) stopCh() chan struct{} {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	if fs.stopping == nil {
-		fs.stopping = make(chan struct{})
+func (in *Injector) stopCh() chan struct{} {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.stopping == nil {
+		in.stopping = make(chan struct{})
 	}
-	return fs.stopping
+	return in.stopping
 }
 
-// shutdown ends the requests held by FaultHang (http.Server.RegisterOnShutdown).
-func (fs *faultSet) shutdown() {
-	ch := fs.stopCh()
-	fs.stopOnce.Do(func() { close(ch) })
+// Shutdown ends the requests held by Hang (for http.Server.RegisterOnShutdown).
+func (in *Injector) Shutdown() {
+	ch := in.stopCh()
+	in.stopOnce.Do(func() { close(ch) })
 }
 
-func validateFault(f Fault) (*faultState, error) {
+func validate(f Fault) (*state, error) {
 	known := false
-	for _, k := range faultKinds {
+	for _, k := range kinds {
 		known = known || f.Kind == k
 	}
 	if !known {
-		return nil, fmt.Errorf("sandbox: unknown fault kind %q", f.Kind)
+		return nil, fmt.Errorf("netfault: unknown fault kind %q", f.Kind)
 	}
 	if f.Count < 0 {
-		return nil, fmt.Errorf("sandbox: fault count %d is negative", f.Count)
+		return nil, fmt.Errorf("netfault: fault count %d is negative", f.Count)
 	}
 	if f.Status != 0 && (f.Status < 100 || f.Status > 999) {
-		return nil, fmt.Errorf("sandbox: invalid fault status %d", f.Status)
+		return nil, fmt.Errorf("netfault: invalid fault status %d", f.Status)
 	}
 	if f.Latency < 0 || f.Size < 0 {
-		return nil, errors.New("sandbox: fault latency and size must not be negative")
+		return nil, errors.New("netfault: fault latency and size must not be negative")
 	}
-	st := &faultState{Fault: f, left: f.Count}
+	st := &state{Fault: f, left: f.Count}
 	if f.Count == 0 {
 		st.left = -1
 	}
@@ -175,83 +183,83 @@ func validateFault(f Fault) (*faultState, error) {
 	case 2:
 		st.method, st.pattern = strings.ToUpper(fields[0]), fields[1]
 		if !strings.HasPrefix(st.pattern, "/") {
-			return nil, fmt.Errorf("sandbox: fault match %q: the path must start with /", f.Match)
+			return nil, fmt.Errorf("netfault: fault match %q: the path must start with /", f.Match)
 		}
 	default:
-		return nil, fmt.Errorf("sandbox: fault match %q: want \"METHOD /path\"", f.Match)
+		return nil, fmt.Errorf("netfault: fault match %q: want \"METHOD /path\"", f.Match)
 	}
 	if st.pattern != "" {
 		if _, err := path.Match(st.pattern, "/"); err != nil {
-			return nil, fmt.Errorf("sandbox: fault match %q: %v", f.Match, err)
+			return nil, fmt.Errorf("netfault: fault match %q: %v", f.Match, err)
 		}
 	}
 	return st, nil
 }
 
-// AddFault arms a fault after those already armed. A request gets every
+// Add arms a fault after those already armed. A request gets every
 // matching latency fault plus the first other matching fault.
-func (s *Server) AddFault(f Fault) error {
-	st, err := validateFault(f)
+func (in *Injector) Add(f Fault) error {
+	st, err := validate(f)
 	if err != nil {
 		return err
 	}
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	s.faults.faults = append(s.faults.faults, st)
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.faults = append(in.faults, st)
 	return nil
 }
 
-// SetFaults replaces every armed fault with faults (none: no faults). The
-// record of applied faults is kept.
-func (s *Server) SetFaults(faults ...Fault) error {
-	states := make([]*faultState, 0, len(faults))
+// Set replaces every armed fault with faults (none: no faults). The record
+// of applied faults is kept.
+func (in *Injector) Set(faults ...Fault) error {
+	states := make([]*state, 0, len(faults))
 	for _, f := range faults {
-		st, err := validateFault(f)
+		st, err := validate(f)
 		if err != nil {
 			return err
 		}
 		states = append(states, st)
 	}
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	s.faults.faults = states
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.faults = states
 	return nil
 }
 
-// ClearFaults disarms every fault and forgets the applied ones.
-func (s *Server) ClearFaults() {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	s.faults.faults, s.faults.applied = nil, nil
+// Clear disarms every fault and forgets the applied ones.
+func (in *Injector) Clear() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.faults, in.applied = nil, nil
 }
 
-// AppliedFaults returns the faults applied so far, in order.
-func (s *Server) AppliedFaults() []AppliedFault {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	return append([]AppliedFault(nil), s.faults.applied...)
+// Applied returns the faults applied so far, in order.
+func (in *Injector) Applied() []Applied {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return append([]Applied(nil), in.applied...)
 }
 
-// chosenFaults is what applies to one request.
-type chosenFaults struct {
+// Chosen is what applies to one request.
+type Chosen struct {
 	latency time.Duration
 	fault   *Fault // nil: served normally (after latency)
 }
 
-// kind names what was done to the request, for RecordedRequest.Fault.
-func (c *chosenFaults) kind() FaultKind {
+// Kind names what is done to the request ("" for a nil Chosen).
+func (c *Chosen) Kind() Kind {
 	switch {
 	case c == nil:
 		return ""
 	case c.fault != nil:
 		return c.fault.Kind
 	case c.latency > 0:
-		return FaultLatency
+		return Latency
 	}
 	return ""
 }
 
-func (st *faultState) matches(r *http.Request) bool {
+func (st *state) matches(r *http.Request) bool {
 	if st.left == 0 {
 		return false
 	}
@@ -265,32 +273,35 @@ func (st *faultState) matches(r *http.Request) bool {
 	return true
 }
 
-// takeFaults picks the faults for r and consumes one use of each; nil when
-// none applies.
-func (s *Server) takeFaults(r *http.Request) *chosenFaults {
-	fs := &s.faults
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	if len(fs.faults) == 0 {
+// Take picks the faults for r and consumes one use of each; nil when none
+// applies.
+func (in *Injector) Take(r *http.Request) *Chosen {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if len(in.faults) == 0 {
 		return nil
 	}
-	var c chosenFaults
+	now := time.Now
+	if in.Now != nil {
+		now = in.Now
+	}
+	var c Chosen
 	hit := false
-	for _, st := range fs.faults {
-		if !st.matches(r) || (st.Kind != FaultLatency && c.fault != nil) {
+	for _, st := range in.faults {
+		if !st.matches(r) || (st.Kind != Latency && c.fault != nil) {
 			continue
 		}
 		if st.left > 0 {
 			st.left--
 		}
 		hit = true
-		if st.Kind == FaultLatency {
+		if st.Kind == Latency {
 			c.latency += st.Latency
 		} else {
 			f := st.Fault
 			c.fault = &f
 		}
-		fs.applied = append(fs.applied, AppliedFault{Kind: st.Kind, Method: r.Method, Path: r.URL.Path, Time: s.now()})
+		in.applied = append(in.applied, Applied{Kind: st.Kind, Method: r.Method, Path: r.URL.Path, Time: now()})
 	}
 	if !hit {
 		return nil
@@ -298,88 +309,85 @@ func (s *Server) takeFaults(r *http.Request) *chosenFaults {
 	return &c
 }
 
-// statusDropped is what the access log shows for a request whose
-// connection was closed without an answer (nginx's "no response").
-const statusDropped = 444
-
-// serveFaulty serves a request under the chosen faults; route is the
-// sandbox's normal processing.
-func (s *Server) serveFaulty(sw *statusWriter, r *http.Request, c *chosenFaults, route func(http.ResponseWriter)) {
+// Serve serves r under the chosen faults; next is the normal processing.
+// dropped is true when the connection was closed without (the rest of) an
+// answer. A ResponseWriter that wraps another must have an Unwrap method,
+// so that the connection can be taken over.
+func (in *Injector) Serve(w http.ResponseWriter, r *http.Request, c *Chosen, next http.Handler) (dropped bool) {
 	if c.latency > 0 {
 		t := time.NewTimer(c.latency)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
-			return
+			return false
 		}
 	}
 	f := c.fault
 	if f == nil {
-		route(sw)
-		return
+		next.ServeHTTP(w, r)
+		return false
 	}
 	switch f.Kind {
-	case FaultStatus:
+	case Status:
 		if f.RetryAfter != "" {
-			sw.Header().Set("Retry-After", f.RetryAfter)
+			w.Header().Set("Retry-After", f.RetryAfter)
 		}
-		sw.WriteHeader(orDefault(f.Status, http.StatusServiceUnavailable))
-	case FaultHTML:
+		w.WriteHeader(orDefault(f.Status, http.StatusServiceUnavailable))
+	case HTML:
 		status := orDefault(f.Status, http.StatusBadGateway)
 		if f.RetryAfter != "" {
-			sw.Header().Set("Retry-After", f.RetryAfter)
+			w.Header().Set("Retry-After", f.RetryAfter)
 		}
 		page := htmlErrorPage(status)
-		sw.Header().Set("Content-Type", "text/html")
-		sw.Header().Set("Content-Length", strconv.Itoa(len(page)))
-		sw.WriteHeader(status)
-		_, _ = sw.Write(page)
-	case FaultHuge:
-		writeHuge(sw, orDefault(f.Size, DefaultFaultHugeSize))
-	case FaultDrop:
-		dropConnection(sw)
-	case FaultDropAfter:
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+		w.WriteHeader(status)
+		_, _ = w.Write(page)
+	case Huge:
+		writeHuge(w, orDefault(f.Size, DefaultHugeSize))
+	case Drop:
+		return dropConnection(w)
+	case DropAfter:
+		next.ServeHTTP(&bufferedResponse{}, r)
+		return dropConnection(w)
+	case Truncate, Cut:
 		var buf bufferedResponse
-		route(&buf)
-		dropConnection(sw)
-	case FaultTruncate, FaultCut:
-		var buf bufferedResponse
-		route(&buf)
+		next.ServeHTTP(&buf, r)
 		body := buf.body.Bytes()
 		half := body[:len(body)/2]
 		for k, vs := range buf.header {
-			sw.Header()[k] = vs
+			w.Header()[k] = vs
 		}
-		if f.Kind == FaultTruncate {
-			sw.Header().Set("Content-Length", strconv.Itoa(len(half)))
-			sw.WriteHeader(buf.status())
-			_, _ = sw.Write(half)
-			return
+		if f.Kind == Truncate {
+			w.Header().Set("Content-Length", strconv.Itoa(len(half)))
+			w.WriteHeader(buf.status())
+			_, _ = w.Write(half)
+			return false
 		}
-		sw.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		sw.WriteHeader(buf.status())
-		_, _ = sw.Write(half)
-		_ = http.NewResponseController(sw.ResponseWriter).Flush()
-		dropConnection(sw)
-	case FaultHang:
-		t := time.NewTimer(orDefault(f.Latency, DefaultFaultHang))
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(buf.status())
+		_, _ = w.Write(half)
+		_ = http.NewResponseController(w).Flush()
+		return dropConnection(w)
+	case Hang:
+		t := time.NewTimer(orDefault(f.Latency, DefaultHang))
 		defer t.Stop()
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
-		case <-s.faults.stopCh():
+		case <-in.stopCh():
 		}
-		dropConnection(sw)
-	case FaultRevoke, FaultRevokeAll:
-		s.ExpireAccessTokens()
-		if f.Kind == FaultRevokeAll {
-			s.ExpireRefreshTokens()
+		return dropConnection(w)
+	case Revoke, RevokeAll:
+		if in.Revoke != nil {
+			in.Revoke(f.Kind == RevokeAll)
 		}
-		route(sw)
+		next.ServeHTTP(w, r)
 	default:
-		route(sw)
+		next.ServeHTTP(w, r)
 	}
+	return false
 }
 
 func orDefault[T int | int64 | time.Duration](v, def T) T {
@@ -391,18 +399,15 @@ func orDefault[T int | int64 | time.Duration](v, def T) T {
 
 // dropConnection closes the client's connection without (the rest of) an
 // answer.
-func dropConnection(sw *statusWriter) {
-	conn, _, err := http.NewResponseController(sw.ResponseWriter).Hijack()
+func dropConnection(w http.ResponseWriter) bool {
+	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		// Not hijackable (HTTP/2, a test recorder): abort the handler,
 		// which makes net/http reset the stream or close the connection.
-		sw.status = statusDropped
 		panic(http.ErrAbortHandler)
 	}
 	_ = conn.Close()
-	if sw.status == 0 {
-		sw.status = statusDropped
-	}
+	return true
 }
 
 // bufferedResponse captures the handler's answer.
@@ -459,7 +464,7 @@ func writeHuge(w http.ResponseWriter, size int64) {
 
 var faultSpecRE = regexp.MustCompile(`^(.*?)(?:x([0-9]+))?$`)
 
-// ParseFault reads a fault written as [MATCH=]KIND[:ARG][xCOUNT], the form
+// Parse reads a fault written as [MATCH=]KIND[:ARG][xCOUNT], the form
 // `itcare sandbox --fault` takes:
 //
 //	GET /itcare/compute/instances=503x2      two 503s, then normal answers
@@ -472,7 +477,7 @@ var faultSpecRE = regexp.MustCompile(`^(.*?)(?:x([0-9]+))?$`)
 // duration rounded up to seconds), or a fault kind (ARG: html's status,
 // huge's size in bytes, hang's and latency's duration). Without xCOUNT the
 // fault applies to every matching request.
-func ParseFault(spec string) (Fault, error) {
+func Parse(spec string) (Fault, error) {
 	var f Fault
 	spec = strings.TrimSpace(spec)
 	action := spec
@@ -497,7 +502,7 @@ func ParseFault(spec string) (Fault, error) {
 		if code < 100 || code > 999 {
 			return bad("status %d", code)
 		}
-		f.Kind, f.Status = FaultStatus, code
+		f.Kind, f.Status = Status, code
 		if hasArg {
 			ra, err := retryAfterArg(arg)
 			if err != nil {
@@ -506,15 +511,15 @@ func ParseFault(spec string) (Fault, error) {
 			f.RetryAfter = ra
 		}
 	} else {
-		f.Kind = FaultKind(kind)
+		f.Kind = Kind(kind)
 		var err error
 		switch {
 		case !hasArg:
-		case f.Kind == FaultHTML:
+		case f.Kind == HTML:
 			f.Status, err = strconv.Atoi(arg)
-		case f.Kind == FaultHuge:
+		case f.Kind == Huge:
 			f.Size, err = strconv.ParseInt(arg, 10, 64)
-		case f.Kind == FaultHang || f.Kind == FaultLatency:
+		case f.Kind == Hang || f.Kind == Latency:
 			f.Latency, err = time.ParseDuration(arg)
 		default:
 			return bad("%s takes no argument", kind)
@@ -522,12 +527,12 @@ func ParseFault(spec string) (Fault, error) {
 		if err != nil {
 			return bad("argument %q of %s", arg, kind)
 		}
-		if f.Kind == FaultLatency && f.Latency <= 0 {
+		if f.Kind == Latency && f.Latency <= 0 {
 			return bad("latency needs a duration, e.g. latency:200ms")
 		}
 	}
-	if _, err := validateFault(f); err != nil {
-		return bad("%v", strings.TrimPrefix(err.Error(), "sandbox: "))
+	if _, err := validate(f); err != nil {
+		return bad("%v", strings.TrimPrefix(err.Error(), "netfault: "))
 	}
 	return f, nil
 }
