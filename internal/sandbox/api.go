@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -105,7 +106,9 @@ func (c *call) is(methods ...string) bool {
 }
 
 // serveAPI answers everything under /itcare.
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, body []byte, rel string) {
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	rel := strings.TrimPrefix(r.URL.Path, apiPrefix)
+	body, _ := io.ReadAll(r.Body) // read whole before (serveHTTP)
 	if rel == "/health" || rel == "/api/status" {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			writeReply(w, methodNotAllowed(r.Method, http.MethodGet))

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/itcare-cli/itcare/internal/netfault"
+	"github.com/itcare-cli/itcare/internal/redact"
 )
 
 const (
@@ -137,7 +138,8 @@ type Server struct {
 
 	traffic traffic // rate limit and statistics (ratelimit.go); own lock
 
-	contract *contractState // nil: no contract validation (validate.go); own lock
+	api      http.Handler  // serveAPI, behind the contract's guard if any (validate.go)
+	contract ContractGuard // nil: no contract validation
 
 	churn churnState // statuses moving on their own (churn.go)
 
@@ -164,7 +166,6 @@ func New(opts Options) *Server {
 		nextActionID:    firstActionID,
 		nextRequestID:   firstRequestID,
 		failNext:        map[string][]string{},
-		contract:        newContractState(opts.Contract),
 		churn:           churnState{every: max(opts.Churn, 0)},
 	}
 	if s.now == nil {
@@ -195,6 +196,7 @@ func New(opts Options) *Server {
 		s.clients[id] = secret
 	}
 	s.SetRateLimit(opts.RateLimit)
+	s.guardAPI(opts.Contract)
 	n := opts.Instances
 	if n == 0 {
 		n = 300
@@ -512,7 +514,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 	case strings.HasPrefix(p, "/auth/"):
 		writeReply(w, jsonReply(http.StatusNotFound, map[string]string{"error": "Realm does not exist"}))
 	case p == apiPrefix || strings.HasPrefix(p, apiPrefix+"/"):
-		s.serveAPIChecked(w, r, body, strings.TrimPrefix(p, apiPrefix))
+		s.api.ServeHTTP(w, r)
 	default:
 		writeReply(w, notFoundPath(p))
 	}
@@ -541,35 +543,18 @@ func (s *Server) logRequest(r *http.Request, status int, d time.Duration) {
 		status = http.StatusOK
 	}
 	target := r.URL.Path
-	if q := redactQuery(r.URL); q != "" {
+	if q := redact.Query(r.URL); q != "" {
 		target += "?" + q
 	}
-	line := fmt.Sprintf("%s %s %s %s %d %s\n", formatDate(s.now()), r.RemoteAddr, r.Method, target, status,
-		d.Round(time.Microsecond))
-	s.logMu.Lock()
-	defer s.logMu.Unlock()
-	_, _ = io.WriteString(s.log, line)
+	s.logLine(fmt.Sprintf("%s %s %s %d %s", r.RemoteAddr, r.Method, target, status, d.Round(time.Microsecond)))
 }
 
-func redactQuery(u *url.URL) string {
-	if u.RawQuery == "" {
-		return ""
+// logLine writes one dated line to the log, if any.
+func (s *Server) logLine(line string) {
+	if s.log == nil {
+		return
 	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return "REDACTED"
-	}
-	sensitive := false
-	for k := range q {
-		lk := strings.ToLower(k)
-		if strings.Contains(lk, "token") || strings.Contains(lk, "secret") || strings.Contains(lk, "password") ||
-			lk == "code" || strings.Contains(lk, "assertion") {
-			q[k] = []string{"REDACTED"}
-			sensitive = true
-		}
-	}
-	if !sensitive {
-		return u.RawQuery
-	}
-	return q.Encode()
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	_, _ = io.WriteString(s.log, formatDate(s.now())+" "+line+"\n")
 }
