@@ -123,15 +123,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeReply(w, notFoundPath(apiPrefix+rel))
 		return
 	}
-	s.mu.Lock()
-	client, ok := s.bearerLocked(r)
+	client, ok := s.realm.Bearer(r)
 	if !ok {
-		s.mu.Unlock()
 		// Documented: 401 has an empty body.
 		w.Header().Set("WWW-Authenticate", "Bearer")
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
+	s.mu.Lock()
 	s.settleLocked()
 	s.churnLocked()
 	q, err := url.ParseQuery(r.URL.RawQuery)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -353,9 +354,19 @@ func weightsOf[T any](xs []T, w func(T) int) []int {
 	return out
 }
 
+// instanceBase is the fields of an instance that every way of making one
+// (seed, AddInstance, creation) derives alike.
+func instanceBase(id int64, name string, o osSpec, status, env string, svc service, region, az, vlan, ip string) map[string]any {
+	m := seedBase(id, name, status, env, svc)
+	area := region + "-" + envByName(env).area
+	maps.Copy(m, map[string]any{"type": o.typ, "family": o.family, "ipAddress": ip, "vlan": vlan,
+		"labelRegion": region, "region": region, "labelAvailabilityZone": az, "availabilityZone": az,
+		"labelArea": area, "area": area, "labelDatacenter": "DC-" + region})
+	return m
+}
+
 func (s *Server) genInstance(r *rng, id int64, f fixedInstance, ipSeqs map[string]int) map[string]any {
 	o := osByCode(f.os)
-	env := envByName(f.env)
 	svc, _ := serviceByID(f.service)
 	dmz := f.env == "PRODUCTION" && (strings.Contains(f.name, "web") || strings.Contains(f.name, "api") || strings.Contains(f.name, "iis"))
 	vl := vlanFor(f.region, f.env, dmz)
@@ -368,35 +379,18 @@ func (s *Server) genInstance(r *rng, id int64, f fixedInstance, ipSeqs map[strin
 	created := seedDate(r, 0, 6*365).Add(time.Duration(r.intn(1000)) * time.Millisecond)
 	tags := seedTags(r, svc.app, []string{"team-infra", "team-data", "team-web", "team-erp"})
 	prod := f.env == "PRODUCTION"
-	m := map[string]any{
-		"id":                    id,
-		"name":                  f.name,
-		"type":                  o.typ,
-		"family":                o.family,
-		"status":                f.status,
-		"environment":           f.env,
-		"serviceId":             svc.id,
-		"serviceKey":            svc.key,
-		"cloudId":               svc.cloud,
-		"creationUser":          pick(r, creators),
-		"creationTime":          formatDate(created),
-		"ipAddress":             ip,
-		"cpu":                   cpu,
-		"ram":                   ram,
-		"totalSizeDisks":        disks,
-		"labelRegion":           f.region,
-		"region":                f.region,
-		"labelAvailabilityZone": f.az,
-		"availabilityZone":      f.az,
-		"labelArea":             f.region + "-" + env.area,
-		"area":                  f.region + "-" + env.area,
-		"labelDatacenter":       "DC-" + f.region,
-		"vlan":                  vl.name,
-		"tags":                  tags,
-		"backupStatus":          prod || r.percent(40),
-		"recoveryStatus":        prod && r.percent(25),
-		"includedInPatchParty":  o.typ != "AIX" && r.percent(85),
-	}
+	m := instanceBase(id, f.name, o, f.status, f.env, svc, f.region, f.az, vl.name, ip)
+	maps.Copy(m, map[string]any{
+		"creationUser":         pick(r, creators),
+		"creationTime":         formatDate(created),
+		"cpu":                  cpu,
+		"ram":                  ram,
+		"totalSizeDisks":       disks,
+		"tags":                 tags,
+		"backupStatus":         prod || r.percent(40),
+		"recoveryStatus":       prod && r.percent(25),
+		"includedInPatchParty": o.typ != "AIX" && r.percent(85),
+	})
 	completeInstance(m, newRNG(uint64(id)))
 	return m
 }
@@ -600,44 +594,11 @@ func (s *Server) addInstanceLocked(in map[string]any) int64 {
 			}
 		}
 	}
-	svc := services[len(services)-1]
-	if sid, ok := ival(user, "serviceId"); ok {
-		if known, ok := serviceByID(sid); ok {
-			svc = known
-		} else {
-			svc = service{id: sid, key: fmt.Sprintf("SVC%d", sid), app: fmt.Sprintf("svc%d", sid), cloud: 300}
-		}
-	}
-	az := region + "-A"
-	m := map[string]any{
-		"id":                    id,
-		"name":                  fmt.Sprintf("custom%d", id),
-		"type":                  typ,
-		"family":                family,
-		"status":                "ACTIVE",
-		"environment":           env,
-		"serviceId":             svc.id,
-		"serviceKey":            svc.key,
-		"cloudId":               svc.cloud,
-		"creationUser":          "sandbox",
-		"creationTime":          formatDate(s.now()),
-		"ipAddress":             s.nextIPLocked("10.99.0"),
-		"cpu":                   2,
-		"ram":                   4,
-		"totalSizeDisks":        40,
-		"labelRegion":           region,
-		"region":                region,
-		"labelAvailabilityZone": az,
-		"availabilityZone":      az,
-		"labelArea":             region + "-" + envByName(env).area,
-		"area":                  region + "-" + envByName(env).area,
-		"labelDatacenter":       "DC-" + region,
-		"vlan":                  vl.name,
-		"tags":                  []any{map[string]any{"key": "application", "value": svc.app}},
-		"backupStatus":          false,
-		"recoveryStatus":        false,
-		"includedInPatchParty":  false,
-	}
+	m := instanceBase(id, fmt.Sprintf("custom%d", id), osSpec{typ: typ, family: family}, "ACTIVE", env, serviceOf(user),
+		region, region+"-A", vl.name, s.nextIPLocked("10.99.0"))
+	maps.Copy(m, map[string]any{"creationUser": "sandbox", "creationTime": formatDate(s.now()), "cpu": 2, "ram": 4,
+		"totalSizeDisks": 40, "backupStatus": false, "recoveryStatus": false, "includedInPatchParty": false,
+		"tags": []any{map[string]any{"key": "application", "value": serviceOf(user).app}}})
 	for k, v := range user {
 		m[k] = v
 	}

@@ -199,13 +199,8 @@ func (s *Server) end(r *http.Request) {
 // clientOf names the client of a request for the rate limit: the client id
 // of its access token, else its remote host.
 func (s *Server) clientOf(r *http.Request) string {
-	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		s.mu.Lock()
-		t, found := s.access[strings.TrimSpace(tok)]
-		s.mu.Unlock()
-		if found {
-			return "client:" + t.client
-		}
+	if client, _ := s.realm.Bearer(r); client != "" {
+		return "client:" + client
 	}
 	host := r.RemoteAddr
 	if i := strings.LastIndexByte(host, ':'); i > 0 {

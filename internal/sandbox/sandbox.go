@@ -13,7 +13,6 @@ package sandbox
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -21,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/itcare-cli/itcare/internal/netfault"
+	"github.com/itcare-cli/itcare/internal/realm"
 	"github.com/itcare-cli/itcare/internal/redact"
 )
 
@@ -99,24 +100,15 @@ func (r RecordedRequest) clone() RecordedRequest {
 	return c
 }
 
-type token struct {
-	client  string
-	expires time.Time
-}
-
 // Server is the simulator. Create it with New.
 type Server struct {
-	now             func() time.Time
-	accessLifetime  time.Duration
-	refreshLifetime time.Duration
-	clients         map[string]string // read-only after New
-	log             io.Writer
-	logMu           sync.Mutex
+	now   func() time.Time
+	realm *realm.Realm // the OpenID Connect realm: clients and tokens; own lock
+	log   io.Writer
+	logMu sync.Mutex
 
 	mu             sync.Mutex
 	actionDuration time.Duration
-	access         map[string]token
-	refresh        map[string]token
 	tokenRequests  int
 	requests       []RecordedRequest
 
@@ -150,51 +142,34 @@ type Server struct {
 // New returns a Server seeded with deterministic data.
 func New(opts Options) *Server {
 	s := &Server{
-		now:             opts.Now,
-		accessLifetime:  opts.AccessTokenLifetime,
-		refreshLifetime: opts.RefreshTokenLifetime,
-		actionDuration:  opts.ActionDuration,
-		log:             opts.Log,
-		clients:         map[string]string{},
-		access:          map[string]token{},
-		refresh:         map[string]token{},
-		instances:       map[int64]map[string]any{},
-		snapshots:       map[int64][]map[string]any{},
-		snapshotSeq:     map[int64]int{},
-		nextInstanceID:  firstInstanceID,
-		actionByID:      map[int64]*action{},
-		nextActionID:    firstActionID,
-		nextRequestID:   firstRequestID,
-		failNext:        map[string][]string{},
-		churn:           churnState{every: max(opts.Churn, 0)},
+		now:            opts.Now,
+		actionDuration: opts.ActionDuration,
+		log:            opts.Log,
+		instances:      map[int64]map[string]any{},
+		snapshots:      map[int64][]map[string]any{},
+		snapshotSeq:    map[int64]int{},
+		nextInstanceID: firstInstanceID,
+		actionByID:     map[int64]*action{},
+		nextActionID:   firstActionID,
+		nextRequestID:  firstRequestID,
+		failNext:       map[string][]string{},
+		churn:          churnState{every: max(opts.Churn, 0)},
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	s.faults.Now = s.now
-	s.faults.Revoke = func(all bool) {
-		s.ExpireAccessTokens()
-		if all {
-			s.ExpireRefreshTokens()
-		}
-	}
-	if s.accessLifetime <= 0 {
-		s.accessLifetime = 1200 * time.Second
-	}
-	if s.refreshLifetime <= 0 {
-		s.refreshLifetime = 7200 * time.Second
-	}
+	s.faults.Revoke = func(all bool) { s.realm.ExpireAccessTokens(all) }
 	if opts.ActionDuration == 0 {
 		s.actionDuration = 3 * time.Second
 	} else if opts.ActionDuration < 0 {
 		s.actionDuration = 0
 	}
-	if len(opts.Clients) == 0 {
-		s.clients[defaultClient] = defaultSecret
+	clients := maps.Clone(opts.Clients)
+	if len(clients) == 0 {
+		clients = map[string]string{defaultClient: defaultSecret}
 	}
-	for id, secret := range opts.Clients {
-		s.clients[id] = secret
-	}
+	s.realm = realm.New(clients, opts.AccessTokenLifetime, opts.RefreshTokenLifetime, s.now)
 	s.SetRateLimit(opts.RateLimit)
 	s.guardAPI(opts.Contract)
 	n := opts.Instances
@@ -362,18 +337,10 @@ func (s *Server) FailNext(operation, message string) {
 }
 
 // ExpireAccessTokens invalidates every access token issued so far.
-func (s *Server) ExpireAccessTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.access = map[string]token{}
-}
+func (s *Server) ExpireAccessTokens() { s.realm.ExpireAccessTokens(false) }
 
-// ExpireRefreshTokens invalidates every refresh token issued so far.
-func (s *Server) ExpireRefreshTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.refresh = map[string]token{}
-}
+// ExpireRefreshTokens invalidates every access and refresh token issued so far.
+func (s *Server) ExpireRefreshTokens() { s.realm.ExpireAccessTokens(true) }
 
 // SetActionDuration changes how long actions created from now on stay
 // IN_PROGRESS (0 or negative: they finish at the next request).
@@ -391,14 +358,6 @@ func (s *Server) AddInstance(inst map[string]any) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.addInstanceLocked(inst)
-}
-
-func randomToken() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return hex.EncodeToString(b)
 }
 
 func isDryRun(r *http.Request) bool {
@@ -510,7 +469,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 			"name": "itcare sandbox", "apiUrl": base + apiPrefix, "authUrl": base + realmPath,
 		}))
 	case p == realmPath || strings.HasPrefix(p, realmPath+"/"):
-		s.serveOIDC(w, r, body, strings.TrimPrefix(p, realmPath))
+		ans := s.realm.Serve(r, body, s.base(r)+realmPath, strings.TrimPrefix(p, realmPath))
+		rep := jsonReply(ans.Status, ans.Body)
+		rep.header = ans.Header
+		writeReply(w, rep)
 	case strings.HasPrefix(p, "/auth/"):
 		writeReply(w, jsonReply(http.StatusNotFound, map[string]string{"error": "Realm does not exist"}))
 	case p == apiPrefix || strings.HasPrefix(p, apiPrefix+"/"):
