@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/itcare-cli/itcare/internal/netfault"
+	"github.com/itcare-cli/itcare/internal/redact"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -256,7 +257,7 @@ func TestDebugShowsNeitherSecretNorToken(t *testing.T) {
 	for _, req := range h.apiRequests("GET", "/compute/instances") {
 		sent = req.Header.Get("Authorization")
 	}
-	if token == "" || sent != sandbox.RedactAuthorization("Bearer "+token) {
+	if token == "" || sent != redact.Authorization("Bearer "+token) {
 		t.Fatalf("no bearer token recorded, or not the cached one (%q)", sent)
 	}
 	basic := base64.StdEncoding.EncodeToString([]byte("sandbox-client:sandbox-secret"))

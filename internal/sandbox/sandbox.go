@@ -13,9 +13,6 @@ package sandbox
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -282,33 +279,6 @@ func (s *Server) recordLocked(rec RecordedRequest) {
 	s.requests = append(s.requests, rec)
 }
 
-// RedactAuthorization is how an Authorization value is recorded: the
-// credential is replaced by "<redacted:" and the first 12 hex digits of its
-// SHA-256 ">", so tests can tell tokens apart without the sandbox keeping
-// them. Basic credentials keep their client id (base64 of
-// "client:<redacted:...>"); other schemes keep their name.
-func RedactAuthorization(v string) string {
-	if v == "" {
-		return ""
-	}
-	redact := func(secret string) string {
-		sum := sha256.Sum256([]byte(secret))
-		return "<redacted:" + hex.EncodeToString(sum[:6]) + ">"
-	}
-	scheme, cred, ok := strings.Cut(v, " ")
-	if !ok {
-		return redact(v)
-	}
-	if strings.EqualFold(scheme, "Basic") {
-		if raw, err := base64.StdEncoding.DecodeString(cred); err == nil {
-			if user, pass, ok := strings.Cut(string(raw), ":"); ok {
-				return scheme + " " + base64.StdEncoding.EncodeToString([]byte(user+":"+redact(pass)))
-			}
-		}
-	}
-	return scheme + " " + redact(cred)
-}
-
 // ResetRequests forgets the recorded requests.
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
@@ -418,7 +388,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if auth, ok := rec.Header["Authorization"]; ok {
 		redacted := make([]string, len(auth))
 		for i, v := range auth {
-			redacted[i] = RedactAuthorization(v)
+			redacted[i] = redact.Authorization(v)
 		}
 		rec.Header["Authorization"] = redacted
 	}
