@@ -655,6 +655,7 @@ type change struct {
 	running, done string
 	// what names the change in the dry-run answer ("": op, "deletion" for delete).
 	what      string
+	started   func()               // when the action starts (may be nil)
 	onSuccess func(done time.Time) // done: the completion time
 	onError   func()               // may be nil
 }
@@ -696,6 +697,9 @@ func (s *Server) changeLocked(c *call, ch change) reply {
 	prev := sval(ch.m, "status")
 	if ch.during != "" {
 		ch.m["status"] = ch.during
+	}
+	if ch.started != nil {
+		ch.started()
 	}
 	after, onSuccess := ch.after, ch.onSuccess
 	return s.startFamilyActionLocked(c, familyAction{

@@ -240,20 +240,6 @@ func (s *Server) getNode(c *call, id, nodeID int64) reply {
 	return jsonReply(http.StatusOK, s.fam.nodes[id][i])
 }
 
-// checkClusterChangeLocked: changes need an ACTIVE cluster without an
-// action in progress.
-func (s *Server) checkClusterChangeLocked(cl map[string]any, what string) *reply {
-	id, _ := ival(cl, "id")
-	if rep := s.busyLocked(resKey{typeKubernetes, id}, "Kubernetes cluster", sval(cl, "name")); rep != nil {
-		return rep
-	}
-	if st := sval(cl, "status"); st != "ACTIVE" {
-		rep := conflict("INVALID_STATUS", fmt.Sprintf("Kubernetes cluster %d (%s) is %s; %s requires status ACTIVE", id, sval(cl, "name"), st, what))
-		return &rep
-	}
-	return nil
-}
-
 type nodeRequest struct {
 	n      int
 	sizing string
@@ -305,15 +291,9 @@ func (s *Server) patchCluster(c *call, id int64, _ string, options map[string]an
 		reqs = append(reqs, nodeRequest{int(n), sizing, az})
 		total += int(n)
 	}
-	if rep := s.checkClusterChangeLocked(cl, "create_nodes"); rep != nil {
-		return *rep
-	}
 	name := sval(cl, "name")
-	if c.dryRun {
-		return dryRunReply(fmt.Sprintf("dry run: adding %d node(s) to Kubernetes cluster %d (%s) is valid; nothing was done", total, id, name))
-	}
-	return s.startFamilyActionLocked(c, familyAction{
-		key: resKey{typeKubernetes, id}, m: cl, op: "create_nodes", process: "create-nodes",
+	return s.changeLocked(c, change{fam: family.Kubernetes, m: cl, op: "create_nodes", process: "create-nodes", requires: "ACTIVE",
+		what:    fmt.Sprintf("addition of %d node(s)", total),
 		running: fmt.Sprintf("Adding %d node(s) to Kubernetes cluster %s", total, name),
 		done:    fmt.Sprintf("%d node(s) added to Kubernetes cluster %s", total, name),
 		onSuccess: func(when time.Time) {
@@ -358,19 +338,12 @@ func (s *Server) deleteNode(c *call, id, nodeID int64) reply {
 			fmt.Sprintf("node %d (%s) is the last %s node of Kubernetes cluster %s; a cluster keeps at least one worker and one ingress node",
 				nodeID, nodeName, role, name))
 	}
-	if rep := s.checkClusterChangeLocked(cl, "node deletion"); rep != nil {
-		return *rep
-	}
-	if c.dryRun {
-		return dryRunReply(fmt.Sprintf("dry run: deletion of node %d (%s) of Kubernetes cluster %d (%s) is valid; nothing was done",
-			nodeID, nodeName, id, name))
-	}
 	prev := sval(node, "status")
-	node["status"] = "DELETING"
-	return s.startFamilyActionLocked(c, familyAction{
-		key: resKey{typeKubernetes, id}, m: cl, op: "delete-node", process: "delete-node",
+	return s.changeLocked(c, change{fam: family.Kubernetes, m: cl, op: "delete-node", process: "delete-node", requires: "ACTIVE",
+		what:    fmt.Sprintf("deletion of node %d (%s)", nodeID, nodeName),
 		running: fmt.Sprintf("Deleting node %s of Kubernetes cluster %s", nodeName, name),
 		done:    fmt.Sprintf("Node %s of Kubernetes cluster %s deleted", nodeName, name),
+		started: func() { node["status"] = "DELETING" },
 		onSuccess: func(time.Time) {
 			s.fam.nodes[id] = slices.DeleteFunc(s.fam.nodes[id], func(n map[string]any) bool {
 				nid, _ := ival(n, "id")
