@@ -29,6 +29,7 @@ import (
 	"github.com/itcare-cli/itcare/internal/netfault"
 	"github.com/itcare-cli/itcare/internal/realm"
 	"github.com/itcare-cli/itcare/internal/redact"
+	"github.com/itcare-cli/itcare/internal/traffic"
 )
 
 const (
@@ -125,7 +126,7 @@ type Server struct {
 
 	faults netfault.Injector // injected faults; own lock
 
-	traffic traffic // rate limit and statistics (ratelimit.go); own lock
+	traffic traffic.Meter // rate limit and statistics (ratelimit.go); own lock
 
 	api      http.Handler  // serveAPI, behind the contract's guard if any (validate.go)
 	contract ContractGuard // nil: no contract validation
