@@ -238,12 +238,14 @@ func (rm *Realm) Bearer(r *http.Request) (client string, valid bool) {
 	return t.client, rm.now().Before(t.expires)
 }
 
-// ExpireAccessTokens invalidates every access token issued so far; with
-// refresh, every refresh token too.
-func (rm *Realm) ExpireAccessTokens(refresh bool) {
+// Expire invalidates every access token issued so far (access), every
+// refresh token (refresh), or both.
+func (rm *Realm) Expire(access, refresh bool) {
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
-	rm.access = map[string]token{}
+	if access {
+		rm.access = map[string]token{}
+	}
 	if refresh {
 		rm.refresh = map[string]token{}
 	}

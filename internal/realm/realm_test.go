@@ -24,11 +24,15 @@ func TestTokensExpireAndNameTheirClient(t *testing.T) {
 	if client, ok := rm.Bearer(api); client != "c" || !ok {
 		t.Fatalf("Bearer = %q, %v", client, ok)
 	}
+	rm.Expire(false, true) // refresh tokens only: the access token stays good
+	if _, ok := rm.Bearer(api); !ok {
+		t.Fatal("expiring refresh tokens expired the access token")
+	}
 	now = now.Add(time.Minute)
 	if client, ok := rm.Bearer(api); client != "c" || ok {
 		t.Fatalf("expired: Bearer = %q, %v", client, ok)
 	}
-	rm.ExpireAccessTokens(false)
+	rm.Expire(true, false)
 	if client, _ := rm.Bearer(api); client != "" {
 		t.Fatalf("revoked: Bearer = %q", client)
 	}

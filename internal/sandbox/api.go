@@ -253,6 +253,21 @@ func singleValue(q url.Values, name string) (string, bool, *reply) {
 	return strings.TrimSpace(vs[0]), true, nil
 }
 
+// intParam reads an optional integer parameter from lo to hi (def when
+// absent); bad is the message for any other value (%q: the value).
+func intParam(q url.Values, name string, def, lo, hi int, bad string) (int, *reply) {
+	v, ok, rep := singleValue(q, name)
+	if rep != nil || !ok {
+		return def, rep
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		r := badValue(name, bad, v)
+		return 0, &r
+	}
+	return n, nil
+}
+
 // boolParam reads an optional true/false parameter.
 func boolParam(q url.Values, name string) (*bool, *reply) {
 	v, ok, rep := singleValue(q, name)

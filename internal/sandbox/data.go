@@ -72,13 +72,16 @@ var services = []service{
 	{2108, "LABS", "labs", 304},
 }
 
-func serviceByID(id int64) (service, bool) {
-	for _, s := range services {
-		if s.id == id {
-			return s, true
-		}
+// find is the first of xs that is, else def; found says which.
+func find[T any](xs []T, def T, is func(T) bool) (x T, found bool) {
+	if i := slices.IndexFunc(xs, is); i >= 0 {
+		return xs[i], true
 	}
-	return service{}, false
+	return def, false
+}
+
+func serviceByID(id int64) (service, bool) {
+	return find(services, service{}, func(s service) bool { return s.id == id })
 }
 
 type osSpec struct {
@@ -101,12 +104,8 @@ var osSpecs = []osSpec{
 }
 
 func osByCode(code string) osSpec {
-	for _, o := range osSpecs {
-		if o.code == code {
-			return o
-		}
-	}
-	return osSpecs[0]
+	o, _ := find(osSpecs, osSpecs[0], func(o osSpec) bool { return o.code == code })
+	return o
 }
 
 var rolesByType = map[string][]string{
@@ -128,12 +127,8 @@ var envSpecs = []envSpec{
 }
 
 func envByName(name string) envSpec {
-	for _, e := range envSpecs {
-		if e.name == name {
-			return e
-		}
-	}
-	return envSpecs[2]
+	e, _ := find(envSpecs, envSpecs[2], func(e envSpec) bool { return e.name == name })
+	return e
 }
 
 type vlanSpec struct {
@@ -405,12 +400,9 @@ func completeInstance(m map[string]any, r *rng) {
 	}
 	name, ip, vlan, typ := sval(m, "name"), sval(m, "ipAddress"), sval(m, "vlan"), sval(m, "type")
 	region := sval(m, "labelRegion")
-	cidr, scope, gateway := "", "PRIVATE", ""
-	for _, v := range vlanSpecs {
-		if v.name == vlan {
-			scope = v.scope
-		}
-	}
+	cidr, gateway := "", ""
+	vl, _ := find(vlanSpecs, vlanSpec{scope: "PRIVATE"}, func(v vlanSpec) bool { return v.name == vlan })
+	scope := vl.scope
 	if i := strings.LastIndex(ip, "."); i > 0 {
 		cidr, gateway = ip[:i]+".0/24", ip[:i]+".1"
 	}
@@ -505,17 +497,11 @@ func buildStorage(typ string, total int64, r *rng) map[string]any {
 
 // seedActions records a few finished historical actions.
 func (s *Server) seedActions(r *rng) {
-	ids := s.sortedInstanceIDs()
+	insts := s.orderedLocked(typeInstance)
 	when := historyEpoch.Add(-30 * 24 * time.Hour)
 	add := func(a *action) {
-		a.id = s.nextActionID
-		s.nextActionID++
-		a.requestID = s.nextRequestID
-		s.nextRequestID++
-		a.resourceType = "INSTANCE"
-		a.completedAt = a.due
-		s.actions = append(s.actions, a)
-		s.actionByID[a.id] = a
+		a.resourceType, a.completedAt = typeInstance, a.due
+		s.recordActionLocked(a)
 	}
 	// An instance deleted long ago: its actions outlive it.
 	add(&action{process: "stop-instance", resourceName: "pdeb11old01", resourceID: 9990, serviceID: 2101, family: "DEBIAN",
@@ -525,8 +511,8 @@ func (s *Server) seedActions(r *rng) {
 	add(&action{process: "delete-instance", resourceName: "pdeb11old01", resourceID: 9990, serviceID: 2101, family: "DEBIAN",
 		submittedBy: "jdupont", submittedAt: when, due: when.Add(3 * time.Minute), status: statusSuccess,
 		message: "Instance pdeb11old01 deleted"})
-	for i := 0; i < 10 && len(ids) > 0; i++ {
-		inst := s.instances[ids[r.intn(len(ids))]]
+	for i := 0; i < 10 && len(insts) > 0; i++ {
+		inst := insts[r.intn(len(insts))]
 		when = when.Add(time.Duration(20+r.intn(72*60)) * time.Minute)
 		a := &action{resourceName: sval(inst, "name"), family: sval(inst, "family"), submittedBy: pick(r, []string{"jdupont", "mmartin", defaultClient}),
 			submittedAt: when, due: when.Add(time.Duration(30+r.intn(300)) * time.Second), status: statusSuccess}
@@ -545,15 +531,6 @@ func (s *Server) seedActions(r *rng) {
 		}
 		add(a)
 	}
-}
-
-func (s *Server) sortedInstanceIDs() []int64 {
-	ids := make([]int64, 0, len(s.instances))
-	for id := range s.instances {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
 }
 
 // addInstanceLocked implements AddInstance.

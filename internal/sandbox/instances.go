@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -66,28 +67,11 @@ func (s *Server) instanceSub(c *call, id int64, sub, item string) reply {
 // pageParams reads page (0-based, default 0) and size (default 20, 1..1000,
 // larger sizes are capped at 1000 as Spring does).
 func pageParams(q map[string][]string) (page, size int, rep *reply) {
-	page, size = 0, defaultPageSize
-	if v, ok, r := singleValue(q, "page"); r != nil {
-		return 0, 0, r
-	} else if ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			r := badValue("page", "page: %q is not a page number (0-based, >= 0)", v)
-			return 0, 0, &r
-		}
-		page = n
+	page, rep = intParam(q, "page", 0, 0, math.MaxInt, "page: %q is not a page number (0-based, >= 0)")
+	if rep == nil {
+		size, rep = intParam(q, "size", defaultPageSize, 1, math.MaxInt, fmt.Sprintf("size: %%q is not a page size (1..%d)", maxPageSize))
 	}
-	if v, ok, r := singleValue(q, "size"); r != nil {
-		return 0, 0, r
-	} else if ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			r := badValue("size", "size: %q is not a page size (1..%d)", v, maxPageSize)
-			return 0, 0, &r
-		}
-		size = min(n, maxPageSize)
-	}
-	return page, size, nil
+	return page, min(size, maxPageSize), rep
 }
 
 // sortParam reads sort=property(,asc|desc), property one of sortable; one

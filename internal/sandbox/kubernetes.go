@@ -141,12 +141,7 @@ func (s *Server) addNodeLocked(clusterID int64, role, sizing, az, status string,
 		cpu, _ = strconv.Atoi(m[1])
 		ram, _ = strconv.Atoi(m[2])
 	}
-	prefix := "10.99.0"
-	for _, v := range vlanSpecs {
-		if v.name == sval(cl, "vlan") {
-			prefix = v.prefix
-		}
-	}
+	vl, _ := find(vlanSpecs, vlanSpec{prefix: "10.99.0"}, func(v vlanSpec) bool { return v.name == sval(cl, "vlan") })
 	node := mustNormalize(map[string]any{
 		"id":           s.fam.nextNodeID,
 		"name":         fmt.Sprintf("%s-%s-%02d", sval(cl, "name"), role, s.fam.nodeSeq[clusterID][role]),
@@ -156,7 +151,7 @@ func (s *Server) addNodeLocked(clusterID int64, role, sizing, az, status string,
 		"cpu":          cpu,
 		"ram":          ram,
 		"az":           az,
-		"ipAddress":    s.famIPLocked(prefix, 4),
+		"ipAddress":    s.famIPLocked(vl.prefix, 4),
 		"clusterId":    clusterID,
 		"creationTime": formatDate(created),
 	})

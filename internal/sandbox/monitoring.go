@@ -112,15 +112,9 @@ func (s *Server) chart(c *call, id int64, k resKey, known bool) reply {
 	if !end.After(start) || end.Sub(start) > maxChartSpan {
 		return badValue("end", "end must be after start and at most %d days after it", int(maxChartSpan.Hours()/24))
 	}
-	points := defaultChartPoints
-	if v, ok, rep := singleValue(q, "points"); rep != nil {
+	points, rep := intParam(q, "points", defaultChartPoints, 2, maxChartPoints, fmt.Sprintf("points must be an integer from 2 to %d, got %%q", maxChartPoints))
+	if rep != nil {
 		return *rep
-	} else if ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 2 || n > maxChartPoints {
-			return badValue("points", "points must be an integer from 2 to %d, got %q", maxChartPoints, v)
-		}
-		points = n
 	}
 	graph, _, rep := singleValue(q, "graph-name")
 	if rep != nil {

@@ -75,7 +75,7 @@ type Options struct {
 const MaxRecordedRequests = 10000
 
 // RecordedRequest is one request the sandbox received. Its Authorization
-// header is recorded redacted (RedactAuthorization), never in clear.
+// header is recorded redacted (redact.Authorization), never in clear.
 type RecordedRequest struct {
 	Method   string
 	Path     string
@@ -157,7 +157,7 @@ func New(opts Options) *Server {
 		s.now = time.Now
 	}
 	s.faults.Now = s.now
-	s.faults.Revoke = func(all bool) { s.realm.ExpireAccessTokens(all) }
+	s.faults.Revoke = func(all bool) { s.realm.Expire(true, all) }
 	if opts.ActionDuration == 0 {
 		s.actionDuration = 3 * time.Second
 	} else if opts.ActionDuration < 0 {
@@ -308,10 +308,10 @@ func (s *Server) FailNext(operation, message string) {
 }
 
 // ExpireAccessTokens invalidates every access token issued so far.
-func (s *Server) ExpireAccessTokens() { s.realm.ExpireAccessTokens(false) }
+func (s *Server) ExpireAccessTokens() { s.realm.Expire(true, false) }
 
-// ExpireRefreshTokens invalidates every access and refresh token issued so far.
-func (s *Server) ExpireRefreshTokens() { s.realm.ExpireAccessTokens(true) }
+// ExpireRefreshTokens invalidates every refresh token issued so far.
+func (s *Server) ExpireRefreshTokens() { s.realm.Expire(false, true) }
 
 // SetActionDuration changes how long actions created from now on stay
 // IN_PROGRESS (0 or negative: they finish at the next request).
