@@ -150,7 +150,7 @@ func knownAPIPath(rel string) bool {
 	if rel == "" || slices.Contains(segs, "") {
 		return false
 	}
-	if knownObservePath(segs) {
+	if observePath(segs) != "" {
 		return true
 	}
 	if segs[0] == "actions" {

@@ -50,18 +50,23 @@ func instanceProduct(m map[string]any) string {
 }
 
 // instanceSub serves networks, storage and snapshots of an instance.
-func (s *Server) instanceSub(c *call, id int64, sub, item string) reply {
+// (networks is an array; snapshots an array, or 204 with no body when there
+// is none).
+func (s *Server) instanceSub(c *call, inst map[string]any, sub, item string) reply {
+	id, _ := ival(inst, "id")
 	switch {
 	case item != "":
-		return s.deleteSnapshot(c, id, item)
+		return s.deleteSnapshot(c, inst, item)
 	case sub == "networks":
-		return s.instanceNetworks(c, id)
+		return jsonReply(http.StatusOK, []any{inst["network"]})
 	case sub == "storage":
-		return s.instanceStorage(c, id)
-	case c.is(http.MethodGet):
-		return s.listSnapshots(c, id)
+		return jsonReply(http.StatusOK, inst["storage"])
+	case !c.is(http.MethodGet):
+		return s.createSnapshot(c, inst)
+	case len(s.snapshots[id]) == 0:
+		return reply{status: http.StatusNoContent}
 	}
-	return s.createSnapshot(c, id)
+	return jsonReply(http.StatusOK, s.snapshots[id])
 }
 
 // pageParams reads page (0-based, default 0) and size (default 20, 1..1000,
@@ -216,46 +221,9 @@ func listView(m map[string]any) map[string]any {
 	return out
 }
 
-// instanceLocked returns the instance or a 404 reply, after checking that
-// the request has no query parameters beyond allowed.
-func (s *Server) instanceLocked(c *call, id int64, allowed ...string) (map[string]any, *reply) {
-	return itemLocked(s.instances, c, id, "instance", allowed...)
-}
-
-// instanceNetworks answers GET /compute/instances/{id}/networks (an array).
-func (s *Server) instanceNetworks(c *call, id int64) reply {
-	inst, rep := s.instanceLocked(c, id)
-	if rep != nil {
-		return *rep
-	}
-	return jsonReply(http.StatusOK, []any{inst["network"]})
-}
-
-// instanceStorage answers GET /compute/instances/{id}/storage.
-func (s *Server) instanceStorage(c *call, id int64) reply {
-	inst, rep := s.instanceLocked(c, id)
-	if rep != nil {
-		return *rep
-	}
-	return jsonReply(http.StatusOK, inst["storage"])
-}
-
-// listSnapshots answers GET /compute/instances/{id}/snapshots: an array, or
-// 204 with no body when there is none.
-func (s *Server) listSnapshots(c *call, id int64) reply {
-	if _, rep := s.instanceLocked(c, id); rep != nil {
-		return *rep
-	}
-	snaps := s.snapshots[id]
-	if len(snaps) == 0 {
-		return reply{status: http.StatusNoContent}
-	}
-	return jsonReply(http.StatusOK, snaps)
-}
-
 // createSnapshot answers POST /compute/instances/{id}/snapshots
 // {"description", "changeReference"}; other fields are ignored (documented).
-func (s *Server) createSnapshot(c *call, id int64) reply {
+func (s *Server) createSnapshot(c *call, inst map[string]any) reply {
 	if rep := checkParams(c.query); rep != nil {
 		return *rep
 	}
@@ -277,10 +245,7 @@ func (s *Server) createSnapshot(c *call, id int64) reply {
 	if rep != nil {
 		return *rep
 	}
-	inst, ok := s.instances[id]
-	if !ok {
-		return noSuch("id", "instance", id)
-	}
+	id, _ := ival(inst, "id")
 	name := sval(inst, "name")
 	return s.changeLocked(c, change{fam: family.Instances, m: inst, op: "snapshot", process: "create-snapshot",
 		running: "Creating a snapshot of instance " + name, done: "Snapshot of instance " + name + " created",

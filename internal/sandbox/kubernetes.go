@@ -181,35 +181,23 @@ func (s *Server) refreshClusterLocked(clusterID int64) {
 
 // nodesSub serves the nodes of a cluster: GET .../nodes, GET and DELETE
 // .../nodes/{nodeId}.
-func (s *Server) nodesSub(c *call, id int64, _, item string) reply {
+func (s *Server) nodesSub(c *call, cl map[string]any, _, item string) reply {
+	id, _ := ival(cl, "id")
 	if item == "" {
-		return s.listNodes(c, id)
+		return jsonReply(http.StatusOK, append([]map[string]any{}, s.fam.nodes[id]...)) // in id order, [] for none
 	}
 	nodeID, rep := pathID(item, "nodeId", "node")
 	if rep != nil {
 		return *rep
 	}
-	if c.is(http.MethodGet) {
-		return s.getNode(c, id, nodeID)
-	}
-	return s.deleteNode(c, id, nodeID)
-}
-
-func (s *Server) clusterLocked(c *call, id int64) (map[string]any, *reply) {
-	return itemLocked(s.fam.items[typeKubernetes], c, id, "Kubernetes cluster")
-}
-
-// listNodes answers GET /compute/containers/kubernetes/{id}/nodes: a plain
-// array in id order.
-func (s *Server) listNodes(c *call, id int64) reply {
-	if _, rep := s.clusterLocked(c, id); rep != nil {
+	i, rep := s.nodeLocked(id, nodeID)
+	switch {
+	case rep != nil:
 		return *rep
+	case c.is(http.MethodGet):
+		return jsonReply(http.StatusOK, s.fam.nodes[id][i])
 	}
-	nodes := s.fam.nodes[id]
-	if nodes == nil {
-		nodes = []map[string]any{}
-	}
-	return jsonReply(http.StatusOK, nodes)
+	return s.deleteNode(c, cl, s.fam.nodes[id][i])
 }
 
 func (s *Server) nodeLocked(clusterID, nodeID int64) (int, *reply) {
@@ -223,18 +211,6 @@ func (s *Server) nodeLocked(clusterID, nodeID int64) (int, *reply) {
 	return 0, &rep
 }
 
-// getNode answers GET /compute/containers/kubernetes/{id}/nodes/{nodeId}.
-func (s *Server) getNode(c *call, id, nodeID int64) reply {
-	if _, rep := s.clusterLocked(c, id); rep != nil {
-		return *rep
-	}
-	i, rep := s.nodeLocked(id, nodeID)
-	if rep != nil {
-		return *rep
-	}
-	return jsonReply(http.StatusOK, s.fam.nodes[id][i])
-}
-
 type nodeRequest struct {
 	n      int
 	sizing string
@@ -244,11 +220,8 @@ type nodeRequest struct {
 // patchCluster answers PATCH /compute/containers/kubernetes/{id}
 // {"operation":"create_nodes","options":{"nodes":[{"nodesNb","nodeSizing","az"}]}}
 // (documented).
-func (s *Server) patchCluster(c *call, id int64, _ string, options map[string]any) reply {
-	cl, ok := s.fam.items[typeKubernetes][id]
-	if !ok {
-		return noSuch("id", "Kubernetes cluster", id)
-	}
+func (s *Server) patchCluster(c *call, cl map[string]any, _ string, options map[string]any) reply {
+	id, _ := ival(cl, "id")
 	raw, ok := options["nodes"].([]any)
 	if !ok || len(raw) == 0 {
 		return badValue("options.nodes", "options.nodes must be a non-empty array of {nodesNb, nodeSizing, az}")
@@ -304,19 +277,12 @@ func (s *Server) patchCluster(c *call, id int64, _ string, options map[string]an
 // deleteNode answers DELETE /compute/containers/kubernetes/{id}/nodes/{nodeId}
 // (documented); the last worker and the last ingress node cannot be deleted
 // (documented: BAD_REQUEST), nor can master nodes (sandbox choice).
-func (s *Server) deleteNode(c *call, id, nodeID int64) reply {
+func (s *Server) deleteNode(c *call, cl, node map[string]any) reply {
 	if rep := changeRefBody(c); rep != nil {
 		return *rep
 	}
-	cl, ok := s.fam.items[typeKubernetes][id]
-	if !ok {
-		return noSuch("id", "Kubernetes cluster", id)
-	}
-	i, rep := s.nodeLocked(id, nodeID)
-	if rep != nil {
-		return *rep
-	}
-	node := s.fam.nodes[id][i]
+	id, _ := ival(cl, "id")
+	nodeID, _ := ival(node, "id")
 	role, nodeName, name := sval(node, "role"), sval(node, "name"), sval(cl, "name")
 	if role == "master" {
 		return apiError(http.StatusBadRequest, "NODE_DELETION_REFUSED", "nodeId",

@@ -52,9 +52,6 @@ func observePath(segs []string) string {
 	return ""
 }
 
-// knownObservePath reports whether segs is one of observeRoute's paths.
-func knownObservePath(segs []string) bool { return observePath(segs) != "" }
-
 // observeRoute serves the chart, history and changes paths; ok is false
 // for any other path.
 func (s *Server) observeRoute(c *call, segs []string) (reply, bool) {
