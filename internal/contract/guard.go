@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -111,56 +113,15 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.next.ServeHTTP(w, r)
 		return
 	}
-	cw := &capturedResponse{header: w.Header().Clone()}
-	g.next.ServeHTTP(cw, r)
-	if msg := checkResponse(cw.status(), cw.header, cw.buf.Bytes()); msg != "" {
-		g.record(fmt.Sprintf("response %d to %s: %s", cw.status(), what, msg))
+	rec := httptest.NewRecorder() // holds the answer until it has been checked
+	maps.Copy(rec.Header(), w.Header().Clone())
+	g.next.ServeHTTP(rec, r)
+	if msg := checkResponse(rec.Code, rec.Header(), rec.Body.Bytes()); msg != "" {
+		g.record(fmt.Sprintf("response %d to %s: %s", rec.Code, what, msg))
 	}
-	cw.sendTo(w)
-}
-
-// capturedResponse holds an answer until it has been checked.
-type capturedResponse struct {
-	header http.Header
-	code   int
-	buf    bytes.Buffer
-}
-
-func (c *capturedResponse) Header() http.Header { return c.header }
-
-func (c *capturedResponse) WriteHeader(code int) {
-	if c.code == 0 {
-		c.code = code
-	}
-}
-
-func (c *capturedResponse) Write(p []byte) (int, error) {
-	if c.code == 0 {
-		c.code = http.StatusOK
-	}
-	return c.buf.Write(p)
-}
-
-func (c *capturedResponse) status() int {
-	if c.code == 0 {
-		return http.StatusOK
-	}
-	return c.code
-}
-
-// sendTo writes the captured answer, headers included, to w.
-func (c *capturedResponse) sendTo(w http.ResponseWriter) {
-	h := w.Header()
-	for k := range h {
-		if _, ok := c.header[k]; !ok {
-			delete(h, k)
-		}
-	}
-	for k, vs := range c.header {
-		h[k] = vs
-	}
-	w.WriteHeader(c.status())
-	if c.buf.Len() > 0 {
-		_, _ = w.Write(c.buf.Bytes())
-	}
+	h := w.Header() // the answer as the server left it, headers removed included
+	maps.DeleteFunc(h, func(k string, _ []string) bool { _, kept := rec.Header()[k]; return !kept })
+	maps.Copy(h, rec.Header())
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
 }

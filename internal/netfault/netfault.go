@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"path"
 	"regexp"
 	"strconv"
@@ -349,24 +350,24 @@ func (in *Injector) Serve(w http.ResponseWriter, r *http.Request, c *Chosen, nex
 	case Drop:
 		return dropConnection(w)
 	case DropAfter:
-		next.ServeHTTP(&bufferedResponse{}, r)
+		next.ServeHTTP(httptest.NewRecorder(), r)
 		return dropConnection(w)
 	case Truncate, Cut:
-		var buf bufferedResponse
-		next.ServeHTTP(&buf, r)
-		body := buf.body.Bytes()
+		buf := httptest.NewRecorder() // the standard library's buffered answer
+		next.ServeHTTP(buf, r)
+		body := buf.Body.Bytes()
 		half := body[:len(body)/2]
-		for k, vs := range buf.header {
+		for k, vs := range buf.Header() {
 			w.Header()[k] = vs
 		}
 		if f.Kind == Truncate {
 			w.Header().Set("Content-Length", strconv.Itoa(len(half)))
-			w.WriteHeader(buf.status())
+			w.WriteHeader(buf.Code)
 			_, _ = w.Write(half)
 			return false
 		}
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(buf.status())
+		w.WriteHeader(buf.Code)
 		_, _ = w.Write(half)
 		_ = http.NewResponseController(w).Flush()
 		return dropConnection(w)
@@ -409,35 +410,6 @@ func dropConnection(w http.ResponseWriter) bool {
 	_ = conn.Close()
 	return true
 }
-
-// bufferedResponse captures the handler's answer.
-type bufferedResponse struct {
-	header http.Header
-	code   int
-	body   bytes.Buffer
-}
-
-func (b *bufferedResponse) Header() http.Header {
-	if b.header == nil {
-		b.header = http.Header{}
-	}
-	return b.header
-}
-
-func (b *bufferedResponse) WriteHeader(code int) {
-	if b.code == 0 {
-		b.code = code
-	}
-}
-
-func (b *bufferedResponse) Write(p []byte) (int, error) {
-	if b.code == 0 {
-		b.code = http.StatusOK
-	}
-	return b.body.Write(p)
-}
-
-func (b *bufferedResponse) status() int { return orDefault(b.code, http.StatusOK) }
 
 func htmlErrorPage(status int) []byte {
 	title := fmt.Sprintf("%d %s", status, http.StatusText(status))
