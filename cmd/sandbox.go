@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/family"
+	"github.com/itcare-cli/itcare/internal/netfault"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -85,19 +86,19 @@ func runSandbox(ctx context.Context, f *Factory, opts *sandboxOptions) error {
 	if opts.Latency < 0 {
 		return usageErrorf("invalid --latency %s: must not be negative", opts.Latency)
 	}
-	var armed []sandbox.Fault
+	var armed []netfault.Fault
 	if opts.Latency > 0 {
-		armed = append(armed, sandbox.Fault{Kind: sandbox.FaultLatency, Latency: opts.Latency})
+		armed = append(armed, netfault.Fault{Kind: netfault.Latency, Latency: opts.Latency})
 	}
 	for _, spec := range opts.Faults {
-		fault, err := sandbox.ParseFault(spec)
+		fault, err := netfault.Parse(spec)
 		if err != nil {
 			return &UsageError{Err: err}
 		}
 		armed = append(armed, fault)
 	}
 	s := sandbox.New(opts.Server)
-	if err := s.SetFaults(armed...); err != nil {
+	if err := s.Faults().Set(armed...); err != nil {
 		return &UsageError{Err: err}
 	}
 	base, err := s.Start(opts.Addr)
