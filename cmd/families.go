@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strconv"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -86,7 +87,7 @@ var nodeColumns = []output.Column{
 	{Header: "CREATED", Path: "creationTime", Kind: output.Date, Wide: true},
 }
 
-var sizingRE = regexp.MustCompile(`^[0-9]+cpu[0-9]+gb$`)
+var sizingRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+cpu[0-9]+gb$`) })
 
 // createNodes is the table's operation behind `kubernetes nodes add`.
 var createNodes, _ = family.Kubernetes.Operation("create_nodes")
@@ -128,7 +129,7 @@ time under a live board, as 'itcare instances stop --help' describes.`,
 			if count < 1 {
 				return usageErrorf("invalid --count %d: at least 1", count)
 			}
-			if !sizingRE.MatchString(sizing) {
+			if !sizingRE().MatchString(sizing) {
 				return usageErrorf("invalid --sizing %q: want CPUcpuRAMgb, e.g. 2cpu4gb", sizing)
 			}
 			if az == "" {
