@@ -74,6 +74,8 @@ func TestFamiliesBuiltOnDemandMatchTheWholeTree(t *testing.T) {
 	}
 	lines = append(lines,
 		[]string{}, []string{"-p", "x", "instances", "--help"}, []string{"instnces"},
-		[]string{"instances", "lsit"}, []string{"__complete", "inst"}, []string{"__complete", "vm", "l"})
+		[]string{"instances", "lsit"}, []string{"__complete", "inst"}, []string{"__complete", "vm", "l"},
+		[]string{"completion", "bash"}, []string{"completion", "zsh"}, []string{"completion", "fish"},
+		[]string{"completion", "powershell"})
 	runLines(t, lines)
 }
