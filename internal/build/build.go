@@ -28,10 +28,16 @@ type Info struct {
 
 // Get returns the build information, falling back to what the Go toolchain
 // recorded in the binary when ldflags were not set (go install, go build).
-// Every build spells its version the same way (see Normalize).
+// Every build spells its version the same way (see Normalize). A release
+// build stamps all three fields, and then the recorded build information
+// (a few kilobytes parsed at every start: the root command shows the
+// version) is not read.
 func Get() Info {
 	info := Info{Version: Version, Commit: Commit, Date: Date, GoVersion: runtime.Version(),
 		Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	if info.Version != "" && info.Commit != "" && info.Date != "" {
+		return info
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if info.Version == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			info.Version = Normalize(bi.Main.Version)
