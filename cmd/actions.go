@@ -125,22 +125,26 @@ func newActionsGetCmd(f *Factory) *cobra.Command {
 		Example:     `  itcare actions get 50012 -o json`,
 		Args:        cobra.ExactArgs(1),
 		Annotations: map[string]string{questionAnnotation: "which action to show?"},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ids, err := parseActionIDs(args)
-			if err != nil {
-				return err
-			}
-			ss, err := f.Session(actionColumns)
-			if err != nil {
-				return err
-			}
-			a, err := ss.C.Actions.Get(cmd.Context(), ids[0])
-			if err != nil {
-				return err
-			}
-			return ss.P.PrintObject(a, actionColumns)
-		},
+		RunE:        func(cmd *cobra.Command, args []string) error { return runActionsGet(cmd.Context(), f, args[0]) },
 	}
+}
+
+// runActionsGet checks the id (a usage error before anything is sent) and
+// prints the action.
+func runActionsGet(ctx context.Context, f *Factory, arg string) error {
+	ids, err := parseActionIDs([]string{arg})
+	if err != nil {
+		return err
+	}
+	ss, err := f.Session(actionColumns)
+	if err != nil {
+		return err
+	}
+	a, err := ss.C.Actions.Get(ctx, ids[0])
+	if err != nil {
+		return err
+	}
+	return ss.P.PrintObject(a, actionColumns)
 }
 
 // actionsWaitOptions are the arguments and flags of `actions wait`.

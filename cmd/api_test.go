@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/itcare-cli/itcare/internal/netfault"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -222,11 +223,11 @@ func TestAPIBadInputIsUsageError(t *testing.T) {
 func TestAPIPaginateRejectsNonJSON(t *testing.T) {
 	h := newHarness(t, sandbox.Options{})
 	h.login()
-	f, err := sandbox.ParseFault("GET /itcare/compute/instances=truncatex1")
+	f, err := netfault.Parse("GET /itcare/compute/instances=truncatex1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.sb.AddFault(f); err != nil {
+	if err := h.sb.Faults().Add(f); err != nil {
 		t.Fatal(err)
 	}
 	r := h.run("api", "/compute/instances", "--paginate")

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/itcare-cli/itcare/internal/netfault"
+	"github.com/itcare-cli/itcare/internal/redact"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -255,7 +257,7 @@ func TestDebugShowsNeitherSecretNorToken(t *testing.T) {
 	for _, req := range h.apiRequests("GET", "/compute/instances") {
 		sent = req.Header.Get("Authorization")
 	}
-	if token == "" || sent != sandbox.RedactAuthorization("Bearer "+token) {
+	if token == "" || sent != redact.Authorization("Bearer "+token) {
 		t.Fatalf("no bearer token recorded, or not the cached one (%q)", sent)
 	}
 	basic := base64.StdEncoding.EncodeToString([]byte("sandbox-client:sandbox-secret"))
@@ -369,11 +371,11 @@ func TestStatusFallsBackToLegacyEndpoint(t *testing.T) {
 // endpoint is retried like a safe request (it used to fail the login, exit 4).
 func TestTokenEndpoint503IsRetried(t *testing.T) {
 	h := newHarness(t, sandbox.Options{})
-	f, err := sandbox.ParseFault("POST /auth/realms/cloud/protocol/openid-connect/token=503x1")
+	f, err := netfault.Parse("POST /auth/realms/cloud/protocol/openid-connect/token=503x1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.sb.AddFault(f); err != nil {
+	if err := h.sb.Faults().Add(f); err != nil {
 		t.Fatal(err)
 	}
 	h.stdin = "sandbox-secret\n"

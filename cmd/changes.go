@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -36,11 +37,14 @@ func newChangesCmd(f *Factory) *cobra.Command {
 	return cmd
 }
 
+// changesListOptions are the flags of `changes list`.
+type changesListOptions struct {
+	Since, Until string // dates, or durations back (--since) and ahead (--until) of now
+	Filter       api.ChangeFilter
+}
+
 func newChangesListCmd(f *Factory) *cobra.Command {
-	var (
-		since, until string
-		filter       api.ChangeFilter
-	)
+	opts := &changesListOptions{}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the changes of a period, earliest first",
@@ -55,37 +59,41 @@ duration counted from now, back for --since and ahead for --until (30m, 12h, 7d)
   itcare changes list --since 2026-06-01 --until 2026-07-01 -o json`,
 		Aliases: []string{"ls"},
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			now := time.Now()
-			var err error
-			if filter.Start, err = parseWhen("since", since, now, -1); err != nil {
-				return err
-			}
-			if filter.End, err = parseWhen("until", until, now, 1); err != nil {
-				return err
-			}
-			if !filter.End.After(filter.Start) {
-				return usageErrorf("the period is empty: --until must be after --since")
-			}
-			ss, err := f.Session(changeColumns)
-			if err != nil {
-				return err
-			}
-			f.IO.StartProgress(" fetching changes")
-			changes, err := ss.C.Changes(cmd.Context(), filter)
-			f.IO.StopProgress()
-			if err != nil {
-				return err
-			}
-			return ss.P.PrintList(changes, changeColumns, "changes")
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return runChangesList(cmd.Context(), f, opts) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&since, "since", "7d", "start of the period: a date, or a duration back from now")
-	fl.StringVar(&until, "until", "60d", "end of the period: a date, or a duration ahead of now")
-	fl.StringSliceVar(&filter.Types, "type", nil, "change type, e.g. PATCH_PARTY (repeatable)")
-	fl.StringSliceVar(&filter.Environments, "env", nil, "environment, e.g. PRODUCTION (repeatable)")
+	fl.StringVar(&opts.Since, "since", "7d", "start of the period: a date, or a duration back from now")
+	fl.StringVar(&opts.Until, "until", "60d", "end of the period: a date, or a duration ahead of now")
+	fl.StringSliceVar(&opts.Filter.Types, "type", nil, "change type, e.g. PATCH_PARTY (repeatable)")
+	fl.StringSliceVar(&opts.Filter.Environments, "env", nil, "environment, e.g. PRODUCTION (repeatable)")
 	return cmd
+}
+
+// runChangesList checks the period (usage errors before anything is sent),
+// then lists the changes that overlap it.
+func runChangesList(ctx context.Context, f *Factory, opts *changesListOptions) error {
+	now, filter := time.Now(), opts.Filter
+	var err error
+	if filter.Start, err = parseWhen("since", opts.Since, now, -1); err != nil {
+		return err
+	}
+	if filter.End, err = parseWhen("until", opts.Until, now, 1); err != nil {
+		return err
+	}
+	if !filter.End.After(filter.Start) {
+		return usageErrorf("the period is empty: --until must be after --since")
+	}
+	ss, err := f.Session(changeColumns)
+	if err != nil {
+		return err
+	}
+	f.IO.StartProgress(" fetching changes")
+	changes, err := ss.C.Changes(ctx, filter)
+	f.IO.StopProgress()
+	if err != nil {
+		return err
+	}
+	return ss.P.PrintList(changes, changeColumns, "changes")
 }
 
 // parseWhen reads --since or --until: a date (API forms, or 2006-01-02),
@@ -128,16 +136,19 @@ columns of 'itcare actions list'. The resource is an id or a name of
 		Example: `  itcare resources history pdeb12web01
   itcare resources history 20001 -o json`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := s.resolve(cmd.Context(), f, args[0], actionColumns)
-			if err != nil {
-				return err
-			}
-			items, err := t.C.ResourceHistory(cmd.Context(), t.id)
-			if err != nil {
-				return err
-			}
-			return t.P.PrintList(items, actionColumns, "actions")
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return s.runHistory(cmd.Context(), f, args[0]) },
 	}
+}
+
+// runHistory prints the actions of the resource arg names.
+func (s *familySpec) runHistory(ctx context.Context, f *Factory, arg string) error {
+	t, err := s.resolve(ctx, f, arg, actionColumns)
+	if err != nil {
+		return err
+	}
+	items, err := t.C.ResourceHistory(ctx, t.id)
+	if err != nil {
+		return err
+	}
+	return t.P.PrintList(items, actionColumns, "actions")
 }

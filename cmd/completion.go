@@ -40,8 +40,14 @@ var completionShells = []cobra.Completion{
 	cobra.CompletionWithDesc("powershell", "PowerShell 5 or later"),
 }
 
+// completionOptions are the argument and flag of `itcare completion`.
+type completionOptions struct {
+	Shell  string
+	NoDesc bool // --no-descriptions
+}
+
 func newCompletionCmd() *cobra.Command {
-	var noDesc bool
+	opts := &completionOptions{}
 	cmd := &cobra.Command{
 		Use:   "completion bash|zsh|fish|powershell",
 		Short: "Print the shell completion script for bash, zsh, fish or PowerShell",
@@ -108,32 +114,38 @@ process); --no-descriptions leaves them out.`,
 		// environments).
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error { return nil },
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return writeCompletion(cmd.Root(), args[0], cmd.OutOrStdout(), !noDesc)
+			opts.Shell = args[0]
+			return writeCompletion(cmd.Root(), cmd.OutOrStdout(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&noDesc, "no-descriptions", false, "leave the descriptions of suggestions out")
+	cmd.Flags().BoolVar(&opts.NoDesc, "no-descriptions", false, "leave the descriptions of suggestions out")
 	return cmd
 }
 
-// writeCompletion prints the completion script of root for shell.
-func writeCompletion(root *cobra.Command, shell string, w io.Writer, desc bool) error {
-	switch shell {
+// writeCompletion prints the completion script of root for the shell of
+// opts (an unknown shell is a usage error).
+func writeCompletion(root *cobra.Command, w io.Writer, opts *completionOptions) error {
+	desc := !opts.NoDesc
+	switch opts.Shell {
 	case "bash":
 		return root.GenBashCompletionV2(w, desc)
 	case "zsh":
-		if desc {
-			return root.GenZshCompletion(w)
-		}
-		return root.GenZshCompletionNoDesc(w)
+		return withOrWithout(desc, root.GenZshCompletion, root.GenZshCompletionNoDesc)(w)
 	case "fish":
 		return root.GenFishCompletion(w, desc)
 	case "powershell":
-		if desc {
-			return root.GenPowerShellCompletionWithDesc(w)
-		}
-		return root.GenPowerShellCompletion(w)
+		return withOrWithout(desc, root.GenPowerShellCompletionWithDesc, root.GenPowerShellCompletion)(w)
 	}
-	return usageErrorf("unknown shell %q: want bash, zsh, fish or powershell", shell)
+	return usageErrorf("unknown shell %q: want bash, zsh, fish or powershell", opts.Shell)
+}
+
+// withOrWithout picks the generator of a shell's script with descriptions
+// or the one without.
+func withOrWithout(desc bool, with, without func(io.Writer) error) func(io.Writer) error {
+	if desc {
+		return with
+	}
+	return without
 }
 
 // CompletionScripts returns the completion script of every shell, keyed by
@@ -144,7 +156,7 @@ func CompletionScripts(root *cobra.Command) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for shell, name := range files {
 		var b strings.Builder
-		if err := writeCompletion(root, shell, &b, true); err != nil {
+		if err := writeCompletion(root, &b, &completionOptions{Shell: shell}); err != nil {
 			return nil, err
 		}
 		out[name] = []byte(b.String())

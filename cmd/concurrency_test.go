@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/itcare-cli/itcare/internal/netfault"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -228,11 +229,11 @@ func TestSIGINTExits130Promptly(t *testing.T) {
 	})
 
 	t.Run("during a hanging request", func(t *testing.T) {
-		if err := h.sb.SetFaults(sandbox.Fault{Match: "GET /itcare/compute/instances", Kind: sandbox.FaultHang}); err != nil {
+		if err := h.sb.Faults().Set(netfault.Fault{Match: "GET /itcare/compute/instances", Kind: netfault.Hang}); err != nil {
 			t.Fatal(err)
 		}
-		defer h.sb.SetFaults()
-		r, took := interrupt(t, []string{"instances", "list"}, func() bool { return len(h.sb.AppliedFaults()) > 0 })
+		defer h.sb.Faults().Set()
+		r, took := interrupt(t, []string{"instances", "list"}, func() bool { return len(h.sb.Faults().Applied()) > 0 })
 		if r.code != ExitInterrupted || took > 2*time.Second {
 			t.Fatalf("exit %d after %s, want 130 within 2s\n%s", r.code, took, r.stderr)
 		}

@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -44,91 +45,113 @@ file) or default.`,
 		Example: `  itcare config list
   itcare config list -p staging -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := f.Config()
-			if err != nil {
-				return err
-			}
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			rows := make([]configEntry, 0, len(config.Options))
-			for _, o := range config.Options {
-				rows = append(rows, configEntry{Key: o.Key, Value: cfg.Values[o.Key], Source: cfg.Sources[o.Key], Env: o.Env})
-			}
-			return p.PrintList(rows, configColumns, "settings")
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runConfigList(f) },
 	})
-	c.AddCommand(&cobra.Command{
-		Use:   "get KEY",
-		Short: "Print the effective value of a setting",
-		Example: `  itcare config get api-url
-  itcare config get timeout -p staging`,
-		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: completeConfigKeys(false),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := f.Config()
-			if err != nil {
-				return err
-			}
-			if _, ok := config.Lookup(args[0]); !ok {
-				_, err := config.FileOption(args[0])
-				return &UsageError{Err: err}
-			}
-			fmt.Fprintln(f.IO.Out, cfg.Values[args[0]])
-			return nil
-		},
-	})
-	c.AddCommand(&cobra.Command{
-		Use:   "set KEY VALUE",
-		Short: "Set a setting in the profile's section of the config file",
-		Example: `  itcare config set output json
+	c.AddCommand(
+		configKeyCmd(f, "get KEY", "Print the effective value of a setting", `  itcare config get api-url
+  itcare config get timeout -p staging`, false, runConfigGet),
+		configKeyCmd(f, "set KEY VALUE", "Set a setting in the profile's section of the config file", `  itcare config set output json
   itcare config set timeout 1m -p staging
-  itcare config set api-url https://api.cegedim.cloud/itcare`,
-		Args:              cobra.ExactArgs(2),
-		ValidArgsFunction: completeConfigKeys(true),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, o, err := fileSetting(f, args[0])
-			if err != nil {
-				return err
-			}
-			value, err := o.Normalize(args[1])
-			if err != nil {
-				return &UsageError{Err: err}
-			}
-			if err := config.SetValue(cfg.File, cfg.Profile, o.Key, value, o.Kind); err != nil {
-				return err
-			}
-			fmt.Fprintf(f.IO.ErrOut, "%s %s = %s for profile %q in %s\n", f.IO.Green("✓"), o.Key, value, cfg.Profile, cfg.File)
-			warnShadowed(f, cfg, o)
-			return nil
-		},
-	})
-	c.AddCommand(&cobra.Command{
-		Use:               "unset KEY",
-		Short:             "Remove a setting from the profile's section of the config file",
-		Example:           `  itcare config unset output`,
-		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: completeConfigKeys(false),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, o, err := fileSetting(f, args[0])
-			if err != nil {
-				return err
-			}
-			found, err := config.UnsetValue(cfg.File, cfg.Profile, o.Key)
-			if err != nil {
-				return err
-			}
-			if !found {
-				fmt.Fprintf(f.IO.ErrOut, "%s is not set for profile %q in %s: nothing changed\n", o.Key, cfg.Profile, cfg.File)
-				return nil
-			}
-			fmt.Fprintf(f.IO.ErrOut, "%s %s removed from profile %q in %s\n", f.IO.Green("✓"), o.Key, cfg.Profile, cfg.File)
-			return nil
-		},
-	})
+  itcare config set api-url https://api.cegedim.cloud/itcare`, true, runConfigSet),
+		configKeyCmd(f, "unset KEY", "Remove a setting from the profile's section of the config file",
+			`  itcare config unset output`, false, runConfigUnset),
+	)
 	return c
+}
+
+// configOptions are the arguments of `config get|set|unset`.
+type configOptions struct {
+	Key   string
+	Value string // set only
+}
+
+// configKeyCmd is `config get|set|unset KEY [VALUE]`: the arguments of
+// use go into the options run takes; fileOnly completes only the keys the
+// config file may hold.
+func configKeyCmd(f *Factory, use, short, example string, fileOnly bool, run func(*Factory, *configOptions) error) *cobra.Command {
+	return &cobra.Command{
+		Use:               use,
+		Short:             short,
+		Example:           example,
+		Args:              cobra.ExactArgs(len(strings.Fields(use)) - 1),
+		ValidArgsFunction: completeConfigKeys(fileOnly),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts := &configOptions{Key: args[0]}
+			if len(args) > 1 {
+				opts.Value = args[1]
+			}
+			return run(f, opts)
+		},
+	}
+}
+
+// runConfigList prints every setting with its value and where it comes from.
+func runConfigList(f *Factory) error {
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	rows := make([]configEntry, 0, len(config.Options))
+	for _, o := range config.Options {
+		rows = append(rows, configEntry{Key: o.Key, Value: cfg.Values[o.Key], Source: cfg.Sources[o.Key], Env: o.Env})
+	}
+	return p.PrintList(rows, configColumns, "settings")
+}
+
+// runConfigGet prints the effective value of a known setting.
+func runConfigGet(f *Factory, opts *configOptions) error {
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	if _, ok := config.Lookup(opts.Key); !ok {
+		_, err := config.FileOption(opts.Key)
+		return &UsageError{Err: err}
+	}
+	fmt.Fprintln(f.IO.Out, cfg.Values[opts.Key])
+	return nil
+}
+
+// runConfigSet checks the value as its flag would and writes it to the
+// profile's section of the config file.
+func runConfigSet(f *Factory, opts *configOptions) error {
+	cfg, o, err := fileSetting(f, opts.Key)
+	if err != nil {
+		return err
+	}
+	value, err := o.Normalize(opts.Value)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	if err := config.SetValue(cfg.File, cfg.Profile, o.Key, value, o.Kind); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "%s %s = %s for profile %q in %s\n", f.IO.Green("✓"), o.Key, value, cfg.Profile, cfg.File)
+	warnShadowed(f, cfg, o)
+	return nil
+}
+
+// runConfigUnset removes a setting from the profile's section of the
+// config file.
+func runConfigUnset(f *Factory, opts *configOptions) error {
+	cfg, o, err := fileSetting(f, opts.Key)
+	if err != nil {
+		return err
+	}
+	found, err := config.UnsetValue(cfg.File, cfg.Profile, o.Key)
+	if err != nil {
+		return err
+	}
+	if !found {
+		fmt.Fprintf(f.IO.ErrOut, "%s is not set for profile %q in %s: nothing changed\n", o.Key, cfg.Profile, cfg.File)
+		return nil
+	}
+	fmt.Fprintf(f.IO.ErrOut, "%s %s removed from profile %q in %s\n", f.IO.Green("✓"), o.Key, cfg.Profile, cfg.File)
+	return nil
 }
 
 // fileSetting returns the settings and the option declared under key, which

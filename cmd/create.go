@@ -50,11 +50,14 @@ func (bf *bodyFlags) build(f *Factory) (map[string]any, error) {
 }
 
 // createCmd is `<family> create`, built from the family's body declaration.
+// createOptions are the flags of `<family> create`.
+type createOptions struct {
+	waitFlags
+	Body *bodyFlags
+}
+
 func (s *familySpec) createCmd(f *Factory) *cobra.Command {
-	var (
-		w  waitFlags
-		bf *bodyFlags
-	)
+	opts := &createOptions{}
 	var required, secret []string
 	for _, fl := range s.Create.Fields {
 		switch {
@@ -92,34 +95,34 @@ key"; docs/api-assumptions.md lists them.`
 		Long:    long,
 		Example: s.CreateExample,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := w.validate(); err != nil {
-				return err
-			}
-			b, err := bf.build(f)
-			if err != nil {
-				return err
-			}
-			return s.runCreate(cmd.Context(), f, w, bf.spec, b)
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return s.runCreate(cmd.Context(), f, opts) },
 	}
-	w.register(cmd)
-	bf = registerBodyFlags(cmd.Flags(), s.Create.Fields, true)
+	opts.register(cmd)
+	opts.Body = registerBodyFlags(cmd.Flags(), s.Create.Fields, true)
 	return cmd
 }
 
-// runCreate sends the creation, waits for it and prints the new resource.
-func (s *familySpec) runCreate(ctx context.Context, f *Factory, w waitFlags, spec family.Fields, b map[string]any) error {
+// runCreate checks the flags and assembles the body (usage errors before
+// anything is sent; on a terminal missing fields are asked for), sends the
+// creation, waits for it and prints the new resource.
+func (s *familySpec) runCreate(ctx context.Context, f *Factory, opts *createOptions) error {
+	if err := opts.validate(); err != nil {
+		return err
+	}
+	b, err := opts.Body.build(f)
+	if err != nil {
+		return err
+	}
 	ss, err := f.Session(s.Columns)
 	if err != nil {
 		return err
 	}
 	if ss.C.DryRun() {
-		body.PrintMasked(f.IO.ErrOut, spec, b)
+		body.PrintMasked(f.IO.ErrOut, opts.Body.spec, b)
 	}
 	fam := s.client(ss.C)
 	name := fmt.Sprint(b[s.Create.NameKey()])
-	err = runChange(ctx, f, ss, w, change{
+	err = runChange(ctx, f, ss, opts.waitFlags, change{
 		Change: output.Change{Verb: "create", Resource: fmt.Sprintf("%s %q", s.Noun.Singular, name)},
 		Do:     func(ctx context.Context) (*api.Accepted, error) { return fam.CreateResource(ctx, b) },
 		Done: func(ctx context.Context, acc *api.Accepted) error {

@@ -93,12 +93,7 @@ var sizingRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(
 var createNodes, _ = family.Kubernetes.Operation("create_nodes")
 
 func kubernetesSubcommands(f *Factory, s *familySpec) []*cobra.Command {
-	nodes := &cobra.Command{
-		Use:   "nodes <command>",
-		Short: "List, add and delete the nodes of a Kubernetes cluster",
-		Args:  cobra.NoArgs,
-	}
-	nodes.AddCommand(
+	nodes := subGroup("nodes", "List, add and delete the nodes of a Kubernetes cluster",
 		subListCmd(f, s, "list <cluster>", "List the nodes of a cluster", "nodes", nodeColumns,
 			"  itcare kubernetes nodes list pk8sapp01", "nodes"),
 		subObjectCmd(f, s, "get <cluster> <node>", "Show one node of a cluster", nodeColumns,
@@ -109,13 +104,16 @@ func kubernetesSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 	return []*cobra.Command{nodes}
 }
 
+// nodesAddOptions are the flags of `kubernetes nodes add`.
+type nodesAddOptions struct {
+	fleetFlags
+	Count  int
+	Sizing string // CPUs and GB of RAM: 2cpu4gb
+	AZ     string
+}
+
 func newNodesAddCmd(f *Factory, s *familySpec) *cobra.Command {
-	var (
-		fl     fleetFlags
-		count  int
-		sizing string
-		az     string
-	)
+	opts := &nodesAddOptions{}
 	cmd := &cobra.Command{
 		Use:   "add <cluster>...",
 		Short: "Add worker nodes to clusters in one availability zone",
@@ -125,28 +123,32 @@ actions. Several clusters may be given: they are changed --max-parallel at a
 time under a live board, as 'itcare instances stop --help' describes.`,
 		Example: `  itcare kubernetes nodes add pk8sapp01 --count 2 --sizing 2cpu4gb --az EB-A`,
 		Args:    cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if count < 1 {
-				return usageErrorf("invalid --count %d: at least 1", count)
-			}
-			if !sizingRE().MatchString(sizing) {
-				return usageErrorf("invalid --sizing %q: want CPUcpuRAMgb, e.g. 2cpu4gb", sizing)
-			}
-			if az == "" {
-				return usageErrorf("--az is required, e.g. EB-A")
-			}
-			options := map[string]any{"nodes": []any{map[string]any{"nodesNb": count, "nodeSizing": sizing, "az": az}}}
-			return s.runFleet(cmd.Context(), f, &fl, args, changeSpec{Op: "add-nodes", Done: "grown", Rule: operationRule(createNodes),
-				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-					return fam.Operate(ctx, id, "create_nodes", options)
-				}})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return s.runNodesAdd(cmd.Context(), f, args, opts) },
 	}
-	s.registerFleet(cmd, &fl, false)
-	cmd.Flags().IntVar(&count, "count", 1, "number of nodes to add")
-	cmd.Flags().StringVar(&sizing, "sizing", "", "node sizing, e.g. 2cpu4gb (required)")
-	cmd.Flags().StringVar(&az, "az", "", "availability zone of the new nodes, e.g. EB-A (required)")
+	s.registerFleet(cmd, &opts.fleetFlags, false)
+	cmd.Flags().IntVar(&opts.Count, "count", 1, "number of nodes to add")
+	cmd.Flags().StringVar(&opts.Sizing, "sizing", "", "node sizing, e.g. 2cpu4gb (required)")
+	cmd.Flags().StringVar(&opts.AZ, "az", "", "availability zone of the new nodes, e.g. EB-A (required)")
 	return cmd
+}
+
+// runNodesAdd checks the nodes asked for (usage errors before anything is
+// sent), then adds them to each cluster of args.
+func (s *familySpec) runNodesAdd(ctx context.Context, f *Factory, args []string, opts *nodesAddOptions) error {
+	if opts.Count < 1 {
+		return usageErrorf("invalid --count %d: at least 1", opts.Count)
+	}
+	if !sizingRE().MatchString(opts.Sizing) {
+		return usageErrorf("invalid --sizing %q: want CPUcpuRAMgb, e.g. 2cpu4gb", opts.Sizing)
+	}
+	if opts.AZ == "" {
+		return usageErrorf("--az is required, e.g. EB-A")
+	}
+	options := map[string]any{"nodes": []any{map[string]any{"nodesNb": opts.Count, "nodeSizing": opts.Sizing, "az": opts.AZ}}}
+	return s.runFleet(ctx, f, &opts.fleetFlags, args, changeSpec{Op: "add-nodes", Done: "grown", Rule: operationRule(createNodes),
+		Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return fam.Operate(ctx, id, "create_nodes", options)
+		}})
 }
 
 func newNodesDeleteCmd(f *Factory, s *familySpec) *cobra.Command {
@@ -163,25 +165,31 @@ unknown or ambiguous node sends nothing.`,
 		Aliases: []string{"rm"},
 		Args:    cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var cluster int64
-			return s.runFleet(cmd.Context(), f, &fl, args[1:], changeSpec{Op: "delete", Done: "deleted", Destructive: true,
-				Kind: "node", Plural: "nodes",
-				Resolve: func(ctx context.Context, fam *api.Family, nodes []string) ([]fleet.Target, []fleet.Problem, error) {
-					var err error
-					if cluster, err = fam.Resolve(ctx, args[0]); err != nil {
-						return nil, nil, err
-					}
-					items, err := fam.SubItems(ctx, cluster, "node", "nodes")
-					if err != nil {
-						return nil, nil, err
-					}
-					return fleet.Resolve(ctx, fleet.Items(items), "node", fam.NameParam, nodes, 1)
-				},
-				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-					return fam.Delete(ctx, cluster, "", "nodes", strconv.FormatInt(id, 10))
-				}})
+			return s.runFleet(cmd.Context(), f, &fl, args[1:], nodesDelete(args[0]))
 		},
 	}
 	s.registerFleet(cmd, &fl, false)
 	return cmd
+}
+
+// nodesDelete is the change that deletes nodes of the cluster named
+// cluster (DELETE {family}/{id}/nodes/{node}): the cluster's nodes are read
+// once, and the nodes are named by id or name among them.
+func nodesDelete(cluster string) changeSpec {
+	var id int64
+	return changeSpec{Op: "delete", Done: "deleted", Destructive: true, Kind: "node", Plural: "nodes",
+		Resolve: func(ctx context.Context, fam *api.Family, nodes []string) ([]fleet.Target, []fleet.Problem, error) {
+			var err error
+			if id, err = fam.Resolve(ctx, cluster); err != nil {
+				return nil, nil, err
+			}
+			items, err := fam.SubItems(ctx, id, "node", "nodes")
+			if err != nil {
+				return nil, nil, err
+			}
+			return fleet.Resolve(ctx, fleet.Items(items), "node", fam.NameParam, nodes, 1)
+		},
+		Send: func(ctx context.Context, fam *api.Family, node int64) (*api.Accepted, error) {
+			return fam.Delete(ctx, id, "", "nodes", strconv.FormatInt(node, 10))
+		}}
 }

@@ -300,11 +300,21 @@ func (s *familySpec) runList(ctx context.Context, f *Factory, opts *listOptions)
 	if err := ss.P.PrintList(res.Content, s.Columns, s.Noun.Plural); err != nil {
 		return err
 	}
-	pageFooter(f, ss.P, opts.Page, res.Number, res.TotalPages, res.TotalElements, len(res.Content))
+	if !opts.Page.All {
+		ss.P.PrintPageFooter(output.PageShown{Number: res.Number, TotalPages: res.TotalPages, Total: res.TotalElements, Shown: len(res.Content)})
+	}
 	return nil
 }
 
+// getOptions are the argument and flags of `<family> get`.
+type getOptions struct {
+	Arg      string        // id or name
+	Watch    bool          // --watch
+	Interval time.Duration // of --watch
+}
+
 func (s *familySpec) getCmd(f *Factory) *cobra.Command {
+	opts := &getOptions{}
 	var w watchFlag
 	cmd := &cobra.Command{
 		Use:     "get <id|name>",
@@ -313,26 +323,42 @@ func (s *familySpec) getCmd(f *Factory) *cobra.Command {
 		Example: s.GetExample,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			interval, watching, err := w.interval(cmd)
-			if err != nil {
+			var err error
+			if opts.Interval, opts.Watch, err = w.interval(cmd); err != nil {
 				return err
 			}
-			t, err := s.resolve(cmd.Context(), f, args[0], s.GetColumns)
-			if err != nil {
-				return err
-			}
-			if watching {
-				return s.watchGet(cmd.Context(), f, t, interval)
-			}
-			obj, err := t.fam.Get(cmd.Context(), t.id)
-			if err != nil {
-				return err
-			}
-			return t.P.PrintObject(obj, s.GetColumns)
+			opts.Arg = args[0]
+			return s.runGet(cmd.Context(), f, opts)
 		},
 	}
 	w.register(cmd)
 	return cmd
+}
+
+// runGet checks the output options (usage errors before anything is sent),
+// finds the resource and prints it, or watches it.
+func (s *familySpec) runGet(ctx context.Context, f *Factory, opts *getOptions) error {
+	if opts.Watch {
+		p, err := f.Printer()
+		if err != nil {
+			return err
+		}
+		if err := checkWatchFormat(p); err != nil {
+			return err
+		}
+	}
+	t, err := s.resolve(ctx, f, opts.Arg, s.GetColumns)
+	if err != nil {
+		return err
+	}
+	if opts.Watch {
+		return s.watchGet(ctx, f, t, opts.Interval)
+	}
+	obj, err := t.fam.Get(ctx, t.id)
+	if err != nil {
+		return err
+	}
+	return t.P.PrintObject(obj, s.GetColumns)
 }
 
 func (s *familySpec) operationCmd(f *Factory, op family.Operation) *cobra.Command {
@@ -412,8 +438,11 @@ type target struct {
 }
 
 // resolve prepares the session (checking -o against cols) and turns arg, an
-// id or a name, into the resource's id.
+// id or a name, into the resource's id; a blank arg is a usage error.
 func (s *familySpec) resolve(ctx context.Context, f *Factory, arg string, cols []output.Column) (*target, error) {
+	if strings.TrimSpace(arg) == "" {
+		return nil, usageErrorf("empty <id|name>: which %s?", s.Noun.Singular)
+	}
 	ss, err := f.Session(cols)
 	if err != nil {
 		return nil, err
@@ -437,6 +466,14 @@ func columnNames(cols []output.Column) string {
 	return strings.Join(names, ", ")
 }
 
+// subGroup is the group of commands on a sub-collection of a resource
+// (`instances snapshots`, `kubernetes nodes`).
+func subGroup(name, short string, cmds ...*cobra.Command) *cobra.Command {
+	g := &cobra.Command{Use: name + " <command>", Short: short, Args: cobra.NoArgs}
+	g.AddCommand(cmds...)
+	return g
+}
+
 // subListCmd lists a sub-collection of one resource, e.g. `kubernetes nodes
 // list CLUSTER` (GET {family}/{id}/nodes).
 func subListCmd(f *Factory, s *familySpec, use, short, noun string, cols []output.Column, example string, sub ...string) *cobra.Command {
@@ -447,21 +484,26 @@ func subListCmd(f *Factory, s *familySpec, use, short, noun string, cols []outpu
 		Aliases: []string{"ls"},
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := s.resolve(cmd.Context(), f, args[0], cols)
-			if err != nil {
-				return err
-			}
-			raw, err := t.fam.GetSub(cmd.Context(), t.id, sub...)
-			if err != nil {
-				return err
-			}
-			items, err := api.ItemsOf(raw)
-			if err != nil {
-				return err
-			}
-			return t.P.PrintList(items, cols, noun)
+			return s.runSubList(cmd.Context(), f, args[0], noun, cols, sub...)
 		},
 	}
+}
+
+// runSubList prints the sub-collection sub of the resource arg names.
+func (s *familySpec) runSubList(ctx context.Context, f *Factory, arg, noun string, cols []output.Column, sub ...string) error {
+	t, err := s.resolve(ctx, f, arg, cols)
+	if err != nil {
+		return err
+	}
+	raw, err := t.fam.GetSub(ctx, t.id, sub...)
+	if err != nil {
+		return err
+	}
+	items, err := api.ItemsOf(raw)
+	if err != nil {
+		return err
+	}
+	return t.P.PrintList(items, cols, noun)
 }
 
 // subObjectCmd shows a sub-resource of one resource, e.g. `instances storage
@@ -478,29 +520,45 @@ func subObjectCmd(f *Factory, s *familySpec, use, short string, cols []output.Co
 		Example: example,
 		Args:    cobra.ExactArgs(nargs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := s.resolve(cmd.Context(), f, args[0], cols)
-			if err != nil {
-				return err
-			}
-			path := []string{sub}
+			opts := &subOptions{Arg: args[0]}
 			if withItem {
-				// The item by id or name, as every resource is.
-				item, err := t.fam.ResolveSub(cmd.Context(), t.id, strings.TrimSuffix(sub, "s"), sub, args[1])
-				if err != nil {
-					return err
-				}
-				path = append(path, strconv.FormatInt(item, 10))
+				opts.Item = args[1]
 			}
-			raw, err := t.fam.GetSub(cmd.Context(), t.id, path...)
-			if err != nil {
-				return err
-			}
-			if len(raw) > 0 && raw[0] == '[' {
-				return t.P.PrintList(raw, cols, sub)
-			}
-			return t.P.PrintObject(raw, cols)
+			return s.runSubObject(cmd.Context(), f, opts, cols, sub)
 		},
 	}
+}
+
+// subOptions are the arguments of a sub-resource command.
+type subOptions struct {
+	Arg  string // the resource, by id or name
+	Item string // an item of the sub-collection, by id or name; "": all of sub
+}
+
+// runSubObject prints the sub-resource sub of the resource opts.Arg names,
+// or one of its items.
+func (s *familySpec) runSubObject(ctx context.Context, f *Factory, opts *subOptions, cols []output.Column, sub string) error {
+	t, err := s.resolve(ctx, f, opts.Arg, cols)
+	if err != nil {
+		return err
+	}
+	path := []string{sub}
+	if opts.Item != "" {
+		// The item by id or name, as every resource is.
+		item, err := t.fam.ResolveSub(ctx, t.id, strings.TrimSuffix(sub, "s"), sub, opts.Item)
+		if err != nil {
+			return err
+		}
+		path = append(path, strconv.FormatInt(item, 10))
+	}
+	raw, err := t.fam.GetSub(ctx, t.id, path...)
+	if err != nil {
+		return err
+	}
+	if len(raw) > 0 && raw[0] == '[' {
+		return t.P.PrintList(raw, cols, sub)
+	}
+	return t.P.PrintObject(raw, cols)
 }
 
 // waitFlags are the flags of every command that starts an action.

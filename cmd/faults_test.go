@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/itcare-cli/itcare/internal/netfault"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -24,7 +25,7 @@ import (
 type faultCase struct {
 	name   string
 	change bool // `instances stop ID` (a PATCH); else `instances list --size 1` (a GET)
-	faults []sandbox.Fault
+	faults []netfault.Fault
 	args   []string // extra arguments
 	// refused points the API URL at a port where nothing listens; when
 	// upAfter > 0 the sandbox starts listening there after that long.
@@ -59,67 +60,67 @@ const (
 )
 
 func faultCases() []faultCase {
-	f := func(match string, kind sandbox.FaultKind, count int) sandbox.Fault {
-		return sandbox.Fault{Match: match, Kind: kind, Count: count}
+	f := func(match string, kind netfault.Kind, count int) netfault.Fault {
+		return netfault.Fault{Match: match, Kind: kind, Count: count}
 	}
-	status := func(match string, code, count int, retryAfter string) sandbox.Fault {
-		return sandbox.Fault{Match: match, Kind: sandbox.FaultStatus, Status: code, Count: count, RetryAfter: retryAfter}
+	status := func(match string, code, count int, retryAfter string) netfault.Fault {
+		return netfault.Fault{Match: match, Kind: netfault.Status, Status: code, Count: count, RetryAfter: retryAfter}
 	}
-	latency := sandbox.Fault{Kind: sandbox.FaultLatency, Latency: 300 * time.Millisecond}
-	hang := f("", sandbox.FaultHang, 1)
+	latency := netfault.Fault{Kind: netfault.Latency, Latency: 300 * time.Millisecond}
+	hang := f("", netfault.Hang, 1)
 	const quick = 1500 * time.Millisecond
 	return []faultCase{
 		// GET: retried on connection errors, 429, 502, 503, 504.
 		{name: "no fault", code: 0, attempts: 1},
-		{name: "latency 300ms", faults: []sandbox.Fault{latency}, code: 0, attempts: 1, minTime: 300 * time.Millisecond},
-		{name: "503 x2", faults: []sandbox.Fault{status(listMatch, 503, 2, "")}, code: 0, attempts: 3,
+		{name: "latency 300ms", faults: []netfault.Fault{latency}, code: 0, attempts: 1, minTime: 300 * time.Millisecond},
+		{name: "503 x2", faults: []netfault.Fault{status(listMatch, 503, 2, "")}, code: 0, attempts: 3,
 			stderr: []string{"retry 1/3", "retry 2/3"}},
-		{name: "429 Retry-After: 1", faults: []sandbox.Fault{status(listMatch, 429, 1, "1")}, code: 0, attempts: 2,
+		{name: "429 Retry-After: 1", faults: []netfault.Fault{status(listMatch, 429, 1, "1")}, code: 0, attempts: 2,
 			minTime: time.Second, stderr: []string{"429 Too Many Requests; retry 1/3 in 1s"}},
-		{name: "429 Retry-After: 120 > --timeout 5s", faults: []sandbox.Fault{status(listMatch, 429, 1, "120")}, args: []string{"--timeout", "5s"},
+		{name: "429 Retry-After: 120 > --timeout 5s", faults: []netfault.Fault{status(listMatch, 429, 1, "120")}, args: []string{"--timeout", "5s"},
 			code: 1, attempts: 1, maxTime: quick, stderr: []string{"error: 429 Too Many Requests"}},
-		{name: "503 always", faults: []sandbox.Fault{status(listMatch, 503, 0, "")}, code: 1, attempts: 4,
+		{name: "503 always", faults: []netfault.Fault{status(listMatch, 503, 0, "")}, code: 1, attempts: 4,
 			stderr: []string{"error: 503 Service Unavailable: the API is unavailable"}},
-		{name: "504 x1", faults: []sandbox.Fault{status(listMatch, 504, 1, "")}, code: 0, attempts: 2},
-		{name: "drop connection (not handled) x1", faults: []sandbox.Fault{f(listMatch, sandbox.FaultDrop, 1)}, code: 0, attempts: 2},
-		{name: "drop connection (handled) x1", faults: []sandbox.Fault{f(listMatch, sandbox.FaultDropAfter, 1)}, code: 0, attempts: 2},
-		{name: "body cut mid-way x1", faults: []sandbox.Fault{f(listMatch, sandbox.FaultCut, 1)}, code: 0, attempts: 2},
-		{name: "HTML 502 page x1", faults: []sandbox.Fault{f(listMatch, sandbox.FaultHTML, 1)}, code: 0, attempts: 2},
-		{name: "HTML page with 200", faults: []sandbox.Fault{{Match: listMatch, Kind: sandbox.FaultHTML, Status: 200, Count: 1}}, code: 1, attempts: 1,
+		{name: "504 x1", faults: []netfault.Fault{status(listMatch, 504, 1, "")}, code: 0, attempts: 2},
+		{name: "drop connection (not handled) x1", faults: []netfault.Fault{f(listMatch, netfault.Drop, 1)}, code: 0, attempts: 2},
+		{name: "drop connection (handled) x1", faults: []netfault.Fault{f(listMatch, netfault.DropAfter, 1)}, code: 0, attempts: 2},
+		{name: "body cut mid-way x1", faults: []netfault.Fault{f(listMatch, netfault.Cut, 1)}, code: 0, attempts: 2},
+		{name: "HTML 502 page x1", faults: []netfault.Fault{f(listMatch, netfault.HTML, 1)}, code: 0, attempts: 2},
+		{name: "HTML page with 200", faults: []netfault.Fault{{Match: listMatch, Kind: netfault.HTML, Status: 200, Count: 1}}, code: 1, attempts: 1,
 			stderr: []string{"200 OK but the body is not the expected JSON", "<html>"}},
-		{name: "truncated JSON 200", faults: []sandbox.Fault{f(listMatch, sandbox.FaultTruncate, 1)}, code: 1, attempts: 1,
+		{name: "truncated JSON 200", faults: []netfault.Fault{f(listMatch, netfault.Truncate, 1)}, code: 1, attempts: 1,
 			stderr: []string{"200 OK but the body is not the expected JSON (unexpected end of JSON input)", `{"content":[`}},
-		{name: "huge body (300 MiB)", faults: []sandbox.Fault{f(listMatch, sandbox.FaultHuge, 1)}, code: 1, attempts: 1,
+		{name: "huge body (300 MiB)", faults: []netfault.Fault{f(listMatch, netfault.Huge, 1)}, code: 1, attempts: 1,
 			stderr: []string{"the 200 OK answer is larger than 32 MiB", `(it starts with: {"content":[{"id":1,`}},
-		{name: "hang, --timeout 1s", faults: []sandbox.Fault{hang}, args: []string{"--timeout", "1s"}, code: 1, attempts: 1,
+		{name: "hang, --timeout 1s", faults: []netfault.Fault{hang}, args: []string{"--timeout", "1s"}, code: 1, attempts: 1,
 			maxTime: 2500 * time.Millisecond, stderr: []string{"no complete answer within 1s (--timeout)"}},
-		{name: "access token revoked", faults: []sandbox.Fault{f(listMatch, sandbox.FaultRevoke, 1)}, code: 0, attempts: 2, tokens: 1},
-		{name: "access and refresh tokens revoked", faults: []sandbox.Fault{f(listMatch, sandbox.FaultRevokeAll, 1)}, code: 0, attempts: 2, tokens: 2},
+		{name: "access token revoked", faults: []netfault.Fault{f(listMatch, netfault.Revoke, 1)}, code: 0, attempts: 2, tokens: 1},
+		{name: "access and refresh tokens revoked", faults: []netfault.Fault{f(listMatch, netfault.RevokeAll, 1)}, code: 0, attempts: 2, tokens: 2},
 		{name: "connection refused, then up", refused: true, upAfter: 350 * time.Millisecond, code: 0, attempts: -1},
 		{name: "connection refused always", refused: true, code: 1, attempts: 4, stderr: []string{"connection refused"}},
 
 		// PATCH (instances stop): never replayed once it may have reached the server.
 		{name: "no fault", change: true, code: 0, attempts: 1, applied: 1},
-		{name: "latency 300ms", change: true, faults: []sandbox.Fault{latency}, code: 0, attempts: 1, applied: 1, minTime: 300 * time.Millisecond},
-		{name: "503 x1", change: true, faults: []sandbox.Fault{status(patchMatch, 503, 1, "")}, code: 1, attempts: 1, applied: 0,
+		{name: "latency 300ms", change: true, faults: []netfault.Fault{latency}, code: 0, attempts: 1, applied: 1, minTime: 300 * time.Millisecond},
+		{name: "503 x1", change: true, faults: []netfault.Fault{status(patchMatch, 503, 1, "")}, code: 1, attempts: 1, applied: 0,
 			stderr: []string{"error: 503 Service Unavailable"}},
 		// 429 is answered before the change is looked at: sent again after Retry-After, applied once.
-		{name: "429 Retry-After: 1", change: true, faults: []sandbox.Fault{status(patchMatch, 429, 1, "1")}, code: 0, attempts: 2, applied: 1,
+		{name: "429 Retry-After: 1", change: true, faults: []netfault.Fault{status(patchMatch, 429, 1, "1")}, code: 0, attempts: 2, applied: 1,
 			minTime: time.Second, stderr: []string{"rate limited (429)"}},
-		{name: "drop connection (not handled) x1", change: true, faults: []sandbox.Fault{f(patchMatch, sandbox.FaultDrop, 1)}, code: 1, attempts: 1, applied: 0,
+		{name: "drop connection (not handled) x1", change: true, faults: []netfault.Fault{f(patchMatch, netfault.Drop, 1)}, code: 1, attempts: 1, applied: 0,
 			stderr: []string{"the change may have been applied"}},
-		{name: "drop connection (handled) x1", change: true, faults: []sandbox.Fault{f(patchMatch, sandbox.FaultDropAfter, 1)}, code: 1, attempts: 1, applied: 1,
+		{name: "drop connection (handled) x1", change: true, faults: []netfault.Fault{f(patchMatch, netfault.DropAfter, 1)}, code: 1, attempts: 1, applied: 1,
 			stderr: []string{"the change may have been applied"}},
-		{name: "HTML 502 page x1", change: true, faults: []sandbox.Fault{f(patchMatch, sandbox.FaultHTML, 1)}, code: 1, attempts: 1, applied: 0,
+		{name: "HTML 502 page x1", change: true, faults: []netfault.Fault{f(patchMatch, netfault.HTML, 1)}, code: 1, attempts: 1, applied: 0,
 			stderr: []string{"error: 502 Bad Gateway", "<title>502 Bad Gateway</title>"}},
-		{name: "body cut mid-way x1", change: true, faults: []sandbox.Fault{f(patchMatch, sandbox.FaultCut, 1)}, code: 1, attempts: 1, applied: 1,
+		{name: "body cut mid-way x1", change: true, faults: []netfault.Fault{f(patchMatch, netfault.Cut, 1)}, code: 1, attempts: 1, applied: 1,
 			stderr: []string{"the connection broke while reading the answer (unexpected EOF); the change may have been applied"}},
-		{name: "truncated 202 body", change: true, faults: []sandbox.Fault{f(patchMatch, sandbox.FaultTruncate, 1)}, code: 1, attempts: 1, applied: 1,
+		{name: "truncated 202 body", change: true, faults: []netfault.Fault{f(patchMatch, netfault.Truncate, 1)}, code: 1, attempts: 1, applied: 1,
 			stderr: []string{"unexpected answer 202"}},
-		{name: "hang, --timeout 1s", change: true, faults: []sandbox.Fault{f(patchMatch, sandbox.FaultHang, 1)}, args: []string{"--timeout", "1s"}, code: 1, attempts: 1, applied: 0,
+		{name: "hang, --timeout 1s", change: true, faults: []netfault.Fault{f(patchMatch, netfault.Hang, 1)}, args: []string{"--timeout", "1s"}, code: 1, attempts: 1, applied: 0,
 			maxTime: 2500 * time.Millisecond, stderr: []string{"no complete answer within 1s (--timeout)", "the change may have been applied"}},
-		{name: "access token revoked", change: true, faults: []sandbox.Fault{f(patchMatch, sandbox.FaultRevoke, 1)}, code: 0, attempts: 2, applied: 1, tokens: 1},
-		{name: "503 x2 on the action poll", change: true, faults: []sandbox.Fault{status(pollMatch, 503, 2, "")}, code: 0, attempts: 1, applied: 1},
+		{name: "access token revoked", change: true, faults: []netfault.Fault{f(patchMatch, netfault.Revoke, 1)}, code: 0, attempts: 2, applied: 1, tokens: 1},
+		{name: "503 x2 on the action poll", change: true, faults: []netfault.Fault{status(pollMatch, 503, 2, "")}, code: 0, attempts: 1, applied: 1},
 		{name: "connection refused, then up", change: true, refused: true, upAfter: 350 * time.Millisecond, code: 0, attempts: -1, applied: 1},
 	}
 }
@@ -158,7 +159,7 @@ func TestFaultMatrix(t *testing.T) {
 				before = countActions(t, h, id)
 			}
 			secrets := cachedSecrets(t, h)
-			if err := h.sb.SetFaults(c.faults...); err != nil {
+			if err := h.sb.Faults().Set(c.faults...); err != nil {
 				t.Fatal(err)
 			}
 			h.sb.ResetRequests()
@@ -178,7 +179,7 @@ func TestFaultMatrix(t *testing.T) {
 			start := time.Now()
 			r := h.run(args...)
 			elapsed := time.Since(start)
-			h.sb.SetFaults()
+			h.sb.Faults().Set()
 			os.Setenv("ITCARE_API_URL", apiURL)
 
 			res := faultResult{c: c, code: r.code, elapsed: elapsed, message: errorLine(r.stderr), tokens: len(h.tokenRequests())}

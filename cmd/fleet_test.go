@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/itcare-cli/itcare/internal/netfault"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -227,7 +228,7 @@ func TestFleetMaxParallelBoundsRequestsInFlight(t *testing.T) {
 	h.login()
 	names := instanceNames(t, h, "ACTIVE", 12)
 	// Every request takes a while, so that requests of different targets overlap.
-	if err := h.sb.SetFaults(sandbox.Fault{Kind: sandbox.FaultLatency, Latency: 40 * time.Millisecond}); err != nil {
+	if err := h.sb.Faults().Set(netfault.Fault{Kind: netfault.Latency, Latency: 40 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
 	r := h.mustRun(append([]string{"instances", "stop", "--yes", "--max-parallel", "3", "-o", "json"}, names...)...)
@@ -251,11 +252,11 @@ func TestFleetNoChangeSentTwiceUnderFaults(t *testing.T) {
 	h.login()
 	names := instanceNames(t, h, "ACTIVE", 10)
 	patch := "PATCH /itcare/compute/instances/*"
-	if err := h.sb.SetFaults(
-		sandbox.Fault{Match: patch, Kind: sandbox.FaultStatus, Status: 503, Count: 2},
-		sandbox.Fault{Match: patch, Kind: sandbox.FaultDrop, Count: 1},
-		sandbox.Fault{Match: patch, Kind: sandbox.FaultDropAfter, Count: 1},
-		sandbox.Fault{Match: "GET /itcare/actions/*", Kind: sandbox.FaultStatus, Status: 503, Count: 3},
+	if err := h.sb.Faults().Set(
+		netfault.Fault{Match: patch, Kind: netfault.Status, Status: 503, Count: 2},
+		netfault.Fault{Match: patch, Kind: netfault.Drop, Count: 1},
+		netfault.Fault{Match: patch, Kind: netfault.DropAfter, Count: 1},
+		netfault.Fault{Match: "GET /itcare/actions/*", Kind: netfault.Status, Status: 503, Count: 3},
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -442,7 +443,7 @@ func TestFleetAuthFailureStopsTheRun(t *testing.T) {
 	h := newHarness(t, sandbox.Options{})
 	h.login()
 	names := instanceNames(t, h, "ACTIVE", 5)
-	if err := h.sb.SetFaults(sandbox.Fault{Match: "PATCH /itcare/compute/instances/*", Kind: sandbox.FaultStatus, Status: 403}); err != nil {
+	if err := h.sb.Faults().Set(netfault.Fault{Match: "PATCH /itcare/compute/instances/*", Kind: netfault.Status, Status: 403}); err != nil {
 		t.Fatal(err)
 	}
 	r := h.run(append([]string{"instances", "stop", "--yes", "--max-parallel", "1", "-o", "json"}, names...)...)

@@ -55,12 +55,7 @@ var storageColumns = []output.Column{
 func asList(v any) []any { l, _ := v.([]any); return l }
 
 func instanceSubcommands(f *Factory, s *familySpec) []*cobra.Command {
-	snapshots := &cobra.Command{
-		Use:   "snapshots <command>",
-		Short: "List, create, restore and delete snapshots of an instance",
-		Args:  cobra.NoArgs,
-	}
-	snapshots.AddCommand(
+	snapshots := subGroup("snapshots", "List, create, restore and delete snapshots of an instance",
 		subListCmd(f, s, "list <instance>", "List the snapshots of an instance", "snapshots", snapshotColumns,
 			"  itcare instances snapshots list pdeb12web01", "snapshots"),
 		newSnapshotCreateCmd(f, s),
@@ -78,12 +73,15 @@ func instanceSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 	}
 }
 
+// snapshotCreateOptions are the flags of `instances snapshots create`.
+type snapshotCreateOptions struct {
+	fleetFlags
+	Description string
+	ChangeRef   string
+}
+
 func newSnapshotCreateCmd(f *Factory, s *familySpec) *cobra.Command {
-	var (
-		fl          fleetFlags
-		description string
-		changeRef   string
-	)
+	opts := &snapshotCreateOptions{}
 	cmd := &cobra.Command{
 		Use:   "create <instance>... | --FILTER VALUE...",
 		Short: "Take a snapshot of instances",
@@ -94,23 +92,29 @@ reference, and waits for the actions.
   itcare instances snapshots create --env QA --tag owner:team-web --description "before upgrade" --yes`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if strings.TrimSpace(description) == "" {
-				return usageErrorf("--description is required")
-			}
-			body := map[string]any{"description": description}
-			if changeRef != "" {
-				body["changeReference"] = changeRef
-			}
-			return s.runFleet(cmd.Context(), f, &fl, args, changeSpec{Op: "snapshot", Done: "snapshotted",
-				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-					return fam.Create(ctx, id, body, "snapshots")
-				}})
+			return s.runSnapshotCreate(cmd.Context(), f, args, opts)
 		},
 	}
-	s.registerFleet(cmd, &fl, true)
-	cmd.Flags().StringVar(&description, "description", "", "what the snapshot is for (required)")
-	cmd.Flags().StringVar(&changeRef, "change-ref", "", "change reference (e.g. an RFC number)")
+	s.registerFleet(cmd, &opts.fleetFlags, true)
+	cmd.Flags().StringVar(&opts.Description, "description", "", "what the snapshot is for (required)")
+	registerChangeRef(cmd, &opts.ChangeRef)
 	return cmd
+}
+
+// runSnapshotCreate checks the description (a usage error before anything
+// is sent), then snapshots each instance of args or of the selection.
+func (s *familySpec) runSnapshotCreate(ctx context.Context, f *Factory, args []string, opts *snapshotCreateOptions) error {
+	if strings.TrimSpace(opts.Description) == "" {
+		return usageErrorf("--description is required")
+	}
+	body := map[string]any{"description": opts.Description}
+	if opts.ChangeRef != "" {
+		body["changeReference"] = opts.ChangeRef
+	}
+	return s.runFleet(ctx, f, &opts.fleetFlags, args, changeSpec{Op: "snapshot", Done: "snapshotted",
+		Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+			return fam.Create(ctx, id, body, "snapshots")
+		}})
 }
 
 func registerPageFlags(cmd *cobra.Command, o *api.PageOptions) {
@@ -135,23 +139,6 @@ func validatePaging(o api.PageOptions, sizeGiven bool) error {
 		return &UsageError{Err: err}
 	}
 	return nil
-}
-
-// pageFooter says on stderr, when a table shows one page of several, how
-// many items exist in all, on a terminal and piped alike (where one page
-// through grep or wc -l is easily taken for the whole list). JSON, YAML,
-// --jq and templates are read by programs that chose their page: silent.
-func pageFooter(f *Factory, p *output.Printer, o api.PageOptions, number, totalPages, total, shown int) {
-	if o.All || totalPages <= 1 || total <= shown || p.Opts.JQ != "" {
-		return
-	}
-	switch p.Opts.Format.Kind {
-	case output.Table, output.Wide, output.Columns:
-	default:
-		return
-	}
-	fmt.Fprintf(f.IO.ErrOut, "showing page %d (pages 0-%d, %d of %d items); --page %d for the next one, --all for every page\n",
-		number, totalPages-1, shown, total, number+1)
 }
 
 // describeResource names a resource for messages: "instance 42 (web01)".

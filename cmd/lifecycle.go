@@ -2,14 +2,13 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/api"
+	"github.com/itcare-cli/itcare/internal/family"
 	"github.com/itcare-cli/itcare/internal/fleet"
 	"github.com/itcare-cli/itcare/internal/output"
 )
@@ -112,70 +111,23 @@ func subItemDelete(parent, kind, sub, changeRef string) changeSpec {
 			if id, err = fam.Resolve(ctx, parent); err != nil {
 				return nil, nil, err
 			}
+			list, err := fam.SubItems(ctx, id, kind, sub)
+			if err != nil {
+				return nil, nil, err
+			}
 			var targets []fleet.Target
 			var problems []fleet.Problem
-			targets, problems, ids, err = subItemTargets(ctx, fam, id, kind, items, sub)
-			return targets, problems, err
+			targets, problems, ids = fleet.PickItems(list, kind, items)
+			return targets, problems, nil
 		},
 		Send: func(ctx context.Context, fam *api.Family, item int64) (*api.Accepted, error) {
 			return fam.Delete(ctx, id, changeRef, sub, url.PathEscape(ids[item]))
 		}}
 }
 
-// subItemTargets reads a sub-collection of one resource once (GET
-// {family}/{id}/{sub}) and picks the items named by args, by id or by name.
-// Their ids may be strings (snapshots: "10001-snap-3"): targets get
-// positional ids, and ids maps each back to the item's own id.
-func subItemTargets(ctx context.Context, fam *api.Family, id int64, kind string, args []string, sub ...string) ([]fleet.Target, []fleet.Problem, map[int64]string, error) {
-	raw, err := fam.GetSub(ctx, id, sub...)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	list, err := api.ItemsOf(raw)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	var items []map[string]any
-	if err := json.Unmarshal(list, &items); err != nil {
-		return nil, nil, nil, fmt.Errorf("reading the %ss of %d: %w", kind, id, err)
-	}
-	ids := map[int64]string{}
-	var targets []fleet.Target
-	var problems []fleet.Problem
-	for _, a := range args {
-		found := -1
-		for i, it := range items {
-			if a == fmt.Sprint(it["id"]) || strings.EqualFold(a, fmt.Sprint(it["name"])) {
-				found = i
-				break
-			}
-		}
-		if found < 0 {
-			problems = append(problems, fleet.Problem{Arg: a, Err: fmt.Errorf("no %s named %q", kind, a)})
-			continue
-		}
-		pos := int64(found + 1)
-		if _, dup := ids[pos]; dup {
-			continue
-		}
-		it := items[found]
-		ids[pos] = fmt.Sprint(it["id"])
-		name := fmt.Sprint(it["name"])
-		if it["name"] == nil {
-			name = ids[pos]
-		}
-		status, _ := it["status"].(string)
-		targets = append(targets, fleet.Target{ID: pos, Name: name, Status: status, Arg: a})
-	}
-	return targets, problems, ids, nil
-}
-
 func newResizeCmd(f *Factory, s *familySpec) *cobra.Command {
-	var (
-		fl fleetFlags
-		bf *bodyFlags
-	)
-	cmd := &cobra.Command{
+	op, _ := s.Operation("resize")
+	return s.bodyChangeCmd(f, &cobra.Command{
 		Use:   "resize <instance>... | --FILTER VALUE... --cpu N --ram GB",
 		Short: "Change the number of CPUs and the memory of instances",
 		Long: `Changes the number of virtual CPUs (--cpu) and the memory in GB (--ram)
@@ -187,22 +139,43 @@ Inferred: the ITCare documentation describes resizing but not its request
 		Example: `  itcare instances resize pdeb12web01 --cpu 4 --ram 8
   itcare instances resize 10001 --cpu 2 --ram 4 --dry-run`,
 		Args: cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			options, err := bf.build(f)
-			if err != nil {
-				return err
-			}
-			op, _ := s.Operation("resize")
-			return s.runFleet(cmd.Context(), f, &fl, args, changeSpec{Op: "resize", Rule: operationRule(op),
-				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-					return fam.Operate(ctx, id, "resize", options)
-				}})
-		},
+	}, op.Options, false, true, func(options map[string]any) changeSpec {
+		return changeSpec{Op: "resize", Rule: operationRule(op),
+			Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+				return fam.Operate(ctx, id, "resize", options)
+			}}
+	})
+}
+
+// bodyChangeOptions are the flags of a change command that sends a
+// declared body (resize, urls add).
+type bodyChangeOptions struct {
+	fleetFlags
+	Body *bodyFlags
+}
+
+// bodyChangeCmd completes cmd into a change command that sends the body
+// spec declares (withFile: --from-file and --set too; selectors: the
+// family's filters select targets); change makes the change from the body.
+func (s *familySpec) bodyChangeCmd(f *Factory, cmd *cobra.Command, spec family.Fields, withFile, selectors bool, change func(body map[string]any) changeSpec) *cobra.Command {
+	opts := &bodyChangeOptions{}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		return s.runBodyChange(cmd.Context(), f, args, opts, change)
 	}
-	s.registerFleet(cmd, &fl, true)
-	op, _ := s.Operation("resize")
-	bf = registerBodyFlags(cmd.Flags(), op.Options, false)
+	s.registerFleet(cmd, &opts.fleetFlags, selectors)
+	opts.Body = registerBodyFlags(cmd.Flags(), spec, withFile)
 	return cmd
+}
+
+// runBodyChange assembles and checks the body (usage errors before anything
+// is sent; on a terminal a missing value is asked for), then runs the
+// change it makes on each target.
+func (s *familySpec) runBodyChange(ctx context.Context, f *Factory, args []string, opts *bodyChangeOptions, change func(body map[string]any) changeSpec) error {
+	b, err := opts.Body.build(f)
+	if err != nil {
+		return err
+	}
+	return s.runFleet(ctx, f, &opts.fleetFlags, args, change(b))
 }
 
 var urlColumns = []output.Column{
@@ -215,12 +188,7 @@ var urlColumns = []output.Column{
 }
 
 func loadBalancerSubcommands(f *Factory, s *familySpec) []*cobra.Command {
-	urls := &cobra.Command{
-		Use:   "urls <command>",
-		Short: "List, add and delete the URLs a load balancer serves",
-		Args:  cobra.NoArgs,
-	}
-	urls.AddCommand(
+	urls := subGroup("urls", "List, add and delete the URLs a load balancer serves",
 		subListCmd(f, s, "list <load-balancer>", "List the URLs a load balancer serves", "urls", urlColumns,
 			"  itcare loadbalancers urls list plbweb01", "urls"),
 		newURLAddCmd(f, s),
@@ -230,11 +198,8 @@ func loadBalancerSubcommands(f *Factory, s *familySpec) []*cobra.Command {
 }
 
 func newURLAddCmd(f *Factory, s *familySpec) *cobra.Command {
-	var (
-		fl fleetFlags
-		bf *bodyFlags
-	)
-	cmd := &cobra.Command{
+	urls, _ := s.Sub("urls")
+	return s.bodyChangeCmd(f, &cobra.Command{
 		Use:   "add <load-balancer> --name URL",
 		Short: "Add a URL to a load balancer",
 		Long: `Adds a URL to a load balancer, with DNS, monitoring and on-call
@@ -242,21 +207,12 @@ supervision as asked, then waits for the action. The API checks the name
 against a naming rule it does not publish.`,
 		Example: `  itcare loadbalancers urls add plbweb01 --name api.example.com --monitoring-enabled --set-up-dns-enabled`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := bf.build(f)
-			if err != nil {
-				return err
-			}
-			return s.runFleet(cmd.Context(), f, &fl, args, changeSpec{Op: fmt.Sprintf("add URL %v to", b["name"]), Done: "added",
-				Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
-					return fam.Create(ctx, id, b, "urls")
-				}})
-		},
-	}
-	s.registerFleet(cmd, &fl, false)
-	urls, _ := s.Sub("urls")
-	bf = registerBodyFlags(cmd.Flags(), urls.Body, true)
-	return cmd
+	}, urls.Body, true, false, func(b map[string]any) changeSpec {
+		return changeSpec{Op: fmt.Sprintf("add URL %v to", b["name"]), Done: "added",
+			Send: func(ctx context.Context, fam *api.Family, id int64) (*api.Accepted, error) {
+				return fam.Create(ctx, id, b, "urls")
+			}}
+	})
 }
 
 func newURLDeleteCmd(f *Factory, s *familySpec) *cobra.Command {

@@ -1,9 +1,7 @@
 package cmd
 
 import (
-	"github.com/itcare-cli/itcare/internal/compcache"
-
-	"errors"
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -12,10 +10,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/auth"
+	"github.com/itcare-cli/itcare/internal/compcache"
 	"github.com/itcare-cli/itcare/internal/isodate"
 	"github.com/itcare-cli/itcare/internal/output"
 )
 
+// loginOptions are the flags of `itcare login`.
 type loginOptions struct {
 	ClientID        string
 	SecretStdin     bool
@@ -52,7 +52,7 @@ for with hidden input on a terminal.`,
   itcare login --client-id my-api-account --insecure-storage`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runLogin(cmd, f, opts)
+			return runLogin(cmd.Context(), f, opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.ClientID, "client-id", "", "API account client id")
@@ -61,7 +61,9 @@ for with hidden input on a terminal.`,
 	return cmd
 }
 
-func runLogin(cmd *cobra.Command, f *Factory, opts *loginOptions) error {
+// runLogin finds the client id and the secret (usage errors before
+// anything is sent), proves them by getting a token, then saves them.
+func runLogin(ctx context.Context, f *Factory, opts *loginOptions) error {
 	cfg, store, err := f.ProfileStore()
 	if err != nil {
 		return err
@@ -101,7 +103,7 @@ func runLogin(cmd *cobra.Command, f *Factory, opts *loginOptions) error {
 	}
 	m := f.newManager(cfg, store, creds)
 	f.IO.StartProgress("Logging in to " + cfg.AuthURL)
-	tok, err := m.Login(cmd.Context())
+	tok, err := m.Login(ctx)
 	f.IO.StopProgress()
 	if err != nil {
 		return err
@@ -132,41 +134,27 @@ func newLogoutCmd(f *Factory) *cobra.Command {
 		Example: `  itcare logout
   itcare logout -p staging`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, store, err := f.ProfileStore()
-			if err != nil {
-				return err
-			}
-			if err := store.Logout(cfg.Profile); err != nil {
-				return err
-			}
-			if err := (compcache.Cache{Dir: cfg.Dir}).Drop(cfg.Profile); err != nil {
-				f.IO.Warnf("could not remove the completion cache: %v", err)
-			}
-			fmt.Fprintf(f.IO.ErrOut, "Logged out of profile %q: saved credentials (keyring and file) and tokens removed\n", cfg.Profile)
-			if os.Getenv(auth.EnvClientID) != "" || os.Getenv(auth.EnvClientSecret) != "" {
-				f.IO.Warnf("%s / %s are still set in the environment and will be used", auth.EnvClientID, auth.EnvClientSecret)
-			}
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runLogout(f) },
 	}
 }
 
-// authStatus is what `auth status` reports. It never holds a secret.
-type authStatus struct {
-	Profile           string   `json:"profile"`
-	ClientID          string   `json:"clientId,omitempty"`
-	APIURL            string   `json:"apiUrl"`
-	AuthURL           string   `json:"authUrl"`
-	CredentialsSource string   `json:"credentialsSource"`
-	CredentialsFile   string   `json:"credentialsFile,omitempty"`
-	SecretLocation    string   `json:"secretLocation,omitempty"`
-	TokenCache        string   `json:"tokenCache"`
-	TokenExpiry       string   `json:"tokenExpiry,omitempty"`
-	RefreshExpiry     string   `json:"refreshExpiry,omitempty"`
-	TokenValid        bool     `json:"tokenValid"`
-	ConfigFile        string   `json:"configFile"`
-	Warnings          []string `json:"warnings,omitempty"`
+// runLogout removes the profile's saved login, tokens and completion cache.
+func runLogout(f *Factory) error {
+	cfg, store, err := f.ProfileStore()
+	if err != nil {
+		return err
+	}
+	if err := store.Logout(cfg.Profile); err != nil {
+		return err
+	}
+	if err := (compcache.Cache{Dir: cfg.Dir}).Drop(cfg.Profile); err != nil {
+		f.IO.Warnf("could not remove the completion cache: %v", err)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Logged out of profile %q: saved credentials (keyring and file) and tokens removed\n", cfg.Profile)
+	if os.Getenv(auth.EnvClientID) != "" || os.Getenv(auth.EnvClientSecret) != "" {
+		f.IO.Warnf("%s / %s are still set in the environment and will be used", auth.EnvClientID, auth.EnvClientSecret)
+	}
+	return nil
 }
 
 var authStatusColumns = []output.Column{
@@ -190,7 +178,12 @@ func newAuthCmd(f *Factory) *cobra.Command {
 		Short: "Inspect, list and switch the logins of profiles",
 		Args:  cobra.NoArgs,
 	}
-	authCmd.AddCommand(&cobra.Command{
+	authCmd.AddCommand(newAuthStatusCmd(f), newProfilesCmd(f, "list"), newAuthSwitchCmd(f), newAuthTokenCmd(f))
+	return authCmd
+}
+
+func newAuthStatusCmd(f *Factory) *cobra.Command {
+	return &cobra.Command{
 		Use:   "status",
 		Short: "Show the profile, client id, URLs, token expiry and where credentials come from",
 		Long: `Shows the profile in use, its client id, the API and auth URLs, the cached
@@ -200,64 +193,46 @@ Never prints a secret. Exits 4 when no credentials are configured.`,
 		Example: `  itcare auth status
   itcare auth status -p staging -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, store, p, err := f.profilePrinter()
-			if err != nil {
-				return err
-			}
-			st := authStatus{Profile: cfg.Profile, APIURL: cfg.APIURL, AuthURL: cfg.AuthURL,
-				TokenCache: store.TokenPath(cfg.Profile), ConfigFile: cfg.File, CredentialsSource: "none"}
-			creds, credErr := auth.Resolve(store, cfg.Profile, cfg.APIURL, cfg.AuthURL)
-			if credErr != nil {
-				if l, _ := store.LoadLogin(cfg.Profile); l != nil {
-					st.ClientID, st.CredentialsFile = l.ClientID, store.CredentialsPath(cfg.Profile)
-					st.SecretLocation = l.SecretLocation(st.CredentialsFile)
-				}
-			}
-			if credErr == nil {
-				st.ClientID, st.CredentialsSource, st.CredentialsFile = creds.ClientID, creds.Source, creds.Path
-				st.SecretLocation = creds.Location
-				if creds.Source == "env" {
-					st.SecretLocation = auth.EnvClientSecret
-				}
-				if tok, _ := store.LoadToken(cfg.Profile); tok != nil && tok.ClientID == creds.ClientID {
-					st.TokenExpiry = isodate.Format(tok.Expiry)
-					if !tok.RefreshExpiry.IsZero() {
-						st.RefreshExpiry = isodate.Format(tok.RefreshExpiry)
-					}
-					st.TokenValid = time.Now().Before(tok.Expiry)
-				}
-			}
-			if err := p.PrintObject(st, authStatusColumns); err != nil {
-				return err
-			}
-			var ae *auth.Error
-			if credErr != nil && !errors.As(credErr, &ae) {
-				credErr = &auth.Error{Msg: credErr.Error()}
-			}
-			return credErr
-		},
-	})
-	authCmd.AddCommand(newProfilesCmd(f, "list"), newAuthSwitchCmd(f))
-	authCmd.AddCommand(&cobra.Command{
+		RunE: func(cmd *cobra.Command, args []string) error { return runAuthStatus(f) },
+	}
+}
+
+// runAuthStatus prints where the profile's credentials and token are; with
+// no credentials it still prints what it knows, then fails (exit 4).
+func runAuthStatus(f *Factory) error {
+	cfg, store, p, err := f.profilePrinter()
+	if err != nil {
+		return err
+	}
+	st, credErr := store.ProfileStatus(cfg.Profile, cfg.APIURL, cfg.AuthURL, cfg.File, time.Now(), isodate.Format)
+	if err := p.PrintObject(st, authStatusColumns); err != nil {
+		return err
+	}
+	return credErr
+}
+
+func newAuthTokenCmd(f *Factory) *cobra.Command {
+	return &cobra.Command{
 		Use:   "token",
 		Short: "Print a valid access token for the profile",
 		Long: `Prints a valid access token on standard output, getting or refreshing one if
 needed, for use with other tools. Treat it as a secret.`,
 		Example: `  curl -H "Authorization: Bearer $(itcare auth token)" https://api.cegedim.cloud/itcare/actions`,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			m, err := f.AuthManager()
-			if err != nil {
-				return err
-			}
-			tok, err := m.Token(cmd.Context())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(f.IO.RawOut(), tok.AccessToken)
-			return nil
-		},
-	})
-	return authCmd
+		RunE:    func(cmd *cobra.Command, args []string) error { return runAuthToken(cmd.Context(), f) },
+	}
+}
+
+// runAuthToken prints a valid access token, renewed when needed.
+func runAuthToken(ctx context.Context, f *Factory) error {
+	m, err := f.AuthManager()
+	if err != nil {
+		return err
+	}
+	tok, err := m.Token(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(f.IO.RawOut(), tok.AccessToken)
+	return nil
 }

@@ -14,13 +14,16 @@ import (
 	"github.com/itcare-cli/itcare/internal/watch"
 )
 
-// metricsOptions are the flags of `instances metrics`.
+// metricsOptions are the argument and flags of `instances metrics`.
 type metricsOptions struct {
+	Arg        string // the instance, by id or name
 	Graph      string
 	Since      time.Duration
+	SinceGiven bool // --since was on the command line
 	Start, End string
 	Points     int
-	Watch      watchFlag
+	Watch      bool          // --watch
+	Interval   time.Duration // of --watch
 }
 
 // window is the period to chart: --start/--end, else the --since before
@@ -44,8 +47,8 @@ func (o *metricsOptions) window(now time.Time) (start, end time.Time, err error)
 	return start, end, nil
 }
 
-func (o *metricsOptions) validate(cmd *cobra.Command) error {
-	if cmd.Flags().Changed("since") && cmd.Flags().Changed("start") {
+func (o *metricsOptions) validate() error {
+	if o.SinceGiven && o.Start != "" {
 		return usageErrorf("--since and --start cannot be used together")
 	}
 	if o.Since <= 0 {
@@ -60,6 +63,7 @@ func (o *metricsOptions) validate(cmd *cobra.Command) error {
 
 func newInstancesMetricsCmd(f *Factory, s *familySpec) *cobra.Command {
 	o := &metricsOptions{}
+	var w watchFlag
 	cmd := &cobra.Command{
 		Use:   "metrics <instance>",
 		Short: "Draw the CPU or memory use of an instance",
@@ -84,63 +88,12 @@ refresh is one JSON line.`,
   itcare instances metrics pdeb12web01 --since 1h --watch=10s`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.validate(cmd); err != nil {
+			var err error
+			if o.Interval, o.Watch, err = w.interval(cmd); err != nil {
 				return err
 			}
-			interval, watching, err := o.Watch.interval(cmd)
-			if err != nil {
-				return err
-			}
-			ss, err := f.Session(nil)
-			if err != nil {
-				return err
-			}
-			if watching {
-				if err := checkWatchFormat(ss.P); err != nil {
-					return err
-				}
-			}
-			ctx := cmd.Context()
-			f.IO.StartProgress(" finding " + args[0])
-			m, err := api.MonitoredInstance(ctx, s.client(ss.C), ss.C.Family(family.Resources), args[0])
-			f.IO.StopProgress()
-			if err != nil {
-				return err
-			}
-			graph, err := api.GraphName(o.Graph, m.Type)
-			if err != nil {
-				return &UsageError{Err: err}
-			}
-			fetch := func(ctx context.Context, now time.Time) (output.Chart, error) {
-				start, end, _ := o.window(now)
-				ch, err := ss.C.Chart(ctx, api.ChartQuery{ResourceID: m.ResourceID, Graph: graph, Start: start, End: end, Points: o.Points})
-				if err != nil {
-					return output.Chart{}, err
-				}
-				return chartView(m, ch, start, end), nil
-			}
-			if !watching {
-				f.IO.StartProgress(" fetching " + graph)
-				c, err := fetch(ctx, time.Now())
-				f.IO.StopProgress()
-				if err != nil {
-					return err
-				}
-				return ss.P.PrintChart(c)
-			}
-			view := ss.P.NewChartWatch(fmt.Sprintf("itcare instances metrics %s --graph %s", m.Name, graph), interval)
-			defer view.Close()
-			opts := watch.Options{Interval: interval, Retry: api.Retryable}
-			if f.WatchPolls > 0 {
-				opts.Stop = func(n int) bool { return n >= f.WatchPolls }
-			}
-			return watch.Every(ctx, opts, func(ctx context.Context, at, next time.Time) error {
-				c, err := fetch(ctx, at)
-				if err != nil {
-					return err
-				}
-				return view.Update(c, at, next)
-			}, view.Error)
+			o.Arg, o.SinceGiven = args[0], cmd.Flags().Changed("since")
+			return s.runMetrics(cmd.Context(), f, o)
 		},
 	}
 	fl := cmd.Flags()
@@ -149,8 +102,62 @@ refresh is one JSON line.`,
 	fl.StringVar(&o.Start, "start", "", "start of the period (a date, e.g. 2026-06-01T06:00:00Z)")
 	fl.StringVar(&o.End, "end", "", "end of the period (a date; default now)")
 	fl.IntVar(&o.Points, "points", 120, "number of points to ask for")
-	o.Watch.register(cmd)
+	w.register(cmd)
 	return cmd
+}
+
+// runMetrics checks the options (usage errors before anything is sent),
+// finds the instance and its graph, then draws the chart once or, with
+// --watch, until interrupted.
+func (s *familySpec) runMetrics(ctx context.Context, f *Factory, o *metricsOptions) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	ss, err := f.Session(nil)
+	if err != nil {
+		return err
+	}
+	if o.Watch {
+		if err := checkWatchFormat(ss.P); err != nil {
+			return err
+		}
+	}
+	f.IO.StartProgress(" finding " + o.Arg)
+	m, err := api.MonitoredInstance(ctx, s.client(ss.C), ss.C.Family(family.Resources), o.Arg)
+	f.IO.StopProgress()
+	if err != nil {
+		return err
+	}
+	graph, err := api.GraphName(o.Graph, m.Type)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	fetch := func(ctx context.Context, now time.Time) (output.Chart, error) {
+		start, end, _ := o.window(now)
+		ch, err := ss.C.Chart(ctx, api.ChartQuery{ResourceID: m.ResourceID, Graph: graph, Start: start, End: end, Points: o.Points})
+		if err != nil {
+			return output.Chart{}, err
+		}
+		return chartView(m, ch, start, end), nil
+	}
+	if !o.Watch {
+		f.IO.StartProgress(" fetching " + graph)
+		c, err := fetch(ctx, time.Now())
+		f.IO.StopProgress()
+		if err != nil {
+			return err
+		}
+		return ss.P.PrintChart(c)
+	}
+	view := ss.P.NewChartWatch(fmt.Sprintf("itcare instances metrics %s --graph %s", m.Name, graph), o.Interval)
+	defer view.Close()
+	return watch.Every(ctx, f.watchOptions(o.Interval), func(ctx context.Context, at, next time.Time) error {
+		c, err := fetch(ctx, at)
+		if err != nil {
+			return err
+		}
+		return view.Update(c, at, next)
+	}, view.Error)
 }
 
 // chartView is the chart as output draws it.

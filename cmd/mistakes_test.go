@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/itcare-cli/itcare/internal/netfault"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -83,7 +84,7 @@ func TestTokenEndpoint429IsNotARefusal(t *testing.T) {
 	h := newHarness(t, sandbox.Options{})
 	t.Setenv("ITCARE_CLIENT_ID", "sandbox-client")
 	t.Setenv("ITCARE_CLIENT_SECRET", "sandbox-secret")
-	if err := h.sb.SetFaults(sandbox.Fault{Match: "POST", Kind: sandbox.FaultStatus, Status: 429, RetryAfter: "0"}); err != nil {
+	if err := h.sb.Faults().Set(netfault.Fault{Match: "POST", Kind: netfault.Status, Status: 429, RetryAfter: "0"}); err != nil {
 		t.Fatal(err)
 	}
 	r := h.run("instances", "list")

@@ -41,25 +41,28 @@ file), until when the cached token is valid, and a * on the active one (the one
 		Example: `  itcare auth list
   itcare profiles -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, store, p, err := f.profilePrinter()
-			if err != nil {
-				return err
-			}
-			file, _, err := config.ReadFile(cfg.File)
-			if err != nil {
-				return &UsageError{Err: err}
-			}
-			apiURL := func(profile string) string {
-				if v, ok := file.Profiles[profile][config.KeyAPIURL].(string); ok {
-					return v
-				}
-				return config.DefaultAPIURL
-			}
-			rows := store.ListProfiles(cfg.Profile, fileProfiles(file), apiURL, time.Now(), isodate.Format)
-			return p.PrintList(rows, profileColumns, "profiles")
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runProfiles(f) },
 	}
+}
+
+// runProfiles lists the profiles of the config file and the saved logins.
+func runProfiles(f *Factory) error {
+	cfg, store, p, err := f.profilePrinter()
+	if err != nil {
+		return err
+	}
+	file, _, err := config.ReadFile(cfg.File)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	apiURL := func(profile string) string {
+		if v, ok := file.Profiles[profile][config.KeyAPIURL].(string); ok {
+			return v
+		}
+		return config.DefaultAPIURL
+	}
+	rows := store.ListProfiles(cfg.Profile, fileProfiles(file), apiURL, time.Now(), isodate.Format)
+	return p.PrintList(rows, profileColumns, "profiles")
 }
 
 func fileProfiles(file *config.File) []string {
@@ -81,33 +84,36 @@ must have a saved login or a section in the config file.`,
 		Example: `  itcare auth switch staging
   itcare auth switch default`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, store, err := f.ProfileStore()
-			if err != nil {
-				return err
-			}
-			name := args[0]
-			if err := config.ValidProfile(name); err != nil {
-				return &UsageError{Err: err}
-			}
-			file, _, err := config.ReadFile(cfg.File)
-			if err != nil {
-				return &UsageError{Err: err}
-			}
-			_, inFile := file.Profiles[name]
-			if l, _ := store.LoadLogin(name); l == nil && !inFile {
-				return usageErrorf("profile %q has no login and no section in %s: run `itcare login -p %s` first", name, cfg.File, name)
-			}
-			if err := config.SetDefaultProfile(cfg.File, name); err != nil {
-				return err
-			}
-			fmt.Fprintf(f.IO.ErrOut, "%s Active profile is now %q (%s in %s)\n", f.IO.Green("✓"), name, config.KeyDefaultProfile, cfg.File)
-			if po, ok := config.Lookup(config.KeyProfile); ok {
-				if v := os.Getenv(po.Env); v != "" && v != name {
-					f.IO.Warnf("%s=%s is set and still wins in this environment", po.Env, v)
-				}
-			}
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runAuthSwitch(f, args[0]) },
 	}
+}
+
+// runAuthSwitch makes profile the config file's default one; it must have a
+// saved login or a section in the file.
+func runAuthSwitch(f *Factory, profile string) error {
+	cfg, store, err := f.ProfileStore()
+	if err != nil {
+		return err
+	}
+	if err := config.ValidProfile(profile); err != nil {
+		return &UsageError{Err: err}
+	}
+	file, _, err := config.ReadFile(cfg.File)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	_, inFile := file.Profiles[profile]
+	if l, _ := store.LoadLogin(profile); l == nil && !inFile {
+		return usageErrorf("profile %q has no login and no section in %s: run `itcare login -p %s` first", profile, cfg.File, profile)
+	}
+	if err := config.SetDefaultProfile(cfg.File, profile); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "%s Active profile is now %q (%s in %s)\n", f.IO.Green("✓"), profile, config.KeyDefaultProfile, cfg.File)
+	if po, ok := config.Lookup(config.KeyProfile); ok {
+		if v := os.Getenv(po.Env); v != "" && v != profile {
+			f.IO.Warnf("%s=%s is set and still wins in this environment", po.Env, v)
+		}
+	}
+	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/itcare-cli/itcare/internal/netfault"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -292,24 +293,24 @@ func TestBadAnswersAreClearErrors(t *testing.T) {
 	h.login()
 	for _, tc := range []struct {
 		name  string
-		fault sandbox.Fault
+		fault netfault.Fault
 		args  []string
 		want  []string
 	}{
-		{"HTML 500 page for a get", sandbox.Fault{Match: "GET /itcare/compute/instances/*", Kind: sandbox.FaultHTML, Status: 500},
+		{"HTML 500 page for a get", netfault.Fault{Match: "GET /itcare/compute/instances/*", Kind: netfault.HTML, Status: 500},
 			[]string{"instances", "get", "10001"}, []string{"500 Internal Server Error", "<title>500 Internal Server Error</title>"}},
-		{"truncated action", sandbox.Fault{Match: "GET /itcare/actions/*", Kind: sandbox.FaultTruncate},
+		{"truncated action", netfault.Fault{Match: "GET /itcare/actions/*", Kind: netfault.Truncate},
 			[]string{"actions", "get", "50001"}, []string{"200 OK but the body is not the expected JSON"}},
-		{"HTML 404 from a proxy", sandbox.Fault{Match: "GET /itcare/actions", Kind: sandbox.FaultHTML, Status: 404},
+		{"HTML 404 from a proxy", netfault.Fault{Match: "GET /itcare/actions", Kind: netfault.HTML, Status: 404},
 			[]string{"actions", "list"}, []string{"404 Not Found", "<html>"}},
-		{"HTML 503 page for a list", sandbox.Fault{Match: "GET /itcare/compute/instances", Kind: sandbox.FaultHTML, Status: 503, RetryAfter: "0"},
+		{"HTML 503 page for a list", netfault.Fault{Match: "GET /itcare/compute/instances", Kind: netfault.HTML, Status: 503, RetryAfter: "0"},
 			[]string{"instances", "list"}, []string{"503 Service Unavailable", "<title>503 Service Unavailable</title>"}},
 	} {
-		if err := h.sb.SetFaults(tc.fault); err != nil {
+		if err := h.sb.Faults().Set(tc.fault); err != nil {
 			t.Fatal(err)
 		}
 		r := h.run(tc.args...)
-		h.sb.SetFaults()
+		h.sb.Faults().Set()
 		if r.code != ExitError {
 			t.Errorf("%s: exit %d, want 1\n%s", tc.name, r.code, r.stderr)
 		}

@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/itcare-cli/itcare/internal/output"
@@ -25,20 +27,27 @@ is down or unreachable.`,
 		Example: `  itcare status
   itcare status -o json --jq .state`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.AnonymousAPI()
-			if err != nil {
-				return err
-			}
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			h, herr := c.CheckHealth(cmd.Context())
-			if perr := p.PrintObject(h, statusColumns); perr != nil {
-				return perr
-			}
-			return herr
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runStatus(cmd.Context(), f) },
 	}
+}
+
+// runStatus checks the output options (usage errors before anything is
+// sent), asks the API's health endpoint and prints the answer, up or not.
+func runStatus(ctx context.Context, f *Factory) error {
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	if err := output.ValidateColumns(p.Opts.Format, statusColumns); err != nil {
+		return err
+	}
+	c, err := f.AnonymousAPI()
+	if err != nil {
+		return err
+	}
+	h, herr := c.CheckHealth(ctx)
+	if perr := p.PrintObject(h, statusColumns); perr != nil {
+		return perr
+	}
+	return herr
 }

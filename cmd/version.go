@@ -38,12 +38,15 @@ func newVersionCmd(f *Factory) *cobra.Command {
 		Example: `  itcare version
   itcare version -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			return p.PrintObject(build.Get(), versionColumns)
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runVersion(f) },
 	}
+}
+
+// runVersion prints the build information.
+func runVersion(f *Factory) error {
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	return p.PrintObject(build.Get(), versionColumns)
 }

@@ -2,10 +2,7 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"time"
 
@@ -66,21 +63,23 @@ func runWatch(ctx context.Context, f *Factory, p *output.Printer, title string, 
 	}
 	view := p.NewWatchView(title, cols, interval)
 	defer view.Close()
-	opts := watch.Options{Interval: interval, Retry: api.Retryable}
-	if f.WatchPolls > 0 {
-		opts.Stop = func(n int) bool { return n >= f.WatchPolls }
-	}
 	return watch.Run(ctx, func(ctx context.Context) ([]watch.Item, error) {
 		v, err := fetch(ctx)
 		if err != nil {
 			return nil, err
 		}
-		raw, err := json.Marshal(v)
-		if err != nil {
-			return nil, err
-		}
-		return watch.Items(raw)
-	}, opts, view)
+		return watch.ItemsOf(v)
+	}, f.watchOptions(interval), view)
+}
+
+// watchOptions polls every interval, retrying what may pass, and stops
+// after f.WatchPolls polls when set (tests).
+func (f *Factory) watchOptions(interval time.Duration) watch.Options {
+	opts := watch.Options{Interval: interval, Retry: api.Retryable}
+	if f.WatchPolls > 0 {
+		opts.Stop = func(n int) bool { return n >= f.WatchPolls }
+	}
+	return opts
 }
 
 // watchList is `<family> list --watch`: the list (every page with --all)
@@ -103,8 +102,7 @@ func (s *familySpec) watchGet(ctx context.Context, f *Factory, t *target, interv
 	seen := false
 	return runWatch(ctx, f, t.P, fmt.Sprintf("itcare %s get %d", s.Name, t.id), s.GetColumns, interval, func(ctx context.Context) (any, error) {
 		obj, err := t.fam.Get(ctx, t.id)
-		var he *api.HTTPError
-		if seen && errors.As(err, &he) && he.StatusCode == http.StatusNotFound {
+		if seen && api.IsNotFound(err) {
 			return []any{}, nil
 		}
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/itcare-cli/itcare/internal/netfault"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -105,7 +106,7 @@ func TestWatchRetriesAfterAnError(t *testing.T) {
 	h := newHarness(t, sandbox.Options{})
 	h.login()
 	// Every attempt of the client's own retries fails, for two polls.
-	if err := h.sb.AddFault(sandbox.Fault{Match: "GET /itcare/actions", Kind: sandbox.FaultStatus, Status: 503, RetryAfter: "0", Count: 8}); err != nil {
+	if err := h.sb.Faults().Add(netfault.Fault{Match: "GET /itcare/actions", Kind: netfault.Status, Status: 503, RetryAfter: "0", Count: 8}); err != nil {
 		t.Fatal(err)
 	}
 	h.watchPolls = 3
@@ -126,7 +127,7 @@ func TestWatchEndsOnAuthFailure(t *testing.T) {
 	h.watchPolls = 5
 	w := startWatch(h, "actions", "list", "--watch=1s")
 	waitRequests(t, h, "/actions", 1)
-	if err := h.sb.AddFault(sandbox.Fault{Match: "GET /itcare/actions", Kind: sandbox.FaultStatus, Status: 401}); err != nil {
+	if err := h.sb.Faults().Add(netfault.Fault{Match: "GET /itcare/actions", Kind: netfault.Status, Status: 401}); err != nil {
 		t.Fatal(err)
 	}
 	select {

@@ -30,6 +30,7 @@ import { createServer } from "node:http";
 import { Readable } from "node:stream";
 import { randomUUID } from "node:crypto";
 import { OAuth2Issuer, OAuth2Service } from "oauth2-mock-server";
+import { endWithTest } from "./lifeline.mjs";
 
 const REALM = "/auth/realms/cloud";
 const OIDC = "/protocol/openid-connect";
@@ -244,17 +245,4 @@ server.listen(num(process.env.KC_PORT, 0), "127.0.0.1", () => {
   process.stdout.write(`READY ${JSON.stringify({ origin, issuer: issuer.url, port })}\n`);
 });
 
-// Started by a test (INTEROP_STDIN_LIFELINE=1): exit when its end of our
-// stdin closes, so that a test binary killed before its cleanup ran (a
-// timeout) leaves no server behind.
-if (process.env.INTEROP_STDIN_LIFELINE === "1") {
-  process.stdin.on("end", () => process.exit(0));
-  process.stdin.resume();
-}
-
-for (const sig of ["SIGTERM", "SIGINT"]) {
-  process.on(sig, () => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-  });
-}
+endWithTest(server);

@@ -11,6 +11,7 @@
 
 import { createServer } from "node:http";
 import Provider from "oidc-provider";
+import { endWithTest } from "./lifeline.mjs";
 
 const clients = JSON.parse(process.env.OP_CLIENTS || '{"itcare-interop":"interop-secret"}');
 const accessTTL = Number(process.env.OP_ACCESS_TTL || 600);
@@ -61,17 +62,4 @@ server.listen(0, "127.0.0.1", () => {
   process.stdout.write(`READY ${JSON.stringify({ origin: issuer, issuer, port })}\n`);
 });
 
-// Started by a test (INTEROP_STDIN_LIFELINE=1): exit when its end of our
-// stdin closes, so that a test binary killed before its cleanup ran (a
-// timeout) leaves no server behind.
-if (process.env.INTEROP_STDIN_LIFELINE === "1") {
-  process.stdin.on("end", () => process.exit(0));
-  process.stdin.resume();
-}
-
-for (const sig of ["SIGTERM", "SIGINT"]) {
-  process.on(sig, () => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-  });
-}
+endWithTest(server);

@@ -289,8 +289,7 @@ func pollFailure(failed map[int64]error) error {
 	notFound := &ActionsNotFoundError{}
 	var errs []error
 	for _, id := range ids {
-		var he *HTTPError
-		if errors.As(failed[id], &he) && he.StatusCode == http.StatusNotFound {
+		if IsNotFound(failed[id]) {
 			notFound.IDs = append(notFound.IDs, id)
 			notFound.Errs = append(notFound.Errs, failed[id])
 			continue
@@ -332,8 +331,7 @@ func allDone(as []*Action) bool {
 // again: what Retryable says, and a 404 (a new action may not be visible
 // yet).
 func transient(err error) bool {
-	var he *HTTPError
-	return Retryable(err) || errors.As(err, &he) && he.StatusCode == http.StatusNotFound
+	return Retryable(err) || IsNotFound(err)
 }
 
 // Retryable reports whether a failed read may succeed if tried again later:

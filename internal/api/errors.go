@@ -75,6 +75,12 @@ func (e *HTTPError) fallback() string {
 	}
 }
 
+// IsNotFound reports whether err is the API's 404 answer.
+func IsNotFound(err error) bool {
+	var he *HTTPError
+	return errors.As(err, &he) && he.StatusCode == http.StatusNotFound
+}
+
 // IsAuth reports whether the error is an authentication or authorisation refusal.
 func (e *HTTPError) IsAuth() bool {
 	return e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden

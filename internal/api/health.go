@@ -32,8 +32,7 @@ func (c *Client) CheckHealth(ctx context.Context) (*Health, error) {
 		var resp *Response
 		resp, err = c.Do(ctx, &Request{Method: http.MethodGet, Path: p, Subject: "health endpoint " + p})
 		h.RoundTripMS = float64(time.Since(start).Microseconds()) / 1000
-		var he *HTTPError
-		if errors.As(err, &he) && he.StatusCode == http.StatusNotFound && p == "/health" {
+		if IsNotFound(err) && p == "/health" {
 			continue
 		}
 		if resp != nil {

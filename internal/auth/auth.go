@@ -66,16 +66,27 @@ func (c Credentials) GoString() string {
 
 // Format implements fmt.Formatter so that no verb (%d, %x, %+v...) can print
 // the secret.
-func (c Credentials) Format(f fmt.State, verb rune) {
+func (c Credentials) Format(f fmt.State, verb rune) { formatSafely(f, verb, "auth.Credentials", c) }
+
+// safeStringer is a value whose String and GoString leave its secrets out.
+type safeStringer interface {
+	String() string
+	GoString() string
+}
+
+// formatSafely formats v for every fmt verb through its String (GoString
+// for %#v), so that no verb (%d, %x, %+v...) can print a secret it holds;
+// typ names it in the error form of the verbs that do not apply.
+func formatSafely(f fmt.State, verb rune, typ string, v safeStringer) {
 	switch {
 	case verb == 'v' && f.Flag('#'):
-		_, _ = fmt.Fprint(f, c.GoString())
+		_, _ = fmt.Fprint(f, v.GoString())
 	case verb == 'v' || verb == 's':
-		_, _ = fmt.Fprint(f, c.String())
+		_, _ = fmt.Fprint(f, v.String())
 	case verb == 'q':
-		_, _ = fmt.Fprint(f, strconv.Quote(c.String()))
+		_, _ = fmt.Fprint(f, strconv.Quote(v.String()))
 	default:
-		_, _ = fmt.Fprintf(f, "%%!%c(auth.Credentials=%s)", verb, c.String())
+		_, _ = fmt.Fprintf(f, "%%!%c(%s=%s)", verb, typ, v.String())
 	}
 }
 

@@ -68,11 +68,7 @@ func (s *Store) KeyringAccount(profile string) string {
 // LoadLogin returns what login saved for profile without reading the
 // secret from the keyring, or nil, nil if the profile has no login.
 func (s *Store) LoadLogin(profile string) (*SavedLogin, error) {
-	if err := config.ValidProfile(profile); err != nil {
-		return nil, err
-	}
-	path := s.CredentialsPath(profile)
-	data, err := s.read(path)
+	path, data, err := s.readProfileFile(profile, s.CredentialsPath)
 	if err != nil || data == nil {
 		return nil, err
 	}

@@ -183,6 +183,37 @@ func (m *Manager) lock(ctx context.Context) func() {
 	return unlock
 }
 
+// begin starts a token operation: the normalised auth URL, and this
+// process's turn (release gives it back).
+func (m *Manager) begin(ctx context.Context) (authURL string, release func(), err error) {
+	if authURL, err = m.authURL(); err != nil {
+		return "", nil, err
+	}
+	if err := m.acquire(ctx); err != nil {
+		return "", nil, err
+	}
+	return authURL, m.release, nil
+}
+
+// lockUnlessDone takes the cross-process lock (see lock), unless ctx ended
+// while waiting for it.
+func (m *Manager) lockUnlessDone(ctx context.Context) (unlock func(), err error) {
+	unlock = m.lock(ctx)
+	if err := ctx.Err(); err != nil {
+		unlock()
+		return nil, err
+	}
+	return unlock, nil
+}
+
+// keep saves a token just obtained, in the cache and in memory, and
+// returns the caller's copy.
+func (m *Manager) keep(t *CachedToken) *CachedToken {
+	m.saveCache(t)
+	m.tok = t
+	return clone(t)
+}
+
 // clone copies t for a caller, registering its tokens with the output
 // redaction first: whatever prints them later, by mistake or because a
 // server echoed them, masks them.
@@ -197,14 +228,11 @@ func clone(t *CachedToken) *CachedToken {
 // for Skew, else a renewed one (see Manager). Errors obtaining a token are
 // *Error (or the context's error).
 func (m *Manager) Token(ctx context.Context) (*CachedToken, error) {
-	authURL, err := m.authURL()
+	authURL, release, err := m.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := m.acquire(ctx); err != nil {
-		return nil, err
-	}
-	defer m.release()
+	defer release()
 
 	now := m.now()
 	if m.fresh(m.tok, authURL, now) {
@@ -216,11 +244,11 @@ func (m *Manager) Token(ctx context.Context) (*CachedToken, error) {
 		return clone(t), nil
 	}
 
-	unlock := m.lock(ctx)
-	defer unlock()
-	if err := ctx.Err(); err != nil {
+	unlock, err := m.lockUnlessDone(ctx)
+	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	now = m.now()
 	cached := m.loadCache()
 	if m.fresh(cached, authURL, now) {
@@ -233,28 +261,23 @@ func (m *Manager) Token(ctx context.Context) (*CachedToken, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.saveCache(t)
-	m.tok = t
-	return clone(t), nil
+	return m.keep(t), nil
 }
 
 // Login always gets a new token with the client_credentials grant (which
 // proves the credentials), discovering the token endpoint afresh, and saves
 // it in the cache. Nothing is saved if it fails.
 func (m *Manager) Login(ctx context.Context) (*CachedToken, error) {
-	authURL, err := m.authURL()
+	authURL, release, err := m.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := m.acquire(ctx); err != nil {
+	defer release()
+	unlock, err := m.lockUnlessDone(ctx)
+	if err != nil {
 		return nil, err
 	}
-	defer m.release()
-	unlock := m.lock(ctx)
 	defer unlock()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	tokenURL, err := m.discover(ctx, authURL)
 	if err != nil {
 		return nil, err
@@ -263,9 +286,7 @@ func (m *Manager) Login(ctx context.Context) (*CachedToken, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.saveCache(t)
-	m.tok = t
-	return clone(t), nil
+	return m.keep(t), nil
 }
 
 // Invalidate drops the in-memory token and marks the cached access token as

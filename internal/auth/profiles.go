@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"sort"
 	"time"
 
@@ -53,4 +54,57 @@ func (s *Store) ListProfiles(active string, others []string, apiURL func(profile
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// Status is what `itcare auth status` reports of a profile. It never holds
+// a secret.
+type Status struct {
+	Profile           string   `json:"profile"`
+	ClientID          string   `json:"clientId,omitempty"`
+	APIURL            string   `json:"apiUrl"`
+	AuthURL           string   `json:"authUrl"`
+	CredentialsSource string   `json:"credentialsSource"`
+	CredentialsFile   string   `json:"credentialsFile,omitempty"`
+	SecretLocation    string   `json:"secretLocation,omitempty"`
+	TokenCache        string   `json:"tokenCache"`
+	TokenExpiry       string   `json:"tokenExpiry,omitempty"`
+	RefreshExpiry     string   `json:"refreshExpiry,omitempty"`
+	TokenValid        bool     `json:"tokenValid"`
+	ConfigFile        string   `json:"configFile"`
+	Warnings          []string `json:"warnings,omitempty"`
+}
+
+// ProfileStatus says where the credentials of profile come from (the
+// environment, or what login saved), where its secret is and until when its
+// cached token is valid. The error, an *Error, says why there are no usable
+// credentials; the status still holds what is known (a saved login for other
+// URLs, say).
+func (s *Store) ProfileStatus(profile, apiURL, authURL, configFile string, now time.Time, formatDate func(time.Time) string) (Status, error) {
+	st := Status{Profile: profile, APIURL: apiURL, AuthURL: authURL,
+		TokenCache: s.TokenPath(profile), ConfigFile: configFile, CredentialsSource: "none"}
+	creds, err := Resolve(s, profile, apiURL, authURL)
+	if err != nil {
+		if l, _ := s.LoadLogin(profile); l != nil {
+			st.ClientID, st.CredentialsFile = l.ClientID, s.CredentialsPath(profile)
+			st.SecretLocation = l.SecretLocation(st.CredentialsFile)
+		}
+		var ae *Error
+		if !errors.As(err, &ae) {
+			err = &Error{Msg: err.Error()}
+		}
+		return st, err
+	}
+	st.ClientID, st.CredentialsSource, st.CredentialsFile = creds.ClientID, creds.Source, creds.Path
+	st.SecretLocation = creds.Location
+	if creds.Source == "env" {
+		st.SecretLocation = EnvClientSecret
+	}
+	if tok, _ := s.LoadToken(profile); tok != nil && tok.ClientID == creds.ClientID {
+		st.TokenExpiry = formatDate(tok.Expiry)
+		if !tok.RefreshExpiry.IsZero() {
+			st.RefreshExpiry = formatDate(tok.RefreshExpiry)
+		}
+		st.TokenValid = now.Before(tok.Expiry)
+	}
+	return st, nil
 }

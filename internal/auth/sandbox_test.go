@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/itcare-cli/itcare/internal/redact"
 	"github.com/itcare-cli/itcare/internal/sandbox"
 )
 
@@ -258,7 +259,7 @@ func TestSandboxTransport(t *testing.T) {
 	tok, _ := m.Token(context.Background())
 	api := e.apiRequests()
 	eq(t, "API requests", len(api), 1)
-	eq(t, "Authorization", api[0].Header.Get("Authorization"), sandbox.RedactAuthorization("Bearer "+tok.AccessToken))
+	eq(t, "Authorization", api[0].Header.Get("Authorization"), redact.Authorization("Bearer "+tok.AccessToken))
 
 	// Without the transport the sandbox refuses: the header is what counts.
 	resp, err := http.Get(e.sb.APIURL() + "/compute/instances")

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"sync"
 	"time"
 
@@ -75,18 +74,7 @@ func (t CachedToken) GoString() string { return "auth.CachedToken" + t.String() 
 
 // Format makes every fmt verb use String (GoString for %#v), so that no
 // verb can print the tokens.
-func (t CachedToken) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		_, _ = fmt.Fprint(f, t.GoString())
-	case verb == 'v' || verb == 's':
-		_, _ = fmt.Fprint(f, t.String())
-	case verb == 'q':
-		_, _ = fmt.Fprint(f, strconv.Quote(t.String()))
-	default:
-		_, _ = fmt.Fprintf(f, "%%!%c(auth.CachedToken=%s)", verb, t.String())
-	}
-}
+func (t CachedToken) Format(f fmt.State, verb rune) { formatSafely(f, verb, "auth.CachedToken", t) }
 
 // CredentialsPath is the file login saves the profile's credentials to.
 func (s *Store) CredentialsPath(profile string) string {
@@ -107,11 +95,7 @@ func (s *Store) LockPath(profile string) string {
 // none. A corrupt or truncated cache is reported through Warn and treated as
 // absent (the next token obtained replaces it).
 func (s *Store) LoadToken(profile string) (*CachedToken, error) {
-	if err := config.ValidProfile(profile); err != nil {
-		return nil, err
-	}
-	path := s.TokenPath(profile)
-	data, err := s.read(path)
+	path, data, err := s.readProfileFile(profile, s.TokenPath)
 	if err != nil || data == nil {
 		return nil, err
 	}
@@ -195,6 +179,17 @@ func (s *Store) lock(ctx context.Context, profile string) (unlock func(), err er
 		return nop, err
 	}
 	return func() { _ = fl.Unlock() }, nil
+}
+
+// readProfileFile reads the file pathOf names for a valid profile name
+// (nil data when there is none).
+func (s *Store) readProfileFile(profile string, pathOf func(profile string) string) (path string, data []byte, err error) {
+	if err := config.ValidProfile(profile); err != nil {
+		return "", nil, err
+	}
+	path = pathOf(profile)
+	data, err = s.read(path)
+	return path, data, err
 }
 
 // read returns the file's content, nil if it does not exist, and warns if

@@ -5,8 +5,6 @@
 package compcache
 
 import (
-	"github.com/itcare-cli/itcare/internal/atomicfile"
-
 	"encoding/json"
 	"errors"
 	"io"
@@ -14,6 +12,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/atomicfile"
+	"github.com/itcare-cli/itcare/internal/config"
 )
 
 // MaxAge is how long a saved list is used without asking the API again.
@@ -39,21 +40,6 @@ type file struct {
 	Entries []Entry   `json:"entries"`
 }
 
-// safeName accepts what may stand in a file name: 1 to 64 letters, digits,
-// '-' and '_' (profile names are checked the same way by the configuration).
-func safeName(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
 func (c Cache) now() time.Time {
 	if c.Now != nil {
 		return c.Now()
@@ -64,7 +50,7 @@ func (c Cache) now() time.Time {
 func (c Cache) folder() string { return filepath.Join(c.Dir, "cache", "completion") }
 
 func (c Cache) path(profile, family string) (string, error) {
-	if c.Dir == "" || !safeName(profile) || !safeName(family) {
+	if c.Dir == "" || config.ValidProfile(profile) != nil || !config.SafeName(family) {
 		return "", errors.New("compcache: no folder, or an unsafe profile or family name")
 	}
 	return filepath.Join(c.folder(), profile+"."+family+".json"), nil
@@ -118,7 +104,7 @@ func (c Cache) Save(profile, family string, entries []Entry) error {
 
 // Drop removes every saved list of profile.
 func (c Cache) Drop(profile string) error {
-	if c.Dir == "" || !safeName(profile) {
+	if c.Dir == "" || config.ValidProfile(profile) != nil {
 		return nil
 	}
 	des, err := os.ReadDir(c.folder())

@@ -139,15 +139,21 @@ type Config struct {
 }
 
 // profileName reports whether name is 1 to 64 letters, digits, '-' and '_',
-// starting with a letter or digit. (A loop, not a regular expression: the
-// expression's {0,63} compiled at start-up cost every command 3 million
-// instructions, most of `itcare version`.)
+// starting with a letter or digit.
 func profileName(name string) bool {
-	if name == "" || len(name) > 64 || name[0] == '-' || name[0] == '_' {
+	return SafeName(name) && name[0] != '-' && name[0] != '_'
+}
+
+// SafeName reports whether s may stand in a file name of the config folder:
+// 1 to 64 letters, digits, '-' and '_'. (A loop, not a regular expression:
+// the expression's {0,63} compiled at start-up cost every command 3 million
+// instructions, most of `itcare version`.)
+func SafeName(s string) bool {
+	if s == "" || len(s) > 64 {
 		return false
 	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
 			return false
 		}

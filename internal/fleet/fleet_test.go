@@ -127,3 +127,22 @@ func TestSelectAndPlan(t *testing.T) {
 		t.Fatalf("reset of an ACTIVE instance: %s", out)
 	}
 }
+
+// PickItems names items by their own id (a string or a large number, kept
+// as written) or by name, each once.
+func TestPickItems(t *testing.T) {
+	items := []api.Object{
+		{Raw: []byte(`{"id":"10001-snap-3","name":"before-upgrade","status":"AVAILABLE"}`)},
+		{Raw: []byte(`{"id":1000000}`)},
+	}
+	targets, problems, ids := PickItems(items, "snapshot", []string{"BEFORE-upgrade", "1000000", "10001-snap-3", "ghost"})
+	if len(targets) != 2 || targets[0].Name != "before-upgrade" || targets[0].Status != "AVAILABLE" || targets[1].Name != "1000000" {
+		t.Fatalf("targets %+v", targets)
+	}
+	if ids[targets[0].ID] != "10001-snap-3" || ids[targets[1].ID] != "1000000" {
+		t.Fatalf("ids %v", ids)
+	}
+	if len(problems) != 1 || problems[0].Arg != "ghost" || problems[0].Err.Error() != `no snapshot named "ghost"` {
+		t.Fatalf("problems %+v", problems)
+	}
+}

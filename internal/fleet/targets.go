@@ -8,7 +8,9 @@
 package fleet
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -225,4 +227,46 @@ func (s itemSource) Get(_ context.Context, id int64) (*api.Object, error) {
 		}
 	}
 	return nil, &api.HTTPError{StatusCode: http.StatusNotFound, Subject: fmt.Sprintf("item %d", id)}
+}
+
+// PickItems picks, among items already read (the snapshots of an
+// instance), those args name by id or by name (case-insensitive). Their ids
+// may be strings ("10001-snap-3"), which targets cannot hold: targets get
+// positional ids (from 1), and ids maps each back to the item's own id. An
+// item named twice is one target; an unknown one is a problem.
+func PickItems(items []api.Object, kind string, args []string) (targets []Target, problems []Problem, ids map[int64]string) {
+	decoded := make([]map[string]any, len(items))
+	for i, it := range items {
+		// Numbers as written: an id of 1000000 stays "1000000" (not 1e+06).
+		d := json.NewDecoder(bytes.NewReader(it.Raw))
+		d.UseNumber()
+		_ = d.Decode(&decoded[i]) // not an object: an item nothing can name
+	}
+	ids = map[int64]string{}
+	for _, a := range args {
+		found := -1
+		for i, it := range decoded {
+			if a == fmt.Sprint(it["id"]) || strings.EqualFold(a, fmt.Sprint(it["name"])) {
+				found = i
+				break
+			}
+		}
+		if found < 0 {
+			problems = append(problems, Problem{Arg: a, Err: fmt.Errorf("no %s named %q", kind, a)})
+			continue
+		}
+		pos := int64(found + 1)
+		if _, dup := ids[pos]; dup {
+			continue
+		}
+		it := decoded[found]
+		ids[pos] = fmt.Sprint(it["id"])
+		name := fmt.Sprint(it["name"])
+		if it["name"] == nil {
+			name = ids[pos]
+		}
+		status, _ := it["status"].(string)
+		targets = append(targets, Target{ID: pos, Name: name, Status: status, Arg: a})
+	}
+	return targets, problems, ids
 }

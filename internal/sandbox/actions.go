@@ -72,9 +72,6 @@ func (a *action) view() map[string]any {
 // answers with acceptedLocked.
 func (s *Server) enqueueActionLocked(c *call, a *action) {
 	now := s.now()
-	a.id, a.requestID = s.nextActionID, s.nextRequestID
-	s.nextActionID++
-	s.nextRequestID++
 	a.submittedBy = c.client
 	a.submittedAt = now
 	a.due = now.Add(s.actionDuration)
@@ -90,6 +87,14 @@ func (s *Server) enqueueActionLocked(c *call, a *action) {
 			break
 		}
 	}
+	s.recordActionLocked(a)
+}
+
+// recordActionLocked gives a its ids and records it.
+func (s *Server) recordActionLocked(a *action) {
+	a.id, a.requestID = s.nextActionID, s.nextRequestID
+	s.nextActionID++
+	s.nextRequestID++
 	s.actions = append(s.actions, a)
 	s.actionByID[a.id] = a
 }

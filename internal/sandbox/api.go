@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -105,7 +106,9 @@ func (c *call) is(methods ...string) bool {
 }
 
 // serveAPI answers everything under /itcare.
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, body []byte, rel string) {
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	rel := strings.TrimPrefix(r.URL.Path, apiPrefix)
+	body, _ := io.ReadAll(r.Body) // read whole before (serveHTTP)
 	if rel == "/health" || rel == "/api/status" {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			writeReply(w, methodNotAllowed(r.Method, http.MethodGet))
@@ -120,15 +123,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, body []byte, r
 		writeReply(w, notFoundPath(apiPrefix+rel))
 		return
 	}
-	s.mu.Lock()
-	client, ok := s.bearerLocked(r)
+	client, ok := s.realm.Bearer(r)
 	if !ok {
-		s.mu.Unlock()
 		// Documented: 401 has an empty body.
 		w.Header().Set("WWW-Authenticate", "Bearer")
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
+	s.mu.Lock()
 	s.settleLocked()
 	s.churnLocked()
 	q, err := url.ParseQuery(r.URL.RawQuery)
@@ -148,7 +150,7 @@ func knownAPIPath(rel string) bool {
 	if rel == "" || slices.Contains(segs, "") {
 		return false
 	}
-	if knownObservePath(segs) {
+	if observePath(segs) != "" {
 		return true
 	}
 	if segs[0] == "actions" {
@@ -249,6 +251,21 @@ func singleValue(q url.Values, name string) (string, bool, *reply) {
 		return "", false, &rep
 	}
 	return strings.TrimSpace(vs[0]), true, nil
+}
+
+// intParam reads an optional integer parameter from lo to hi (def when
+// absent); bad is the message for any other value (%q: the value).
+func intParam(q url.Values, name string, def, lo, hi int, bad string) (int, *reply) {
+	v, ok, rep := singleValue(q, name)
+	if rep != nil || !ok {
+		return def, rep
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		r := badValue(name, bad, v)
+		return 0, &r
+	}
+	return n, nil
 }
 
 // boolParam reads an optional true/false parameter.

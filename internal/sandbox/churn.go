@@ -50,20 +50,20 @@ func (s *Server) churnLocked() {
 }
 
 func (s *Server) churnStepLocked() {
-	var pool []int64
-	for _, id := range s.sortedInstanceIDs() {
-		if env := sval(s.instances[id], "environment"); env == "DEVELOPMENT" || env == "TEST" {
-			pool = append(pool, id)
+	var pool []map[string]any
+	for _, inst := range s.orderedLocked(typeInstance) {
+		if env := sval(inst, "environment"); env == "DEVELOPMENT" || env == "TEST" {
+			pool = append(pool, inst)
 		}
 		if len(pool) == churnPool {
 			break
 		}
 	}
 	for range pool {
-		id := pool[s.churn.seq%len(pool)]
+		inst := pool[s.churn.seq%len(pool)]
 		s.churn.seq++
-		inst := s.instances[id]
-		if _, busy := s.fam.pending[resKey{family.Instances.ResourceType, id}]; busy {
+		id, _ := ival(inst, "id")
+		if _, busy := s.fam.pending[resKey{typeInstance, id}]; busy {
 			continue
 		}
 		op, ok := family.Instances.Operation(map[string]string{"ACTIVE": "stop", "INACTIVE": "start"}[sval(inst, "status")])

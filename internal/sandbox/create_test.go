@@ -3,11 +3,12 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/itcare-cli/itcare/internal/family"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/family"
 )
 
 const pgPassword = "Str0ng!Passw0rd"

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -71,13 +72,16 @@ var services = []service{
 	{2108, "LABS", "labs", 304},
 }
 
-func serviceByID(id int64) (service, bool) {
-	for _, s := range services {
-		if s.id == id {
-			return s, true
-		}
+// find is the first of xs that is, else def; found says which.
+func find[T any](xs []T, def T, is func(T) bool) (x T, found bool) {
+	if i := slices.IndexFunc(xs, is); i >= 0 {
+		return xs[i], true
 	}
-	return service{}, false
+	return def, false
+}
+
+func serviceByID(id int64) (service, bool) {
+	return find(services, service{}, func(s service) bool { return s.id == id })
 }
 
 type osSpec struct {
@@ -100,12 +104,8 @@ var osSpecs = []osSpec{
 }
 
 func osByCode(code string) osSpec {
-	for _, o := range osSpecs {
-		if o.code == code {
-			return o
-		}
-	}
-	return osSpecs[0]
+	o, _ := find(osSpecs, osSpecs[0], func(o osSpec) bool { return o.code == code })
+	return o
 }
 
 var rolesByType = map[string][]string{
@@ -127,12 +127,8 @@ var envSpecs = []envSpec{
 }
 
 func envByName(name string) envSpec {
-	for _, e := range envSpecs {
-		if e.name == name {
-			return e
-		}
-	}
-	return envSpecs[2]
+	e, _ := find(envSpecs, envSpecs[2], func(e envSpec) bool { return e.name == name })
+	return e
 }
 
 type vlanSpec struct {
@@ -353,9 +349,19 @@ func weightsOf[T any](xs []T, w func(T) int) []int {
 	return out
 }
 
+// instanceBase is the fields of an instance that every way of making one
+// (seed, AddInstance, creation) derives alike.
+func instanceBase(id int64, name string, o osSpec, status, env string, svc service, region, az, vlan, ip string) map[string]any {
+	m := seedBase(id, name, status, env, svc)
+	area := region + "-" + envByName(env).area
+	maps.Copy(m, map[string]any{"type": o.typ, "family": o.family, "ipAddress": ip, "vlan": vlan,
+		"labelRegion": region, "region": region, "labelAvailabilityZone": az, "availabilityZone": az,
+		"labelArea": area, "area": area, "labelDatacenter": "DC-" + region})
+	return m
+}
+
 func (s *Server) genInstance(r *rng, id int64, f fixedInstance, ipSeqs map[string]int) map[string]any {
 	o := osByCode(f.os)
-	env := envByName(f.env)
 	svc, _ := serviceByID(f.service)
 	dmz := f.env == "PRODUCTION" && (strings.Contains(f.name, "web") || strings.Contains(f.name, "api") || strings.Contains(f.name, "iis"))
 	vl := vlanFor(f.region, f.env, dmz)
@@ -368,35 +374,18 @@ func (s *Server) genInstance(r *rng, id int64, f fixedInstance, ipSeqs map[strin
 	created := seedDate(r, 0, 6*365).Add(time.Duration(r.intn(1000)) * time.Millisecond)
 	tags := seedTags(r, svc.app, []string{"team-infra", "team-data", "team-web", "team-erp"})
 	prod := f.env == "PRODUCTION"
-	m := map[string]any{
-		"id":                    id,
-		"name":                  f.name,
-		"type":                  o.typ,
-		"family":                o.family,
-		"status":                f.status,
-		"environment":           f.env,
-		"serviceId":             svc.id,
-		"serviceKey":            svc.key,
-		"cloudId":               svc.cloud,
-		"creationUser":          pick(r, creators),
-		"creationTime":          formatDate(created),
-		"ipAddress":             ip,
-		"cpu":                   cpu,
-		"ram":                   ram,
-		"totalSizeDisks":        disks,
-		"labelRegion":           f.region,
-		"region":                f.region,
-		"labelAvailabilityZone": f.az,
-		"availabilityZone":      f.az,
-		"labelArea":             f.region + "-" + env.area,
-		"area":                  f.region + "-" + env.area,
-		"labelDatacenter":       "DC-" + f.region,
-		"vlan":                  vl.name,
-		"tags":                  tags,
-		"backupStatus":          prod || r.percent(40),
-		"recoveryStatus":        prod && r.percent(25),
-		"includedInPatchParty":  o.typ != "AIX" && r.percent(85),
-	}
+	m := instanceBase(id, f.name, o, f.status, f.env, svc, f.region, f.az, vl.name, ip)
+	maps.Copy(m, map[string]any{
+		"creationUser":         pick(r, creators),
+		"creationTime":         formatDate(created),
+		"cpu":                  cpu,
+		"ram":                  ram,
+		"totalSizeDisks":       disks,
+		"tags":                 tags,
+		"backupStatus":         prod || r.percent(40),
+		"recoveryStatus":       prod && r.percent(25),
+		"includedInPatchParty": o.typ != "AIX" && r.percent(85),
+	})
 	completeInstance(m, newRNG(uint64(id)))
 	return m
 }
@@ -411,12 +400,9 @@ func completeInstance(m map[string]any, r *rng) {
 	}
 	name, ip, vlan, typ := sval(m, "name"), sval(m, "ipAddress"), sval(m, "vlan"), sval(m, "type")
 	region := sval(m, "labelRegion")
-	cidr, scope, gateway := "", "PRIVATE", ""
-	for _, v := range vlanSpecs {
-		if v.name == vlan {
-			scope = v.scope
-		}
-	}
+	cidr, gateway := "", ""
+	vl, _ := find(vlanSpecs, vlanSpec{scope: "PRIVATE"}, func(v vlanSpec) bool { return v.name == vlan })
+	scope := vl.scope
 	if i := strings.LastIndex(ip, "."); i > 0 {
 		cidr, gateway = ip[:i]+".0/24", ip[:i]+".1"
 	}
@@ -511,17 +497,11 @@ func buildStorage(typ string, total int64, r *rng) map[string]any {
 
 // seedActions records a few finished historical actions.
 func (s *Server) seedActions(r *rng) {
-	ids := s.sortedInstanceIDs()
+	insts := s.orderedLocked(typeInstance)
 	when := historyEpoch.Add(-30 * 24 * time.Hour)
 	add := func(a *action) {
-		a.id = s.nextActionID
-		s.nextActionID++
-		a.requestID = s.nextRequestID
-		s.nextRequestID++
-		a.resourceType = "INSTANCE"
-		a.completedAt = a.due
-		s.actions = append(s.actions, a)
-		s.actionByID[a.id] = a
+		a.resourceType, a.completedAt = typeInstance, a.due
+		s.recordActionLocked(a)
 	}
 	// An instance deleted long ago: its actions outlive it.
 	add(&action{process: "stop-instance", resourceName: "pdeb11old01", resourceID: 9990, serviceID: 2101, family: "DEBIAN",
@@ -531,8 +511,8 @@ func (s *Server) seedActions(r *rng) {
 	add(&action{process: "delete-instance", resourceName: "pdeb11old01", resourceID: 9990, serviceID: 2101, family: "DEBIAN",
 		submittedBy: "jdupont", submittedAt: when, due: when.Add(3 * time.Minute), status: statusSuccess,
 		message: "Instance pdeb11old01 deleted"})
-	for i := 0; i < 10 && len(ids) > 0; i++ {
-		inst := s.instances[ids[r.intn(len(ids))]]
+	for i := 0; i < 10 && len(insts) > 0; i++ {
+		inst := insts[r.intn(len(insts))]
 		when = when.Add(time.Duration(20+r.intn(72*60)) * time.Minute)
 		a := &action{resourceName: sval(inst, "name"), family: sval(inst, "family"), submittedBy: pick(r, []string{"jdupont", "mmartin", defaultClient}),
 			submittedAt: when, due: when.Add(time.Duration(30+r.intn(300)) * time.Second), status: statusSuccess}
@@ -551,15 +531,6 @@ func (s *Server) seedActions(r *rng) {
 		}
 		add(a)
 	}
-}
-
-func (s *Server) sortedInstanceIDs() []int64 {
-	ids := make([]int64, 0, len(s.instances))
-	for id := range s.instances {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
 }
 
 // addInstanceLocked implements AddInstance.
@@ -600,44 +571,11 @@ func (s *Server) addInstanceLocked(in map[string]any) int64 {
 			}
 		}
 	}
-	svc := services[len(services)-1]
-	if sid, ok := ival(user, "serviceId"); ok {
-		if known, ok := serviceByID(sid); ok {
-			svc = known
-		} else {
-			svc = service{id: sid, key: fmt.Sprintf("SVC%d", sid), app: fmt.Sprintf("svc%d", sid), cloud: 300}
-		}
-	}
-	az := region + "-A"
-	m := map[string]any{
-		"id":                    id,
-		"name":                  fmt.Sprintf("custom%d", id),
-		"type":                  typ,
-		"family":                family,
-		"status":                "ACTIVE",
-		"environment":           env,
-		"serviceId":             svc.id,
-		"serviceKey":            svc.key,
-		"cloudId":               svc.cloud,
-		"creationUser":          "sandbox",
-		"creationTime":          formatDate(s.now()),
-		"ipAddress":             s.nextIPLocked("10.99.0"),
-		"cpu":                   2,
-		"ram":                   4,
-		"totalSizeDisks":        40,
-		"labelRegion":           region,
-		"region":                region,
-		"labelAvailabilityZone": az,
-		"availabilityZone":      az,
-		"labelArea":             region + "-" + envByName(env).area,
-		"area":                  region + "-" + envByName(env).area,
-		"labelDatacenter":       "DC-" + region,
-		"vlan":                  vl.name,
-		"tags":                  []any{map[string]any{"key": "application", "value": svc.app}},
-		"backupStatus":          false,
-		"recoveryStatus":        false,
-		"includedInPatchParty":  false,
-	}
+	m := instanceBase(id, fmt.Sprintf("custom%d", id), osSpec{typ: typ, family: family}, "ACTIVE", env, serviceOf(user),
+		region, region+"-A", vl.name, s.nextIPLocked("10.99.0"))
+	maps.Copy(m, map[string]any{"creationUser": "sandbox", "creationTime": formatDate(s.now()), "cpu": 2, "ram": 4,
+		"totalSizeDisks": 40, "backupStatus": false, "recoveryStatus": false, "includedInPatchParty": false,
+		"tags": []any{map[string]any{"key": "application", "value": serviceOf(user).app}}})
 	for k, v := range user {
 		m[k] = v
 	}

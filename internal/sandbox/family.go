@@ -53,9 +53,9 @@ type familyImpl struct {
 	// view is a resource as lists show it (nil: as stored).
 	view func(m map[string]any) map[string]any
 	// operate serves the operations the table marks Custom.
-	operate func(s *Server, c *call, id int64, op string, options map[string]any) reply
-	// sub serves {path}/{id}/{sub}[/{item}].
-	sub func(s *Server, c *call, id int64, sub, item string) reply
+	operate func(s *Server, c *call, m map[string]any, op string, options map[string]any) reply
+	// sub serves {path}/{id}/{sub}[/{item}] of resource m.
+	sub func(s *Server, c *call, m map[string]any, sub, item string) reply
 }
 
 // impls are the families the sandbox serves, by family name; each
@@ -403,15 +403,6 @@ func itemLocked(items map[int64]map[string]any, c *call, id int64, kind string, 
 	return item, nil
 }
 
-// getItemLocked answers GET of one item.
-func getItemLocked(items map[int64]map[string]any, c *call, id int64, kind string) reply {
-	item, rep := itemLocked(items, c, id, kind)
-	if rep != nil {
-		return *rep
-	}
-	return jsonReply(http.StatusOK, item)
-}
-
 func noSuch(field, kind string, id int64) reply {
 	return apiError(http.StatusNotFound, "RESOURCE_NOT_FOUND", field, fmt.Sprintf("no such %s %d", kind, id))
 }
@@ -490,15 +481,25 @@ func (s *Server) dispatchFamilyLocked(c *call, segs []string) (rep reply, ok boo
 	if perr != nil {
 		return *perr, true
 	}
+	if rt.depth >= 2 {
+		m, rep := itemLocked(s.itemsLocked(f.ResourceType), c, id, f.Noun.Singular)
+		switch {
+		case rep != nil:
+			return *rep, true
+		case rt.depth == 4:
+			return s.subItemOpLocked(c, f, m, rt.sub, rt.item, rt.op), true
+		}
+		return impl.sub(s, c, m, rt.sub, rt.item), true
+	}
 	switch {
-	case rt.depth == 4:
-		return s.subItemOpLocked(c, f, id, rt.sub, rt.item, rt.op), true
-	case rt.depth >= 2:
-		return impl.sub(s, c, id, rt.sub, rt.item), true
 	case c.is(http.MethodGet) && f.Index:
 		return s.getResourceLocked(c, id), true
 	case c.is(http.MethodGet):
-		return getItemLocked(s.itemsLocked(f.ResourceType), c, id, f.Noun.Singular), true
+		item, rep := itemLocked(s.itemsLocked(f.ResourceType), c, id, f.Noun.Singular)
+		if rep != nil {
+			return *rep, true
+		}
+		return jsonReply(http.StatusOK, item), true
 	case c.is(http.MethodPatch):
 		return s.patchLocked(c, f, impl, id), true
 	}
@@ -592,13 +593,13 @@ func (s *Server) patchLocked(c *call, f *family.Family, impl *familyImpl, id int
 	if rep != nil {
 		return *rep
 	}
-	op, _ := f.Operation(name)
-	if op.Custom {
-		return impl.operate(s, c, id, name, options)
-	}
 	m, ok := s.itemsLocked(f.ResourceType)[id]
 	if !ok {
 		return noSuch("id", f.Noun.Singular, id)
+	}
+	op, _ := f.Operation(name)
+	if op.Custom {
+		return impl.operate(s, c, m, name, options)
 	}
 	return s.changeLocked(c, operationChange(f, m, op))
 }
@@ -655,6 +656,7 @@ type change struct {
 	running, done string
 	// what names the change in the dry-run answer ("": op, "deletion" for delete).
 	what      string
+	started   func()               // when the action starts (may be nil)
 	onSuccess func(done time.Time) // done: the completion time
 	onError   func()               // may be nil
 }
@@ -691,11 +693,14 @@ func (s *Server) changeLocked(c *call, ch change) reply {
 	}
 	if forms, ok := verbForms[ch.op]; ok && ch.running == "" {
 		ch.running = forms[0] + " " + noun + " " + name
-		ch.done = strings.ToUpper(noun[:1]) + noun[1:] + " " + name + " " + forms[1]
+		ch.done = upperFirst(noun) + " " + name + " " + forms[1]
 	}
 	prev := sval(ch.m, "status")
 	if ch.during != "" {
 		ch.m["status"] = ch.during
+	}
+	if ch.started != nil {
+		ch.started()
 	}
 	after, onSuccess := ch.after, ch.onSuccess
 	return s.startFamilyActionLocked(c, familyAction{

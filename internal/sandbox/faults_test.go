@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/netfault"
 )
 
 // rawCall sends the request with a client that opens a new connection per
@@ -26,57 +28,16 @@ func (e *env) rawCall(method, path, body string, timeout time.Duration) (*http.R
 	return res, b, err
 }
 
-func (e *env) addFault(f Fault) {
+func (e *env) addFault(f netfault.Fault) {
 	e.t.Helper()
-	if err := e.s.AddFault(f); err != nil {
+	if err := e.s.Faults().Add(f); err != nil {
 		e.t.Fatal(err)
-	}
-}
-
-func TestParseFault(t *testing.T) {
-	for _, tc := range []struct {
-		spec string
-		want Fault
-	}{
-		{"GET /itcare/compute/instances=503x2", Fault{Match: "GET /itcare/compute/instances", Kind: FaultStatus, Status: 503, Count: 2}},
-		{"GET /itcare/compute/instances=429:1x1", Fault{Match: "GET /itcare/compute/instances", Kind: FaultStatus, Status: 429, RetryAfter: "1", Count: 1}},
-		{"429:1500ms", Fault{Kind: FaultStatus, Status: 429, RetryAfter: "2"}},
-		{"PATCH /itcare/compute/instances/*=drop-after", Fault{Match: "PATCH /itcare/compute/instances/*", Kind: FaultDropAfter}},
-		{"PATCH=drop", Fault{Match: "PATCH", Kind: FaultDrop}},
-		{"htmlx3", Fault{Kind: FaultHTML, Count: 3}},
-		{"html:200", Fault{Kind: FaultHTML, Status: 200}},
-		{"truncate", Fault{Kind: FaultTruncate}},
-		{"cutx1", Fault{Kind: FaultCut, Count: 1}},
-		{"huge:1000000", Fault{Kind: FaultHuge, Size: 1000000}},
-		{"hang:30s", Fault{Kind: FaultHang, Latency: 30 * time.Second}},
-		{" latency:200ms ", Fault{Kind: FaultLatency, Latency: 200 * time.Millisecond}},
-		{"/itcare/actions/*=revoke", Fault{Match: "/itcare/actions/*", Kind: FaultRevoke}},
-		{"revoke-allx1", Fault{Kind: FaultRevokeAll, Count: 1}},
-	} {
-		got, err := ParseFault(tc.spec)
-		if err != nil || got != tc.want {
-			t.Errorf("ParseFault(%q) = %+v, %v; want %+v", tc.spec, got, err, tc.want)
-		}
-	}
-	for _, spec := range []string{"", "boom", "503x0", "42", "latency", "latency:soon", "drop:1",
-		"GET /a /b=503", "GET a=503", "GET /[=503", "html:abc", "huge:-1", "429:soon"} {
-		if f, err := ParseFault(spec); err == nil {
-			t.Errorf("ParseFault(%q) = %+v, want an error", spec, f)
-		} else if !strings.Contains(err.Error(), "invalid fault") {
-			t.Errorf("ParseFault(%q): unclear error %v", spec, err)
-		}
-	}
-	s := New(Options{Instances: -1})
-	for _, f := range []Fault{{Kind: "nope"}, {Kind: FaultDrop, Count: -1}, {Kind: FaultStatus, Status: 7}} {
-		if s.AddFault(f) == nil || s.SetFaults(f) == nil {
-			t.Errorf("fault %+v accepted", f)
-		}
 	}
 }
 
 func TestFaultStatusCountAndRecord(t *testing.T) {
 	e := newEnv(t, Options{Instances: 5})
-	e.addFault(Fault{Match: "GET /itcare/compute/instances", Kind: FaultStatus, Count: 2, RetryAfter: "1"})
+	e.addFault(netfault.Fault{Match: "GET /itcare/compute/instances", Kind: netfault.Status, Count: 2, RetryAfter: "1"})
 	for i, want := range []int{503, 503, 200, 200} {
 		res, _, err := e.rawCall("GET", "/itcare/compute/instances", "", 0)
 		if err != nil {
@@ -93,8 +54,8 @@ func TestFaultStatusCountAndRecord(t *testing.T) {
 	if res, _, _ := e.rawCall("GET", "/itcare/compute/instances/10001", "", 0); res.StatusCode != 200 {
 		t.Fatalf("detail: %d", res.StatusCode)
 	}
-	applied := e.s.AppliedFaults()
-	if len(applied) != 2 || applied[0].Kind != FaultStatus || applied[0].Method != "GET" || applied[0].Path != "/itcare/compute/instances" {
+	applied := e.s.Faults().Applied()
+	if len(applied) != 2 || applied[0].Kind != netfault.Status || applied[0].Method != "GET" || applied[0].Path != "/itcare/compute/instances" {
 		t.Fatalf("applied %+v", applied)
 	}
 	var kinds []string
@@ -107,8 +68,8 @@ func TestFaultStatusCountAndRecord(t *testing.T) {
 		t.Fatalf("recorded faults %q", kinds)
 	}
 	// Count 0: every request until cleared; a path pattern; method-only match.
-	e.addFault(Fault{Match: "/itcare/compute/instances/*", Kind: FaultStatus, Status: 504})
-	e.addFault(Fault{Match: "delete", Kind: FaultStatus, Status: 429})
+	e.addFault(netfault.Fault{Match: "/itcare/compute/instances/*", Kind: netfault.Status, Status: 504})
+	e.addFault(netfault.Fault{Match: "delete", Kind: netfault.Status, Status: 429})
 	for range 3 {
 		if res, _, _ := e.rawCall("GET", "/itcare/compute/instances/10002", "", 0); res.StatusCode != 504 {
 			t.Fatalf("persistent fault: %d", res.StatusCode)
@@ -120,17 +81,17 @@ func TestFaultStatusCountAndRecord(t *testing.T) {
 	if res, _, _ := e.rawCall("DELETE", "/itcare/compute/instances/10002/storage", "", 0); res.StatusCode != 429 {
 		t.Fatalf("method match: %d", res.StatusCode)
 	}
-	e.s.ClearFaults()
-	if res, _, _ := e.rawCall("GET", "/itcare/compute/instances/10002", "", 0); res.StatusCode != 200 || len(e.s.AppliedFaults()) != 0 {
-		t.Fatalf("after ClearFaults: %d %v", res.StatusCode, e.s.AppliedFaults())
+	e.s.Faults().Clear()
+	if res, _, _ := e.rawCall("GET", "/itcare/compute/instances/10002", "", 0); res.StatusCode != 200 || len(e.s.Faults().Applied()) != 0 {
+		t.Fatalf("after Faults().Clear(): %d %v", res.StatusCode, e.s.Faults().Applied())
 	}
-	if err := e.s.SetFaults(Fault{Kind: FaultStatus, Status: 500, Count: 1}); err != nil {
+	if err := e.s.Faults().Set(netfault.Fault{Kind: netfault.Status, Status: 500, Count: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if res, _, _ := e.rawCall("GET", "/itcare/health", "", 0); res.StatusCode != 500 {
 		t.Fatalf("SetFaults: %d", res.StatusCode)
 	}
-	e.s.SetFaults()
+	e.s.Faults().Set()
 	if res, _, _ := e.rawCall("GET", "/itcare/health", "", 0); res.StatusCode != 200 {
 		t.Fatalf("SetFaults(): %d", res.StatusCode)
 	}
@@ -139,31 +100,31 @@ func TestFaultStatusCountAndRecord(t *testing.T) {
 func TestFaultBodies(t *testing.T) {
 	e := newEnv(t, Options{Instances: 5})
 
-	e.addFault(Fault{Kind: FaultHTML, Count: 1})
+	e.addFault(netfault.Fault{Kind: netfault.HTML, Count: 1})
 	res, body, err := e.rawCall("GET", "/itcare/compute/instances", "", 0)
 	if err != nil || res.StatusCode != 502 || res.Header.Get("Content-Type") != "text/html" ||
 		!strings.Contains(string(body), "<title>502 Bad Gateway</title>") {
 		t.Fatalf("html: %v %v %q", err, res, body)
 	}
-	e.addFault(Fault{Kind: FaultHTML, Status: 200, Count: 1})
+	e.addFault(netfault.Fault{Kind: netfault.HTML, Status: 200, Count: 1})
 	if res, body, _ := e.rawCall("GET", "/itcare/compute/instances", "", 0); res.StatusCode != 200 || !strings.Contains(string(body), "200 OK") {
 		t.Fatalf("html 200: %v %q", res.StatusCode, body)
 	}
 
 	_, full, _ := e.rawCall("GET", "/itcare/compute/instances/10001", "", 0)
-	e.addFault(Fault{Kind: FaultTruncate, Count: 1})
+	e.addFault(netfault.Fault{Kind: netfault.Truncate, Count: 1})
 	res, body, err = e.rawCall("GET", "/itcare/compute/instances/10001", "", 0)
 	if err != nil || res.StatusCode != 200 || string(body) != string(full[:len(full)/2]) || json.Valid(body) {
 		t.Fatalf("truncate: %v %v %d of %d bytes", err, res, len(body), len(full))
 	}
 
-	e.addFault(Fault{Kind: FaultCut, Count: 1})
+	e.addFault(netfault.Fault{Kind: netfault.Cut, Count: 1})
 	res, body, err = e.rawCall("GET", "/itcare/compute/instances/10001", "", 0)
 	if !errors.Is(err, io.ErrUnexpectedEOF) || res.Header.Get("Content-Length") != strconv.Itoa(len(full)) || len(body) != len(full)/2 {
 		t.Fatalf("cut: %v, %d bytes of %d", err, len(body), len(full))
 	}
 
-	e.addFault(Fault{Kind: FaultHuge, Size: 1 << 20, Count: 1})
+	e.addFault(netfault.Fault{Kind: netfault.Huge, Size: 1 << 20, Count: 1})
 	res, body, err = e.rawCall("GET", "/itcare/compute/instances", "", 0)
 	if err != nil || res.StatusCode != 200 || len(body) < 1<<20 || !json.Valid(body) {
 		t.Fatalf("huge: %v %d bytes, valid %t", err, len(body), json.Valid(body))
@@ -177,21 +138,21 @@ func TestFaultDropAppliesChangeOnlyAfter(t *testing.T) {
 		e.getJSON("/itcare/compute/instances/"+id, &m)
 		return m["status"].(string)
 	}
-	e.addFault(Fault{Match: "PATCH /itcare/compute/instances/*", Kind: FaultDrop, Count: 1})
+	e.addFault(netfault.Fault{Match: "PATCH /itcare/compute/instances/*", Kind: netfault.Drop, Count: 1})
 	if _, _, err := e.rawCall("PATCH", "/itcare/compute/instances/10001", `{"operation":"stop"}`, 0); err == nil {
 		t.Fatal("drop: got an answer")
 	}
 	if st := status("10001"); st != "ACTIVE" {
 		t.Fatalf("drop changed the instance: %s", st)
 	}
-	e.addFault(Fault{Match: "PATCH /itcare/compute/instances/*", Kind: FaultDropAfter, Count: 1})
+	e.addFault(netfault.Fault{Match: "PATCH /itcare/compute/instances/*", Kind: netfault.DropAfter, Count: 1})
 	if _, _, err := e.rawCall("PATCH", "/itcare/compute/instances/10001", `{"operation":"stop"}`, 0); err == nil {
 		t.Fatal("drop-after: got an answer")
 	}
 	if st := status("10001"); st != "STOPPING" {
 		t.Fatalf("drop-after did not apply the change: %s", st)
 	}
-	var kinds []FaultKind
+	var kinds []netfault.Kind
 	for _, r := range e.s.Requests() {
 		if r.Method == "PATCH" {
 			kinds = append(kinds, r.Fault)
@@ -204,15 +165,15 @@ func TestFaultDropAppliesChangeOnlyAfter(t *testing.T) {
 
 func TestFaultLatencyHangAndClose(t *testing.T) {
 	e := newEnv(t, Options{Instances: 5})
-	e.addFault(Fault{Kind: FaultLatency, Latency: 150 * time.Millisecond, Count: 1})
-	e.addFault(Fault{Kind: FaultStatus, Status: 503, Count: 1})
+	e.addFault(netfault.Fault{Kind: netfault.Latency, Latency: 150 * time.Millisecond, Count: 1})
+	e.addFault(netfault.Fault{Kind: netfault.Status, Status: 503, Count: 1})
 	start := time.Now()
 	res, _, err := e.rawCall("GET", "/itcare/health", "", 0)
 	if err != nil || res.StatusCode != 503 || time.Since(start) < 150*time.Millisecond {
 		t.Fatalf("latency + status: %v %v after %s", err, res, time.Since(start))
 	}
 
-	e.addFault(Fault{Kind: FaultHang, Count: 1})
+	e.addFault(netfault.Fault{Kind: netfault.Hang, Count: 1})
 	start = time.Now()
 	_, _, err = e.rawCall("GET", "/itcare/health", "", 200*time.Millisecond)
 	if err == nil || time.Since(start) > 2*time.Second {
@@ -223,7 +184,7 @@ func TestFaultLatencyHangAndClose(t *testing.T) {
 	}
 
 	// A hang held by a patient client ends when the server closes.
-	e.addFault(Fault{Kind: FaultHang})
+	e.addFault(netfault.Fault{Kind: netfault.Hang})
 	done := make(chan error, 1)
 	go func() { _, _, err := e.rawCall("GET", "/itcare/health", "", 0); done <- err }()
 	time.Sleep(100 * time.Millisecond)
@@ -250,7 +211,7 @@ func TestFaultRevoke(t *testing.T) {
 	}
 	e.token = m["access_token"].(string)
 	refresh := m["refresh_token"].(string)
-	e.addFault(Fault{Match: "GET /itcare/compute/instances", Kind: FaultRevoke, Count: 1})
+	e.addFault(netfault.Fault{Match: "GET /itcare/compute/instances", Kind: netfault.Revoke, Count: 1})
 	if res, _, _ := e.rawCall("GET", "/itcare/compute/instances", "", 0); res.StatusCode != 401 {
 		t.Fatalf("revoke: %d", res.StatusCode)
 	}
@@ -259,7 +220,7 @@ func TestFaultRevoke(t *testing.T) {
 		t.Fatalf("refresh after revoke: %d %v", code, m)
 	}
 	e.token = m["access_token"].(string)
-	e.addFault(Fault{Kind: FaultRevokeAll, Count: 1})
+	e.addFault(netfault.Fault{Kind: netfault.RevokeAll, Count: 1})
 	if res, _, _ := e.rawCall("GET", "/itcare/compute/instances", "", 0); res.StatusCode != 401 {
 		t.Fatalf("revoke-all: %d", res.StatusCode)
 	}

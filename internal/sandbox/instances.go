@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -49,45 +50,33 @@ func instanceProduct(m map[string]any) string {
 }
 
 // instanceSub serves networks, storage and snapshots of an instance.
-func (s *Server) instanceSub(c *call, id int64, sub, item string) reply {
+// (networks is an array; snapshots an array, or 204 with no body when there
+// is none).
+func (s *Server) instanceSub(c *call, inst map[string]any, sub, item string) reply {
+	id, _ := ival(inst, "id")
 	switch {
 	case item != "":
-		return s.deleteSnapshot(c, id, item)
+		return s.deleteSnapshot(c, inst, item)
 	case sub == "networks":
-		return s.instanceNetworks(c, id)
+		return jsonReply(http.StatusOK, []any{inst["network"]})
 	case sub == "storage":
-		return s.instanceStorage(c, id)
-	case c.is(http.MethodGet):
-		return s.listSnapshots(c, id)
+		return jsonReply(http.StatusOK, inst["storage"])
+	case !c.is(http.MethodGet):
+		return s.createSnapshot(c, inst)
+	case len(s.snapshots[id]) == 0:
+		return reply{status: http.StatusNoContent}
 	}
-	return s.createSnapshot(c, id)
+	return jsonReply(http.StatusOK, s.snapshots[id])
 }
 
 // pageParams reads page (0-based, default 0) and size (default 20, 1..1000,
 // larger sizes are capped at 1000 as Spring does).
 func pageParams(q map[string][]string) (page, size int, rep *reply) {
-	page, size = 0, defaultPageSize
-	if v, ok, r := singleValue(q, "page"); r != nil {
-		return 0, 0, r
-	} else if ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			r := badValue("page", "page: %q is not a page number (0-based, >= 0)", v)
-			return 0, 0, &r
-		}
-		page = n
+	page, rep = intParam(q, "page", 0, 0, math.MaxInt, "page: %q is not a page number (0-based, >= 0)")
+	if rep == nil {
+		size, rep = intParam(q, "size", defaultPageSize, 1, math.MaxInt, fmt.Sprintf("size: %%q is not a page size (1..%d)", maxPageSize))
 	}
-	if v, ok, r := singleValue(q, "size"); r != nil {
-		return 0, 0, r
-	} else if ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			r := badValue("size", "size: %q is not a page size (1..%d)", v, maxPageSize)
-			return 0, 0, &r
-		}
-		size = min(n, maxPageSize)
-	}
-	return page, size, nil
+	return page, min(size, maxPageSize), rep
 }
 
 // sortParam reads sort=property(,asc|desc), property one of sortable; one
@@ -232,46 +221,9 @@ func listView(m map[string]any) map[string]any {
 	return out
 }
 
-// instanceLocked returns the instance or a 404 reply, after checking that
-// the request has no query parameters beyond allowed.
-func (s *Server) instanceLocked(c *call, id int64, allowed ...string) (map[string]any, *reply) {
-	return itemLocked(s.instances, c, id, "instance", allowed...)
-}
-
-// instanceNetworks answers GET /compute/instances/{id}/networks (an array).
-func (s *Server) instanceNetworks(c *call, id int64) reply {
-	inst, rep := s.instanceLocked(c, id)
-	if rep != nil {
-		return *rep
-	}
-	return jsonReply(http.StatusOK, []any{inst["network"]})
-}
-
-// instanceStorage answers GET /compute/instances/{id}/storage.
-func (s *Server) instanceStorage(c *call, id int64) reply {
-	inst, rep := s.instanceLocked(c, id)
-	if rep != nil {
-		return *rep
-	}
-	return jsonReply(http.StatusOK, inst["storage"])
-}
-
-// listSnapshots answers GET /compute/instances/{id}/snapshots: an array, or
-// 204 with no body when there is none.
-func (s *Server) listSnapshots(c *call, id int64) reply {
-	if _, rep := s.instanceLocked(c, id); rep != nil {
-		return *rep
-	}
-	snaps := s.snapshots[id]
-	if len(snaps) == 0 {
-		return reply{status: http.StatusNoContent}
-	}
-	return jsonReply(http.StatusOK, snaps)
-}
-
 // createSnapshot answers POST /compute/instances/{id}/snapshots
 // {"description", "changeReference"}; other fields are ignored (documented).
-func (s *Server) createSnapshot(c *call, id int64) reply {
+func (s *Server) createSnapshot(c *call, inst map[string]any) reply {
 	if rep := checkParams(c.query); rep != nil {
 		return *rep
 	}
@@ -293,10 +245,7 @@ func (s *Server) createSnapshot(c *call, id int64) reply {
 	if rep != nil {
 		return *rep
 	}
-	inst, ok := s.instances[id]
-	if !ok {
-		return noSuch("id", "instance", id)
-	}
+	id, _ := ival(inst, "id")
 	name := sval(inst, "name")
 	return s.changeLocked(c, change{fam: family.Instances, m: inst, op: "snapshot", process: "create-snapshot",
 		running: "Creating a snapshot of instance " + name, done: "Snapshot of instance " + name + " created",

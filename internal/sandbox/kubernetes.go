@@ -142,12 +142,7 @@ func (s *Server) addNodeLocked(clusterID int64, role, sizing, az, status string,
 		cpu, _ = strconv.Atoi(m[1])
 		ram, _ = strconv.Atoi(m[2])
 	}
-	prefix := "10.99.0"
-	for _, v := range vlanSpecs {
-		if v.name == sval(cl, "vlan") {
-			prefix = v.prefix
-		}
-	}
+	vl, _ := find(vlanSpecs, vlanSpec{prefix: "10.99.0"}, func(v vlanSpec) bool { return v.name == sval(cl, "vlan") })
 	node := mustNormalize(map[string]any{
 		"id":           s.fam.nextNodeID,
 		"name":         fmt.Sprintf("%s-%s-%02d", sval(cl, "name"), role, s.fam.nodeSeq[clusterID][role]),
@@ -157,7 +152,7 @@ func (s *Server) addNodeLocked(clusterID int64, role, sizing, az, status string,
 		"cpu":          cpu,
 		"ram":          ram,
 		"az":           az,
-		"ipAddress":    s.famIPLocked(prefix, 4),
+		"ipAddress":    s.famIPLocked(vl.prefix, 4),
 		"clusterId":    clusterID,
 		"creationTime": formatDate(created),
 	})
@@ -187,35 +182,23 @@ func (s *Server) refreshClusterLocked(clusterID int64) {
 
 // nodesSub serves the nodes of a cluster: GET .../nodes, GET and DELETE
 // .../nodes/{nodeId}.
-func (s *Server) nodesSub(c *call, id int64, _, item string) reply {
+func (s *Server) nodesSub(c *call, cl map[string]any, _, item string) reply {
+	id, _ := ival(cl, "id")
 	if item == "" {
-		return s.listNodes(c, id)
+		return jsonReply(http.StatusOK, append([]map[string]any{}, s.fam.nodes[id]...)) // in id order, [] for none
 	}
 	nodeID, rep := pathID(item, "nodeId", "node")
 	if rep != nil {
 		return *rep
 	}
-	if c.is(http.MethodGet) {
-		return s.getNode(c, id, nodeID)
-	}
-	return s.deleteNode(c, id, nodeID)
-}
-
-func (s *Server) clusterLocked(c *call, id int64) (map[string]any, *reply) {
-	return itemLocked(s.fam.items[typeKubernetes], c, id, "Kubernetes cluster")
-}
-
-// listNodes answers GET /compute/containers/kubernetes/{id}/nodes: a plain
-// array in id order.
-func (s *Server) listNodes(c *call, id int64) reply {
-	if _, rep := s.clusterLocked(c, id); rep != nil {
+	i, rep := s.nodeLocked(id, nodeID)
+	switch {
+	case rep != nil:
 		return *rep
+	case c.is(http.MethodGet):
+		return jsonReply(http.StatusOK, s.fam.nodes[id][i])
 	}
-	nodes := s.fam.nodes[id]
-	if nodes == nil {
-		nodes = []map[string]any{}
-	}
-	return jsonReply(http.StatusOK, nodes)
+	return s.deleteNode(c, cl, s.fam.nodes[id][i])
 }
 
 func (s *Server) nodeLocked(clusterID, nodeID int64) (int, *reply) {
@@ -229,32 +212,6 @@ func (s *Server) nodeLocked(clusterID, nodeID int64) (int, *reply) {
 	return 0, &rep
 }
 
-// getNode answers GET /compute/containers/kubernetes/{id}/nodes/{nodeId}.
-func (s *Server) getNode(c *call, id, nodeID int64) reply {
-	if _, rep := s.clusterLocked(c, id); rep != nil {
-		return *rep
-	}
-	i, rep := s.nodeLocked(id, nodeID)
-	if rep != nil {
-		return *rep
-	}
-	return jsonReply(http.StatusOK, s.fam.nodes[id][i])
-}
-
-// checkClusterChangeLocked: changes need an ACTIVE cluster without an
-// action in progress.
-func (s *Server) checkClusterChangeLocked(cl map[string]any, what string) *reply {
-	id, _ := ival(cl, "id")
-	if rep := s.busyLocked(resKey{typeKubernetes, id}, "Kubernetes cluster", sval(cl, "name")); rep != nil {
-		return rep
-	}
-	if st := sval(cl, "status"); st != "ACTIVE" {
-		rep := conflict("INVALID_STATUS", fmt.Sprintf("Kubernetes cluster %d (%s) is %s; %s requires status ACTIVE", id, sval(cl, "name"), st, what))
-		return &rep
-	}
-	return nil
-}
-
 type nodeRequest struct {
 	n      int
 	sizing string
@@ -264,11 +221,8 @@ type nodeRequest struct {
 // patchCluster answers PATCH /compute/containers/kubernetes/{id}
 // {"operation":"create_nodes","options":{"nodes":[{"nodesNb","nodeSizing","az"}]}}
 // (documented).
-func (s *Server) patchCluster(c *call, id int64, _ string, options map[string]any) reply {
-	cl, ok := s.fam.items[typeKubernetes][id]
-	if !ok {
-		return noSuch("id", "Kubernetes cluster", id)
-	}
+func (s *Server) patchCluster(c *call, cl map[string]any, _ string, options map[string]any) reply {
+	id, _ := ival(cl, "id")
 	raw, ok := options["nodes"].([]any)
 	if !ok || len(raw) == 0 {
 		return badValue("options.nodes", "options.nodes must be a non-empty array of {nodesNb, nodeSizing, az}")
@@ -306,15 +260,9 @@ func (s *Server) patchCluster(c *call, id int64, _ string, options map[string]an
 		reqs = append(reqs, nodeRequest{int(n), sizing, az})
 		total += int(n)
 	}
-	if rep := s.checkClusterChangeLocked(cl, "create_nodes"); rep != nil {
-		return *rep
-	}
 	name := sval(cl, "name")
-	if c.dryRun {
-		return dryRunReply(fmt.Sprintf("dry run: adding %d node(s) to Kubernetes cluster %d (%s) is valid; nothing was done", total, id, name))
-	}
-	return s.startFamilyActionLocked(c, familyAction{
-		key: resKey{typeKubernetes, id}, m: cl, op: "create_nodes", process: "create-nodes",
+	return s.changeLocked(c, change{fam: family.Kubernetes, m: cl, op: "create_nodes", process: "create-nodes", requires: "ACTIVE",
+		what:    fmt.Sprintf("addition of %d node(s)", total),
 		running: fmt.Sprintf("Adding %d node(s) to Kubernetes cluster %s", total, name),
 		done:    fmt.Sprintf("%d node(s) added to Kubernetes cluster %s", total, name),
 		onSuccess: func(when time.Time) {
@@ -330,19 +278,12 @@ func (s *Server) patchCluster(c *call, id int64, _ string, options map[string]an
 // deleteNode answers DELETE /compute/containers/kubernetes/{id}/nodes/{nodeId}
 // (documented); the last worker and the last ingress node cannot be deleted
 // (documented: BAD_REQUEST), nor can master nodes (sandbox choice).
-func (s *Server) deleteNode(c *call, id, nodeID int64) reply {
+func (s *Server) deleteNode(c *call, cl, node map[string]any) reply {
 	if rep := changeRefBody(c); rep != nil {
 		return *rep
 	}
-	cl, ok := s.fam.items[typeKubernetes][id]
-	if !ok {
-		return noSuch("id", "Kubernetes cluster", id)
-	}
-	i, rep := s.nodeLocked(id, nodeID)
-	if rep != nil {
-		return *rep
-	}
-	node := s.fam.nodes[id][i]
+	id, _ := ival(cl, "id")
+	nodeID, _ := ival(node, "id")
 	role, nodeName, name := sval(node, "role"), sval(node, "name"), sval(cl, "name")
 	if role == "master" {
 		return apiError(http.StatusBadRequest, "NODE_DELETION_REFUSED", "nodeId",
@@ -359,19 +300,12 @@ func (s *Server) deleteNode(c *call, id, nodeID int64) reply {
 			fmt.Sprintf("node %d (%s) is the last %s node of Kubernetes cluster %s; a cluster keeps at least one worker and one ingress node",
 				nodeID, nodeName, role, name))
 	}
-	if rep := s.checkClusterChangeLocked(cl, "node deletion"); rep != nil {
-		return *rep
-	}
-	if c.dryRun {
-		return dryRunReply(fmt.Sprintf("dry run: deletion of node %d (%s) of Kubernetes cluster %d (%s) is valid; nothing was done",
-			nodeID, nodeName, id, name))
-	}
 	prev := sval(node, "status")
-	node["status"] = "DELETING"
-	return s.startFamilyActionLocked(c, familyAction{
-		key: resKey{typeKubernetes, id}, m: cl, op: "delete-node", process: "delete-node",
+	return s.changeLocked(c, change{fam: family.Kubernetes, m: cl, op: "delete-node", process: "delete-node", requires: "ACTIVE",
+		what:    fmt.Sprintf("deletion of node %d (%s)", nodeID, nodeName),
 		running: fmt.Sprintf("Deleting node %s of Kubernetes cluster %s", nodeName, name),
 		done:    fmt.Sprintf("Node %s of Kubernetes cluster %s deleted", nodeName, name),
+		started: func() { node["status"] = "DELETING" },
 		onSuccess: func(time.Time) {
 			s.fam.nodes[id] = slices.DeleteFunc(s.fam.nodes[id], func(n map[string]any) bool {
 				nid, _ := ival(n, "id")

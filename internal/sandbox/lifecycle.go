@@ -17,40 +17,21 @@ import (
 )
 
 // subItemOpLocked answers POST {path}/{id}/{sub}/{item}/{op}: the restore of
-// a snapshot.
-func (s *Server) subItemOpLocked(c *call, f *family.Family, id int64, sub, item, op string) reply {
+// a snapshot of instance inst (inferred path); the snapshot's recoveryDate
+// is set when the action ends.
+func (s *Server) subItemOpLocked(c *call, f *family.Family, inst map[string]any, sub, item, op string) reply {
 	if f != family.Instances || sub != "snapshots" || op != "restore" {
-		return notFoundPath(fmt.Sprintf("%s%s/%d/%s/%s/%s", apiPrefix, f.Path, id, sub, item, op))
+		return notFoundPath(fmt.Sprintf("%s%s/%s/%s/%s/%s", apiPrefix, f.Path, sval(inst, "id"), sub, item, op))
 	}
-	return s.restoreSnapshot(c, id, item)
-}
-
-// snapshotLocked finds snapshot sid of instance id (404 otherwise).
-func (s *Server) snapshotLocked(id int64, sid string) (map[string]any, map[string]any, *reply) {
-	inst, ok := s.instances[id]
-	if !ok {
-		rep := noSuch("id", "instance", id)
-		return nil, nil, &rep
-	}
-	i := slices.IndexFunc(s.snapshots[id], func(m map[string]any) bool { return sval(m, "id") == sid })
-	if i < 0 {
-		rep := apiError(http.StatusNotFound, "RESOURCE_NOT_FOUND", "snapshotId", fmt.Sprintf("instance %d has no snapshot %q", id, sid))
-		return nil, nil, &rep
-	}
-	return inst, s.snapshots[id][i], nil
-}
-
-// restoreSnapshot answers POST /compute/instances/{id}/snapshots/{sid}/restore
-// (inferred path): the snapshot's recoveryDate is set when the action ends.
-func (s *Server) restoreSnapshot(c *call, id int64, sid string) reply {
-	return s.snapshotChange(c, id, sid, "restore", "recover-snapshot", "Restoring", "restored",
+	return s.snapshotChange(c, inst, item, "restore", "recover-snapshot", "Restoring", "restored",
 		func(snap map[string]any, done time.Time) { snap["recoveryDate"] = formatDate(done) })
 }
 
 // deleteSnapshot answers DELETE /compute/instances/{id}/snapshots/{sid}
 // (inferred path).
-func (s *Server) deleteSnapshot(c *call, id int64, sid string) reply {
-	return s.snapshotChange(c, id, sid, "delete-snapshot", "delete-snapshot", "Deleting", "deleted",
+func (s *Server) deleteSnapshot(c *call, inst map[string]any, sid string) reply {
+	id, _ := ival(inst, "id")
+	return s.snapshotChange(c, inst, sid, "delete-snapshot", "delete-snapshot", "Deleting", "deleted",
 		func(map[string]any, time.Time) {
 			s.snapshots[id] = slices.DeleteFunc(s.snapshots[id], func(m map[string]any) bool { return sval(m, "id") == sid })
 		})
@@ -58,15 +39,16 @@ func (s *Server) deleteSnapshot(c *call, id int64, sid string) reply {
 
 // snapshotChange starts an action on snapshot sid of instance id, under the
 // instance's busy and status rules, with an optional {"changeReference"}.
-func (s *Server) snapshotChange(c *call, id int64, sid, op, process, doing, done string, onSuccess func(snap map[string]any, done time.Time)) reply {
+func (s *Server) snapshotChange(c *call, inst map[string]any, sid, op, process, doing, done string, onSuccess func(snap map[string]any, done time.Time)) reply {
 	if rep := changeRefBody(c); rep != nil {
 		return *rep
 	}
-	inst, snap, rep := s.snapshotLocked(id, sid)
-	if rep != nil {
-		return *rep
+	id, _ := ival(inst, "id")
+	i := slices.IndexFunc(s.snapshots[id], func(m map[string]any) bool { return sval(m, "id") == sid })
+	if i < 0 {
+		return apiError(http.StatusNotFound, "RESOURCE_NOT_FOUND", "snapshotId", fmt.Sprintf("instance %d has no snapshot %q", id, sid))
 	}
-	name := sval(inst, "name")
+	snap, name := s.snapshots[id][i], sval(inst, "name")
 	return s.changeLocked(c, change{fam: family.Instances, m: inst, op: op, process: process,
 		what:      op + " of snapshot " + sid,
 		running:   fmt.Sprintf("%s snapshot %s of instance %s", doing, sid, name),
@@ -77,14 +59,10 @@ func (s *Server) snapshotChange(c *call, id int64, sid, op, process, doing, done
 // operateInstance serves the custom operation of instances: {"operation":
 // "resize", "options": {"cpu": N, "ram": GB}} (inferred); cpu and ram
 // change when the action ends.
-func (s *Server) operateInstance(c *call, id int64, op string, options map[string]any) reply {
+func (s *Server) operateInstance(c *call, inst map[string]any, op string, options map[string]any) reply {
 	o, _ := family.Instances.Operation(op)
 	if rep := checkBody(o.Options, options); rep != nil {
 		return *rep
-	}
-	inst, ok := s.instances[id]
-	if !ok {
-		return noSuch("id", "instance", id)
 	}
 	cpu, _ := ival(options, "cpu")
 	ram, _ := ival(options, "ram")
@@ -103,11 +81,7 @@ var urlNameRE = sync.OnceValue(func() *regexp.Regexp {
 
 // lbURLsSub serves /networking/loadbalancers/{id}/urls[/{urlId}]: GET lists
 // (inferred), POST adds, DELETE removes (documented, asynchronous).
-func (s *Server) lbURLsSub(c *call, id int64, _, item string) reply {
-	lb, rep := itemLocked(s.itemsLocked(typeLoadBalancer), c, id, "load balancer")
-	if rep != nil {
-		return *rep
-	}
+func (s *Server) lbURLsSub(c *call, lb map[string]any, _, item string) reply {
 	switch {
 	case item != "":
 		urlID, rep := pathID(item, "urlId", "URL")

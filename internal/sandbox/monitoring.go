@@ -52,9 +52,6 @@ func observePath(segs []string) string {
 	return ""
 }
 
-// knownObservePath reports whether segs is one of observeRoute's paths.
-func knownObservePath(segs []string) bool { return observePath(segs) != "" }
-
 // observeRoute serves the chart, history and changes paths; ok is false
 // for any other path.
 func (s *Server) observeRoute(c *call, segs []string) (reply, bool) {
@@ -112,15 +109,9 @@ func (s *Server) chart(c *call, id int64, k resKey, known bool) reply {
 	if !end.After(start) || end.Sub(start) > maxChartSpan {
 		return badValue("end", "end must be after start and at most %d days after it", int(maxChartSpan.Hours()/24))
 	}
-	points := defaultChartPoints
-	if v, ok, rep := singleValue(q, "points"); rep != nil {
+	points, rep := intParam(q, "points", defaultChartPoints, 2, maxChartPoints, fmt.Sprintf("points must be an integer from 2 to %d, got %%q", maxChartPoints))
+	if rep != nil {
 		return *rep
-	} else if ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 2 || n > maxChartPoints {
-			return badValue("points", "points must be an integer from 2 to %d, got %q", maxChartPoints, v)
-		}
-		points = n
 	}
 	graph, _, rep := singleValue(q, "graph-name")
 	if rep != nil {

@@ -13,14 +13,11 @@ package sandbox
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -28,6 +25,11 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/netfault"
+	"github.com/itcare-cli/itcare/internal/realm"
+	"github.com/itcare-cli/itcare/internal/redact"
+	"github.com/itcare-cli/itcare/internal/traffic"
 )
 
 const (
@@ -73,7 +75,7 @@ type Options struct {
 const MaxRecordedRequests = 10000
 
 // RecordedRequest is one request the sandbox received. Its Authorization
-// header is recorded redacted (RedactAuthorization), never in clear.
+// header is recorded redacted (redact.Authorization), never in clear.
 type RecordedRequest struct {
 	Method   string
 	Path     string
@@ -82,7 +84,7 @@ type RecordedRequest struct {
 	Header   http.Header
 	Body     []byte
 	Time     time.Time
-	Fault    FaultKind // the fault injected into this request, "" if none (faults.go)
+	Fault    netfault.Kind // the fault injected into this request, "" if none
 }
 
 func (r RecordedRequest) clone() RecordedRequest {
@@ -96,24 +98,15 @@ func (r RecordedRequest) clone() RecordedRequest {
 	return c
 }
 
-type token struct {
-	client  string
-	expires time.Time
-}
-
 // Server is the simulator. Create it with New.
 type Server struct {
-	now             func() time.Time
-	accessLifetime  time.Duration
-	refreshLifetime time.Duration
-	clients         map[string]string // read-only after New
-	log             io.Writer
-	logMu           sync.Mutex
+	now   func() time.Time
+	realm *realm.Realm // the OpenID Connect realm: clients and tokens; own lock
+	log   io.Writer
+	logMu sync.Mutex
 
 	mu             sync.Mutex
 	actionDuration time.Duration
-	access         map[string]token
-	refresh        map[string]token
 	tokenRequests  int
 	requests       []RecordedRequest
 
@@ -131,11 +124,12 @@ type Server struct {
 
 	fam familyState // the other families, busy resources, resource ids (family.go)
 
-	faults faultSet // injected faults (faults.go); own lock
+	faults netfault.Injector // injected faults; own lock
 
-	traffic traffic // rate limit and statistics (ratelimit.go); own lock
+	traffic traffic.Meter // rate limit and statistics (ratelimit.go); own lock
 
-	contract *contractState // nil: no contract validation (validate.go); own lock
+	api      http.Handler  // serveAPI, behind the contract's guard if any (validate.go)
+	contract ContractGuard // nil: no contract validation
 
 	churn churnState // statuses moving on their own (churn.go)
 
@@ -146,46 +140,36 @@ type Server struct {
 // New returns a Server seeded with deterministic data.
 func New(opts Options) *Server {
 	s := &Server{
-		now:             opts.Now,
-		accessLifetime:  opts.AccessTokenLifetime,
-		refreshLifetime: opts.RefreshTokenLifetime,
-		actionDuration:  opts.ActionDuration,
-		log:             opts.Log,
-		clients:         map[string]string{},
-		access:          map[string]token{},
-		refresh:         map[string]token{},
-		instances:       map[int64]map[string]any{},
-		snapshots:       map[int64][]map[string]any{},
-		snapshotSeq:     map[int64]int{},
-		nextInstanceID:  firstInstanceID,
-		actionByID:      map[int64]*action{},
-		nextActionID:    firstActionID,
-		nextRequestID:   firstRequestID,
-		failNext:        map[string][]string{},
-		contract:        newContractState(opts.Contract),
-		churn:           churnState{every: max(opts.Churn, 0)},
+		now:            opts.Now,
+		actionDuration: opts.ActionDuration,
+		log:            opts.Log,
+		instances:      map[int64]map[string]any{},
+		snapshots:      map[int64][]map[string]any{},
+		snapshotSeq:    map[int64]int{},
+		nextInstanceID: firstInstanceID,
+		actionByID:     map[int64]*action{},
+		nextActionID:   firstActionID,
+		nextRequestID:  firstRequestID,
+		failNext:       map[string][]string{},
+		churn:          churnState{every: max(opts.Churn, 0)},
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if s.accessLifetime <= 0 {
-		s.accessLifetime = 1200 * time.Second
-	}
-	if s.refreshLifetime <= 0 {
-		s.refreshLifetime = 7200 * time.Second
-	}
+	s.faults.Now = s.now
+	s.faults.Revoke = func(all bool) { s.realm.Expire(true, all) }
 	if opts.ActionDuration == 0 {
 		s.actionDuration = 3 * time.Second
 	} else if opts.ActionDuration < 0 {
 		s.actionDuration = 0
 	}
-	if len(opts.Clients) == 0 {
-		s.clients[defaultClient] = defaultSecret
+	clients := maps.Clone(opts.Clients)
+	if len(clients) == 0 {
+		clients = map[string]string{defaultClient: defaultSecret}
 	}
-	for id, secret := range opts.Clients {
-		s.clients[id] = secret
-	}
+	s.realm = realm.New(clients, opts.AccessTokenLifetime, opts.RefreshTokenLifetime, s.now)
 	s.SetRateLimit(opts.RateLimit)
+	s.guardAPI(opts.Contract)
 	n := opts.Instances
 	if n == 0 {
 		n = 300
@@ -193,6 +177,10 @@ func New(opts Options) *Server {
 	s.seed(max(n, 0))
 	return s
 }
+
+// Faults is the fault injection of the server: faults armed there apply to
+// the requests that follow.
+func (s *Server) Faults() *netfault.Injector { return &s.faults }
 
 // Handler returns the http.Handler serving the realm and the API.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
@@ -235,7 +223,7 @@ func (s *Server) Start(addr string) (string, error) {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          log.New(&lockedWriter{mu: &s.logMu, w: errLog}, "sandbox: ", 0),
 	}
-	s.srv.RegisterOnShutdown(s.faults.shutdown)
+	s.srv.RegisterOnShutdown(s.faults.Shutdown)
 	s.baseURL = "http://" + net.JoinHostPort(host, port)
 	go s.srv.Serve(ln) //nolint:errcheck // ErrServerClosed after Close
 	return s.baseURL, nil
@@ -292,33 +280,6 @@ func (s *Server) recordLocked(rec RecordedRequest) {
 	s.requests = append(s.requests, rec)
 }
 
-// RedactAuthorization is how an Authorization value is recorded: the
-// credential is replaced by "<redacted:" and the first 12 hex digits of its
-// SHA-256 ">", so tests can tell tokens apart without the sandbox keeping
-// them. Basic credentials keep their client id (base64 of
-// "client:<redacted:...>"); other schemes keep their name.
-func RedactAuthorization(v string) string {
-	if v == "" {
-		return ""
-	}
-	redact := func(secret string) string {
-		sum := sha256.Sum256([]byte(secret))
-		return "<redacted:" + hex.EncodeToString(sum[:6]) + ">"
-	}
-	scheme, cred, ok := strings.Cut(v, " ")
-	if !ok {
-		return redact(v)
-	}
-	if strings.EqualFold(scheme, "Basic") {
-		if raw, err := base64.StdEncoding.DecodeString(cred); err == nil {
-			if user, pass, ok := strings.Cut(string(raw), ":"); ok {
-				return scheme + " " + base64.StdEncoding.EncodeToString([]byte(user+":"+redact(pass)))
-			}
-		}
-	}
-	return scheme + " " + redact(cred)
-}
-
 // ResetRequests forgets the recorded requests.
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
@@ -347,18 +308,10 @@ func (s *Server) FailNext(operation, message string) {
 }
 
 // ExpireAccessTokens invalidates every access token issued so far.
-func (s *Server) ExpireAccessTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.access = map[string]token{}
-}
+func (s *Server) ExpireAccessTokens() { s.realm.Expire(true, false) }
 
 // ExpireRefreshTokens invalidates every refresh token issued so far.
-func (s *Server) ExpireRefreshTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.refresh = map[string]token{}
-}
+func (s *Server) ExpireRefreshTokens() { s.realm.Expire(false, true) }
 
 // SetActionDuration changes how long actions created from now on stay
 // IN_PROGRESS (0 or negative: they finish at the next request).
@@ -378,17 +331,13 @@ func (s *Server) AddInstance(inst map[string]any) int64 {
 	return s.addInstanceLocked(inst)
 }
 
-func randomToken() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return hex.EncodeToString(b)
-}
-
 func isDryRun(r *http.Request) bool {
 	return strings.EqualFold(strings.TrimSpace(r.Header.Get(headerDryRun)), "true")
 }
+
+// statusDropped is what the access log shows for a request whose
+// connection was closed without an answer (nginx's "no response").
+const statusDropped = 444
 
 // statusWriter remembers the status code for the access log.
 type statusWriter struct {
@@ -402,6 +351,9 @@ func (w *statusWriter) WriteHeader(code int) {
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets fault injection take over the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
@@ -437,12 +389,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if auth, ok := rec.Header["Authorization"]; ok {
 		redacted := make([]string, len(auth))
 		for i, v := range auth {
-			redacted[i] = RedactAuthorization(v)
+			redacted[i] = redact.Authorization(v)
 		}
 		rec.Header["Authorization"] = redacted
 	}
-	faults := s.takeFaults(r)
-	rec.Fault = faults.kind()
+	faults := s.faults.Take(r)
+	rec.Fault = faults.Kind()
 	s.mu.Lock()
 	s.recordLocked(rec)
 	if r.Method == http.MethodPost && r.URL.Path == tokenPath {
@@ -467,7 +419,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			writeReply(sw, apiError(http.StatusBadRequest, "INVALID_BODY", "body", "cannot read request body"))
 		}
 	} else if faults != nil {
-		s.serveFaulty(sw, r, faults, func(w http.ResponseWriter) { s.route(w, r, body) })
+		route := func(w http.ResponseWriter, r *http.Request) { s.route(w, r, body) }
+		if s.faults.Serve(sw, r, faults, http.HandlerFunc(route)) && sw.status == 0 {
+			sw.status = statusDropped
+		}
 	} else {
 		s.route(sw, r, body)
 	}
@@ -485,11 +440,14 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 			"name": "itcare sandbox", "apiUrl": base + apiPrefix, "authUrl": base + realmPath,
 		}))
 	case p == realmPath || strings.HasPrefix(p, realmPath+"/"):
-		s.serveOIDC(w, r, body, strings.TrimPrefix(p, realmPath))
+		ans := s.realm.Serve(r, body, s.base(r)+realmPath, strings.TrimPrefix(p, realmPath))
+		rep := jsonReply(ans.Status, ans.Body)
+		rep.header = ans.Header
+		writeReply(w, rep)
 	case strings.HasPrefix(p, "/auth/"):
 		writeReply(w, jsonReply(http.StatusNotFound, map[string]string{"error": "Realm does not exist"}))
 	case p == apiPrefix || strings.HasPrefix(p, apiPrefix+"/"):
-		s.serveAPIChecked(w, r, body, strings.TrimPrefix(p, apiPrefix))
+		s.api.ServeHTTP(w, r)
 	default:
 		writeReply(w, notFoundPath(p))
 	}
@@ -518,35 +476,18 @@ func (s *Server) logRequest(r *http.Request, status int, d time.Duration) {
 		status = http.StatusOK
 	}
 	target := r.URL.Path
-	if q := redactQuery(r.URL); q != "" {
+	if q := redact.Query(r.URL); q != "" {
 		target += "?" + q
 	}
-	line := fmt.Sprintf("%s %s %s %s %d %s\n", formatDate(s.now()), r.RemoteAddr, r.Method, target, status,
-		d.Round(time.Microsecond))
-	s.logMu.Lock()
-	defer s.logMu.Unlock()
-	_, _ = io.WriteString(s.log, line)
+	s.logLine(fmt.Sprintf("%s %s %s %d %s", r.RemoteAddr, r.Method, target, status, d.Round(time.Microsecond)))
 }
 
-func redactQuery(u *url.URL) string {
-	if u.RawQuery == "" {
-		return ""
+// logLine writes one dated line to the log, if any.
+func (s *Server) logLine(line string) {
+	if s.log == nil {
+		return
 	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return "REDACTED"
-	}
-	sensitive := false
-	for k := range q {
-		lk := strings.ToLower(k)
-		if strings.Contains(lk, "token") || strings.Contains(lk, "secret") || strings.Contains(lk, "password") ||
-			lk == "code" || strings.Contains(lk, "assertion") {
-			q[k] = []string{"REDACTED"}
-			sensitive = true
-		}
-	}
-	if !sensitive {
-		return u.RawQuery
-	}
-	return q.Encode()
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	_, _ = io.WriteString(s.log, formatDate(s.now())+" "+line+"\n")
 }

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/itcare-cli/itcare/internal/redact"
 )
 
 type fakeClock struct {
@@ -999,7 +1001,7 @@ func TestRecordingAndLog(t *testing.T) {
 	}
 	r := reqs[0]
 	if r.Method != "GET" || r.Path != "/itcare/compute/instances" || r.RawQuery != "names=a,b&names=c" ||
-		!slices.Equal(r.Query["names"], []string{"a,b", "c"}) || r.Header.Get("Authorization") != RedactAuthorization("Bearer "+e.token) || r.Time.IsZero() {
+		!slices.Equal(r.Query["names"], []string{"a,b", "c"}) || r.Header.Get("Authorization") != redact.Authorization("Bearer "+e.token) || r.Time.IsZero() {
 		t.Fatalf("recorded %+v", r)
 	}
 	if string(reqs[1].Body) != `{"operation":"stop"}` || reqs[1].Header.Get("ITCare-DryRun") != "true" {
@@ -1114,14 +1116,14 @@ func TestRecordedRequestsBoundedAndRedacted(t *testing.T) {
 			t.Fatalf("Authorization recorded in clear: %q", v)
 		}
 	}
-	if got := reqs[0].Header.Get("Authorization"); !strings.HasPrefix(got, "Bearer <redacted:") || got != RedactAuthorization("Bearer "+e.token) {
+	if got := reqs[0].Header.Get("Authorization"); !strings.HasPrefix(got, "Bearer <redacted:") || got != redact.Authorization("Bearer "+e.token) {
 		t.Fatalf("bearer recorded as %q", got)
 	}
 	raw, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(reqs[1].Header.Get("Authorization"), "Basic "))
 	if user, secret, _ := strings.Cut(string(raw), ":"); user != "sandbox-client" || !strings.HasPrefix(secret, "<redacted:") {
 		t.Fatalf("basic recorded as %q", raw)
 	}
-	if RedactAuthorization("Bearer a") == RedactAuthorization("Bearer b") {
+	if redact.Authorization("Bearer a") == redact.Authorization("Bearer b") {
 		t.Fatal("different tokens look the same")
 	}
 

@@ -224,6 +224,15 @@ func Items(raw []byte) ([]Item, error) {
 	return out, nil
 }
 
+// ItemsOf is Items of v encoded as JSON (a list of objects).
+func ItemsOf(v any) ([]Item, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return Items(raw)
+}
+
 // KeyOf is the key of one object: its id, else its name, else "#i".
 func KeyOf(raw json.RawMessage, i int) string {
 	var v struct {
