@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strconv"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -86,7 +87,7 @@ var nodeColumns = []output.Column{
 	{Header: "CREATED", Path: "creationTime", Kind: output.Date, Wide: true},
 }
 
-var sizingRE = regexp.MustCompile(`^[0-9]+cpu[0-9]+gb$`)
+var sizingRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+cpu[0-9]+gb$`) })
 
 // createNodes is the table's operation behind `kubernetes nodes add`.
 var createNodes, _ = family.Kubernetes.Operation("create_nodes")
@@ -137,7 +138,7 @@ func (s *familySpec) runNodesAdd(ctx context.Context, f *Factory, args []string,
 	if opts.Count < 1 {
 		return usageErrorf("invalid --count %d: at least 1", opts.Count)
 	}
-	if !sizingRE.MatchString(opts.Sizing) {
+	if !sizingRE().MatchString(opts.Sizing) {
 		return usageErrorf("invalid --sizing %q: want CPUcpuRAMgb, e.g. 2cpu4gb", opts.Sizing)
 	}
 	if opts.AZ == "" {

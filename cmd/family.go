@@ -39,13 +39,66 @@ type familyHelp struct {
 	Subcommands func(f *Factory, s *familySpec) []*cobra.Command
 }
 
-// familyCommands builds the command of every family of the table.
-func familyCommands(f *Factory) []*cobra.Command {
-	var out []*cobra.Command
+// lazyFamily is a family's command under the root: a stand-in until build
+// replaces it with the real command and its subcommands.
+type lazyFamily struct {
+	fam   *family.Family
+	f     *Factory
+	root  *cobra.Command
+	cmd   *cobra.Command // the stand-in, then the real command
+	built bool
+}
+
+// lazyFamilies adds a stand-in for every family of the table to root. A
+// stand-in shows in the root's help and completion as the real command
+// does (same name and summary; runnable, so listed); it is never run: every
+// command line that reaches a family names it (see named).
+func lazyFamilies(f *Factory, root *cobra.Command) []*lazyFamily {
+	out := make([]*lazyFamily, 0, len(family.All))
 	for _, fam := range family.All {
-		out = append(out, newFamilySpec(fam).command(f))
+		l := &lazyFamily{fam: fam, f: f, root: root}
+		l.cmd = &cobra.Command{
+			Use:     fam.Name + " <command>",
+			Aliases: fam.Aliases,
+			Short:   fam.Short,
+			Args:    cobra.ArbitraryArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return fmt.Errorf("internal error: the %s command was not built", fam.Name)
+			},
+		}
+		root.AddCommand(l.cmd)
+		out = append(out, l)
 	}
 	return out
+}
+
+// named reports whether args may reach the family: cobra finds a command
+// only by its name or an alias given as a word of the line (prefix matching
+// is off), so a family whose name is not one of the words is not run, nor
+// asked for help or completion. Case is ignored, which may build a family
+// needlessly but never misses one.
+func (l *lazyFamily) named(args []string) bool {
+	if cobra.EnablePrefixMatching {
+		return true
+	}
+	for _, a := range args {
+		if strings.EqualFold(a, l.fam.Name) || slices.ContainsFunc(l.fam.Aliases, func(al string) bool { return strings.EqualFold(a, al) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// build replaces the stand-in with the family's real command.
+func (l *lazyFamily) build() {
+	if l.built {
+		return
+	}
+	l.built = true
+	l.root.RemoveCommand(l.cmd)
+	l.cmd = newFamilySpec(l.fam).command(l.f)
+	l.root.AddCommand(l.cmd)
+	wrapArgs(l.cmd)
 }
 
 func newFamilySpec(fam *family.Family) *familySpec {

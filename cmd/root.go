@@ -56,8 +56,18 @@ const interruptGrace = 2 * time.Second
 // Execute runs the command line args and returns the exit code. Errors are
 // printed here, once, on stderr.
 func Execute(ctx context.Context, f *Factory, args []string) int {
+	root, families := newRootCmd(f)
+	for _, fam := range families {
+		if fam.named(args) {
+			fam.build()
+		}
+	}
+	return execute(ctx, f, root, args)
+}
+
+// execute runs args on the command tree root.
+func execute(ctx context.Context, f *Factory, root *cobra.Command, args []string) int {
 	f.ctx = ctx
-	root := NewRootCmd(f)
 	root.SetArgs(args)
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
@@ -94,8 +104,21 @@ func Execute(ctx context.Context, f *Factory, args []string) int {
 	return code
 }
 
-// NewRootCmd builds the command tree.
+// NewRootCmd builds the whole command tree.
 func NewRootCmd(f *Factory) *cobra.Command {
+	root, families := newRootCmd(f)
+	for _, fam := range families {
+		fam.build()
+	}
+	return root
+}
+
+// newRootCmd builds the command tree with each resource family as a stand-in
+// (name, aliases, summary: what the root's help and completion show); the
+// returned families build their subcommands on demand. A family's
+// subcommands are most of the tree (flags, completion, examples), and a
+// command line reaches at most one family, so Execute builds only that one.
+func newRootCmd(f *Factory) (*cobra.Command, []*lazyFamily) {
 	root := &cobra.Command{
 		Use:   "itcare <command> <subcommand> [flags]",
 		Short: "Work with the cegedim.cloud ITCare API from the command line",
@@ -157,10 +180,10 @@ and JSON or YAML for scripts.`,
 		newAPICmd(f),
 		newSandboxCmd(f),
 	)
-	root.AddCommand(familyCommands(f)...)
+	families := lazyFamilies(f, root)
 	registerCompletions(root, f)
 	wrapArgs(root)
-	return root
+	return root, families
 }
 
 // Annotations read by wrapArgs: a resource family's command names its kind

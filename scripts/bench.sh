@@ -52,6 +52,7 @@ ensure() { # ensure PATH PACKAGE
   [ -x "$1" ] || die "could not install $2"
 }
 ensure /usr/bin/time time
+ensure /usr/bin/valgrind valgrind
 command -v curl >/dev/null || ensure /usr/bin/curl curl
 TIME=/usr/bin/time
 
@@ -145,11 +146,24 @@ ms() { awk -v u="$1" 'BEGIN {v = u / 1000; printf(v < 10 ? "%.2f ms" : v < 100 ?
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf("%.2f×", a / b)}'; }
 # judge VALUE LIMIT: "met" when VALUE <= LIMIT.
 judge() { awk -v v="$1" -v l="$2" 'BEGIN {print (v <= l ? "met" : "**NOT met**")}'; }
+mi() { awk -v n="$1" 'BEGIN {printf("%.2f M", n / 1e6)}'; } # instructions, millions
 mib() { awk -v b="$1" 'BEGIN {printf("%.1f MiB", b / 1048576)}'; }
 
 # The commands compared.
 itcare_version() { "$itcare" version; }
 hello_world() { "$hello"; }
+itcare_help() { "$itcare" --help; }
+hello_help() { "$hello"; } # hello-world again, paired with --help
+# instructions CMD...: the instructions CMD executes, counted by callgrind,
+# median of 3 runs; unlike wall time, this hardly depends on the load (the
+# runtime's spinning threads move it by a few per cent).
+instructions() {
+  local i
+  for i in 1 2 3; do
+    GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+      sed -n 's/.*Collected : \([0-9][0-9]*\).*/\1/p'
+  done | sort -n | sed -n 2p
+}
 itcare_status() { "$itcare" status; }
 curl_status() { curl -sf "$ITCARE_API_URL/health"; }
 itcare_get() { "$itcare" instances get 10001 -o json; }
@@ -191,6 +205,13 @@ load_before=$(loadavg)
 
 say "start-up: itcare version vs hello-world ($RUNS runs each)"
 pair itcare_version hello_world
+say "start-up: itcare --help vs hello-world ($RUNS runs each)"
+pair itcare_help hello_help
+say "start-up: instructions (valgrind callgrind)"
+i_version=$(instructions "$itcare" version)
+i_help=$(instructions "$itcare" --help)
+i_hello=$(instructions "$hello")
+[ -n "$i_version" ] && [ -n "$i_help" ] && [ -n "$i_hello" ] || die "callgrind did not count instructions"
 say "itcare status vs curl /health"
 pair itcare_status curl_status
 say "instances get vs curl with the token"
@@ -353,6 +374,10 @@ max_finflight=$(sort -n "$work/s.fleet_inflight" | tail -n 1)
 max_fper=$(sort -n "$work/s.fleet_pertarget" | tail -n 1)
 fleet_limit_us=$((fleet_ideal_us * 5 / 4))
 r_version=$(awk -v a="$m_version" -v b="$m_hello" 'BEGIN {print a / b}')
+m_help=$(median itcare_help) m_hello_help=$(median hello_help)
+r_help=$(awk -v a="$m_help" -v b="$m_hello_help" 'BEGIN {print a / b}')
+r_i_version=$(awk -v a="$i_version" -v b="$i_hello" 'BEGIN {print a / b}')
+r_i_help=$(awk -v a="$i_help" -v b="$i_hello" 'BEGIN {print a / b}')
 r_status=$(awk -v a="$m_status" -v b="$m_cstatus" 'BEGIN {print a / b}')
 r_list=$(awk -v a="$m_list" -v b="$m_clist" 'BEGIN {print a / b}')
 m_par=$(median curl_parallel) m_table=$(median itcare_table) m_pcpu=$(median cpu_parallel)
@@ -376,6 +401,8 @@ cat <<EOF
 | measure | itcare | reference | ratio | target | result |
 |---|---|---|---|---|---|
 | start-up: \`itcare version\` vs hello-world | $(ms "$m_version") | $(ms "$m_hello") | $(ratio "$m_version" "$m_hello") | ≤ 2.5× | $(judge "$r_version" 2.5) |
+| start-up: \`itcare --help\` vs hello-world | $(ms "$m_help") | $(ms "$m_hello_help") | $(ratio "$m_help" "$m_hello_help") | ≤ 2.5× | $(judge "$r_help" 2.5) |
+| start-up instructions (callgrind): \`itcare version\`; \`--help\` vs hello-world | $(mi "$i_version"); $(mi "$i_help") | $(mi "$i_hello") | $(ratio "$i_version" "$i_hello"); $(ratio "$i_help" "$i_hello") | ≤ 10× | $(judge "$r_i_version" 10); $(judge "$r_i_help" 10) |
 | binary size (-trimpath -s -w, CGO off) | $(mib "$size_itcare") | $(mib "$size_hello") | $(ratio "$size_itcare" "$size_hello") | ≤ 15 MiB | $(judge "$size_itcare" "$size_limit") |
 | \`itcare status\` vs \`curl -s \$ITCARE_API_URL/health\` | $(ms "$m_status") | $(ms "$m_cstatus") | $(ratio "$m_status" "$m_cstatus") | ≤ 1.3× | $(judge "$r_status" 1.3) |
 | \`instances get ID -o json\`, warm token vs curl + Bearer | $(ms "$m_get") | $(ms "$m_cget") | $(ratio "$m_get" "$m_cget") | — | — |

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // FieldError is a malformed -f/-F field (a usage error).
@@ -61,7 +62,7 @@ func splitField(f string) (string, string, error) {
 }
 
 // jsonNumberRE is JSON's number grammar: no leading zeros, no sign but '-'.
-var jsonNumberRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+var jsonNumberRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`) })
 
 func typedValue(field, v string, stdin io.Reader, stdinUsed *bool) (any, error) {
 	switch {
@@ -93,7 +94,7 @@ func typedValue(field, v string, stdin io.Reader, stdinUsed *bool) (any, error) 
 		}
 		return strings.TrimSuffix(string(data), "\n"), nil
 	}
-	if !jsonNumberRE.MatchString(v) {
+	if !jsonNumberRE().MatchString(v) {
 		// Not a JSON number (01, +1, 0x10, 1_000, Inf...): sent as written.
 		return v, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Set by -ldflags "-X github.com/itcare-cli/itcare/internal/build.Version=..." at release time.
@@ -27,10 +28,16 @@ type Info struct {
 
 // Get returns the build information, falling back to what the Go toolchain
 // recorded in the binary when ldflags were not set (go install, go build).
-// Every build spells its version the same way (see Normalize).
+// Every build spells its version the same way (see Normalize). A release
+// build stamps all three fields, and then the recorded build information
+// (a few kilobytes parsed at every start: the root command shows the
+// version) is not read.
 func Get() Info {
 	info := Info{Version: Version, Commit: Commit, Date: Date, GoVersion: runtime.Version(),
 		Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	if info.Version != "" && info.Commit != "" && info.Date != "" {
+		return info
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if info.Version == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			info.Version = Normalize(bi.Main.Version)
@@ -60,8 +67,12 @@ func Get() Info {
 //	vX.Y.Z-0.yyyymmddhhmmss-hash      after the tag vX.Y.(Z-1)
 //	vX.Y.Z-pre.0.yyyymmddhhmmss-hash  after the pre-release vX.Y.Z-pre
 var (
-	pseudoUntagged = regexp.MustCompile(`^v([0-9]+)\.([0-9]+)\.([0-9]+)-[0-9]{14}-([0-9a-f]{12})(\+dirty)?$`)
-	pseudoTagged   = regexp.MustCompile(`^v([0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+?)?)(?:-0|\.0)\.[0-9]{14}-([0-9a-f]{12})(\+dirty)?$`)
+	pseudoUntagged = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^v([0-9]+)\.([0-9]+)\.([0-9]+)-[0-9]{14}-([0-9a-f]{12})(\+dirty)?$`)
+	})
+	pseudoTagged = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^v([0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+?)?)(?:-0|\.0)\.[0-9]{14}-([0-9a-f]{12})(\+dirty)?$`)
+	})
 )
 
 // Normalize spells a version the way every itcare build does, as
@@ -82,11 +93,11 @@ func Normalize(v string) string {
 		}
 		return out
 	}
-	if m := pseudoUntagged.FindStringSubmatch(v); m != nil {
+	if m := pseudoUntagged().FindStringSubmatch(v); m != nil {
 		patch, _ := strconv.Atoi(m[3])
 		return dev(m[1]+"."+m[2]+"."+strconv.Itoa(patch+1), m[4], m[5])
 	}
-	if m := pseudoTagged.FindStringSubmatch(v); m != nil {
+	if m := pseudoTagged().FindStringSubmatch(v); m != nil {
 		return dev(m[1], m[2], m[3])
 	}
 	return strings.TrimPrefix(v, "v")

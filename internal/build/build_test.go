@@ -36,3 +36,16 @@ func TestVersionScriptFormat(t *testing.T) {
 		t.Errorf("scripts/version.sh printed %q", v)
 	}
 }
+
+// A release build (all three fields stamped) reads nothing at start-up.
+func TestStampedBuildReadsNoBuildInfo(t *testing.T) {
+	defer func(v, c, d string) { Version, Commit, Date = v, c, d }(Version, Commit, Date)
+	Version, Commit, Date = "1.2.3", "0123456789abcdef", "2026-12-02T00:00:00Z"
+	var info Info
+	if n := testing.AllocsPerRun(10, func() { info = Get() }); n != 0 {
+		t.Errorf("Get allocates %v times in a stamped build, want 0", n)
+	}
+	if info.Version != "1.2.3" || info.Commit != "0123456789abcdef" || info.Date != "2026-12-02T00:00:00Z" {
+		t.Errorf("Get() = %+v, want the stamped fields", info)
+	}
+}

@@ -434,7 +434,7 @@ func writeHuge(w http.ResponseWriter, size int64) {
 	}
 }
 
-var faultSpecRE = regexp.MustCompile(`^(.*?)(?:x([0-9]+))?$`)
+var faultSpecRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.*?)(?:x([0-9]+))?$`) })
 
 // Parse reads a fault written as [MATCH=]KIND[:ARG][xCOUNT], the form
 // `itcare sandbox --fault` takes:
@@ -459,7 +459,7 @@ func Parse(spec string) (Fault, error) {
 	bad := func(format string, args ...any) (Fault, error) {
 		return Fault{}, fmt.Errorf("invalid fault %q: %s (want [METHOD /path=]KIND[:ARG][xCOUNT], e.g. 'GET /itcare/compute/instances=503x2')", spec, fmt.Sprintf(format, args...))
 	}
-	m := faultSpecRE.FindStringSubmatch(action)
+	m := faultSpecRE().FindStringSubmatch(action)
 	action = m[1]
 	if m[2] != "" {
 		n, err := strconv.Atoi(m[2])

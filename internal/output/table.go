@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/olekukonko/tablewriter"
@@ -474,7 +475,7 @@ func writeTablewriter(w io.Writer, header []string, rows [][]string) error {
 			continue
 		}
 		// tablewriter re-emits a reset after the padding of a coloured cell.
-		line = doubleReset.ReplaceAllString(line, "\x1b[0m$1")
+		line = doubleReset().ReplaceAllString(line, "\x1b[0m$1")
 		out.WriteString(strings.TrimRight(line, " \n"))
 		out.WriteByte('\n')
 	}
@@ -482,7 +483,7 @@ func writeTablewriter(w io.Writer, header []string, rows [][]string) error {
 	return err
 }
 
-var doubleReset = regexp.MustCompile(`\x1b\[0m( *)\x1b\[0m`)
+var doubleReset = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\x1b\[0m( *)\x1b\[0m`) })
 
 // fitWidths returns, per column, the widest a cell may be so that a row fits
 // width: the widest columns are narrowed first, never below their floor.

@@ -128,7 +128,7 @@ func regionOf(b map[string]any) string {
 
 // sizingOf reads 2cpu4gb-style sizings.
 func sizingOf(sizing string) (cpu, ram int64, ok bool) {
-	m := nodeSizingRE.FindStringSubmatch(sizing)
+	m := nodeSizingRE().FindStringSubmatch(sizing)
 	if m == nil {
 		return 0, 0, false
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/itcare-cli/itcare/internal/family"
@@ -28,7 +29,7 @@ var sortableClusterFields = []string{"id", "name", "status", "environment", "ser
 var (
 	k8sVersions  = []string{"v1.26.15", "v1.27.16", "v1.28.13", "v1.29.8"}
 	regionAZs    = map[string][]string{"EB": {"EB-A", "EB-B", "EB-C"}, "ET": {"ET-A", "ET-B"}}
-	nodeSizingRE = regexp.MustCompile(`^([1-9][0-9]{0,2})cpu([1-9][0-9]{0,3})gb$`)
+	nodeSizingRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([1-9][0-9]{0,2})cpu([1-9][0-9]{0,3})gb$`) })
 )
 
 type fixedCluster struct {
@@ -137,7 +138,7 @@ func (s *Server) addNodeLocked(clusterID int64, role, sizing, az, status string,
 	}
 	s.fam.nodeSeq[clusterID][role]++
 	cpu, ram := 0, 0
-	if m := nodeSizingRE.FindStringSubmatch(sizing); m != nil {
+	if m := nodeSizingRE().FindStringSubmatch(sizing); m != nil {
 		cpu, _ = strconv.Atoi(m[1])
 		ram, _ = strconv.Atoi(m[2])
 	}
@@ -244,7 +245,7 @@ func (s *Server) patchCluster(c *call, cl map[string]any, _ string, options map[
 			return badValue(field+".nodeSizing", "%s.nodeSizing must be a string", field)
 		}
 		sizing = strings.ToLower(strings.TrimSpace(sizing))
-		if !nodeSizingRE.MatchString(sizing) {
+		if !nodeSizingRE().MatchString(sizing) {
 			return badValue(field+".nodeSizing", "%s.nodeSizing %q is not a sizing like 2cpu4gb", field, sizing)
 		}
 		az, rep := optionalString(e, "az")

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/itcare-cli/itcare/internal/family"
@@ -74,7 +75,9 @@ func (s *Server) operateInstance(c *call, inst map[string]any, op string, option
 
 // urlNameRE is the sandbox's stand-in for the URL naming rule (the real
 // regular expression is not published): a lowercase DNS name.
-var urlNameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$`)
+var urlNameRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$`)
+})
 
 // lbURLsSub serves /networking/loadbalancers/{id}/urls[/{urlId}]: GET lists
 // (inferred), POST adds, DELETE removes (documented, asynchronous).
@@ -102,7 +105,7 @@ func (s *Server) addLBURL(c *call, lb map[string]any) reply {
 		return *rep
 	}
 	name := sval(b, "name")
-	if !urlNameRE.MatchString(name) {
+	if !urlNameRE().MatchString(name) {
 		return badValue("name", "name %q does not match the URL naming rule (a lowercase DNS name)", name)
 	}
 	for _, other := range s.itemsLocked(typeLoadBalancer) {
