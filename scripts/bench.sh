@@ -14,7 +14,9 @@
 # Method: wall times come from bash's $EPOCHREALTIME (no process is forked to
 # read the clock), itcare and its reference run alternately (A B A B ...) after
 # two warm-up runs each, so load from other processes hits both sides alike;
-# every figure is the median of the runs. Only 127.0.0.1 is reached. Nothing
+# every figure is the median of the runs. CPU times come from bash's time
+# keyword (getrusage of the process tree, to the millisecond), peak RSS from
+# /usr/bin/time -v in runs of their own. Only 127.0.0.1 is reached. Nothing
 # outside a temporary folder is written; the sandbox is stopped by its PID.
 set -euo pipefail
 
@@ -223,24 +225,33 @@ pair itcare_list curl_parallel
 say "instances list --all -o table vs -o json"
 pair itcare_table itcare_list
 
-say "peak RSS and CPU time (/usr/bin/time -v, $RUNS runs each)"
+say "peak RSS (/usr/bin/time -v) and CPU time ($RUNS runs each)"
 export ITCARE_API_URL token ACCEPT pages page_size
-# cpu_us FILE: user + system time (µs) from the output of time -v.
-cpu_us() { awk -F': ' '/User time|System time/ {t += $2} END {printf("%d\n", t * 1e6)}' "$1"; }
+# cpu_run KEY CMD...: run CMD once (output discarded) and append its CPU
+# time, user + system in µs, to the samples of KEY. bash's time keyword
+# reads it from getrusage (the whole process tree) to the millisecond;
+# /usr/bin/time prints hundredths of a second only, which rounds the
+# parallel curl's 10–15 ms to 0 or 10 ms, and adds its own start-up.
+cpu_run() {
+  local key=$1 TIMEFORMAT='%3U %3S' t
+  shift
+  t=$({ time "$@" >/dev/null 2>>"$work/errors.log"; } 2>&1) || die "command failed: $* ($(tail -n 3 "$work/errors.log"))"
+  awk '{printf("%d\n", ($1 + $2) * 1e6)}' <<<"$t" >>"$work/s.$key"
+}
 rss_kb() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
+# the curl loop as one process tree: bash and its curls
+curl_loop='for ((p = 0; p < pages; p++)); do
+    curl -sf -H "Authorization: Bearer $token" -H "Accept: $ACCEPT" "$ITCARE_API_URL/compute/instances?page=$p&size=$page_size" || exit 1
+  done'
 for ((i = 0; i < RUNS; i++)); do
   "$TIME" -v "$itcare" instances list --all -o json 2>"$work/rss" >/dev/null
-  sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/rss" >>"$work/s.rss_itcare"
-  cpu_us "$work/rss" >>"$work/s.cpu_itcare"
+  rss_kb "$work/rss" >>"$work/s.rss_itcare"
   # the loop's largest process (bash or one curl): wait4 reports the maximum
-  "$TIME" -v bash -c 'for ((p = 0; p < pages; p++)); do
-      curl -sf -H "Authorization: Bearer $token" -H "Accept: $ACCEPT" "$ITCARE_API_URL/compute/instances?page=$p&size=$page_size" || exit 1
-    done' 2>"$work/rss" >/dev/null
-  sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/rss" >>"$work/s.rss_curl"
-  cpu_us "$work/rss" >>"$work/s.cpu_curl"
-  "$TIME" -v curl -sf -Z --parallel-max 8 -H "Authorization: Bearer $token" -H "Accept: $ACCEPT" \
-    "$ITCARE_API_URL/compute/instances?page=[0-$((pages - 1))]&size=$page_size" 2>"$work/rss" >/dev/null
-  cpu_us "$work/rss" >>"$work/s.cpu_parallel"
+  "$TIME" -v bash -c "$curl_loop" 2>"$work/rss" >/dev/null
+  rss_kb "$work/rss" >>"$work/s.rss_curl"
+  cpu_run cpu_itcare "$itcare" instances list --all -o json
+  cpu_run cpu_curl bash -c "$curl_loop"
+  cpu_run cpu_parallel curl_parallel
 done
 
 # --- scale: 500, 5,000 and 50,000 instances, one sandbox each -------------------
@@ -281,8 +292,11 @@ for n in $SCALE_SIZES; do
       die "scale $n: list failed: $(tail -n 3 "$work/rss")"
     now_us; t1=$REPLY
     echo $((t1 - t0)) >>"$work/s.scale_wall_$n"
-    cpu_us "$work/rss" >>"$work/s.scale_cpu_$n"
     rss_kb "$work/rss" >>"$work/s.scale_rss_$n"
+    ( # the sandbox's settings set before, not read during, the measure
+      export ITCARE_CONFIG="$work/scale$n/config.yaml" ITCARE_API_URL=$SB_API ITCARE_AUTH_URL=$SB_AUTH
+      cpu_run "scale_cpu_$n" "$itcare" instances list --all -o json
+    ) || exit 1
   done
   kill "${extra_pids[-1]}" 2>/dev/null || true
 done
