@@ -97,6 +97,7 @@ func runSandbox(ctx context.Context, f *Factory, opts *sandboxOptions) error {
 		}
 		armed = append(armed, fault)
 	}
+	serverGC()
 	s := sandbox.New(opts.Server)
 	if err := s.Faults().Set(armed...); err != nil {
 		return &UsageError{Err: err}
