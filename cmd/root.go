@@ -277,6 +277,9 @@ func missingArg(cmd *cobra.Command, args []string) error {
 }
 
 // argQuestion says in words what a placeholder asks for.
+// questionVerbs say what a command does where its name is not a verb.
+var questionVerbs = map[string]string{"get": "show", "history": "show the history of"}
+
 func argQuestion(cmd *cobra.Command, ph string) string {
 	if q := cmd.Annotations[questionAnnotation]; q != "" {
 		return q
@@ -286,8 +289,8 @@ func argQuestion(cmd *cobra.Command, ph string) string {
 		for p := cmd.Parent(); p != nil; p = p.Parent() {
 			if kind := p.Annotations[kindAnnotation]; kind != "" {
 				verb := cmd.Name()
-				if verb == "get" {
-					verb = "show"
+				if v, ok := questionVerbs[verb]; ok {
+					verb = v
 				}
 				return fmt.Sprintf("which %s to %s?", kind, verb)
 			}

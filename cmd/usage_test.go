@@ -205,6 +205,7 @@ func TestUsageErrorsNeedNoServer(t *testing.T) {
 		{[]string{"instances", "get", ""}, "empty <id|name>: which instance to show?\nUsage: itcare instances get <id|name>"},
 		{[]string{"instances", "delete", " ", "--yes"}, "empty <id|name>...: which instance to delete?"},
 		{[]string{"kubernetes", "get"}, "missing <id|name>: which Kubernetes cluster to show?"},
+		{[]string{"resources", "history", " "}, "empty <id|name>: which resource to show the history of?"},
 		{[]string{"actions", "wait"}, "missing <id>...: which action(s) to wait for?\nUsage: itcare actions wait <id>... [flags]"},
 		{[]string{"api"}, "missing <path>: which API path to call"},
 		// itcare api checks its whole request first.

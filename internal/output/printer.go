@@ -146,9 +146,10 @@ func (p *Printer) listTable(list []any, cols []Column) (tableSpec, error) {
 		header = nil
 	}
 	rows := make([][]string, len(list))
+	keys := fieldsOf(shown)
 	for r, item := range list {
 		if _, generic := item.(map[string]any); !generic {
-			v, err := toGeneric(item)
+			v, err := tableItem(item, keys)
 			if err != nil {
 				return tableSpec{}, err
 			}
