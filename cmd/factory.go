@@ -30,13 +30,16 @@ type Factory struct {
 	// WatchPolls, when positive, ends a --watch after that many polls (tests).
 	WatchPolls int
 
-	mu      sync.Mutex
-	ctx     context.Context // the invocation's: ends with Ctrl-C / SIGTERM
-	flags   *pflag.FlagSet
-	cfg     *config.Config
-	cfgErr  error
-	manager *auth.Manager
-	client  *api.Client
+	mu  sync.Mutex
+	ctx context.Context // the invocation's: ends with Ctrl-C / SIGTERM
+	// watchInterrupts makes Ctrl-C and SIGTERM cancel ctx (Main sets it;
+	// nil in tests, whose contexts are their own).
+	watchInterrupts func()
+	flags           *pflag.FlagSet
+	cfg             *config.Config
+	cfgErr          error
+	manager         *auth.Manager
+	client          *api.Client
 }
 
 // NewFactory returns a factory writing to ios.

@@ -29,11 +29,34 @@ import (
 // Ctrl-C kills the process at once.
 func Main() int {
 	tuneGC()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	ios := output.System()
+	f := NewFactory(ios)
+	f.watchInterrupts = func() { watchInterrupts(ctx, cancel, ios) }
+	code := Execute(ctx, f, os.Args[1:])
+	ios.StopProgress()
+	ios.Flush() // what the redacting writers kept back, e.g. the end of the cursor sequence
+	return code
+}
+
+// watchInterrupts makes Ctrl-C and SIGTERM cancel ctx; a second one ends the
+// process at once. It is set up once the command is known (root's
+// PersistentPreRunE), and not for commands that end at once (help, version):
+// handling signals costs a process two threads at start.
+func watchInterrupts(ctx context.Context, cancel context.CancelFunc, ios *output.IOStreams) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		<-ctx.Done()
-		stop() // restore default handling: a second Ctrl-C ends the process
+		select {
+		case <-sig:
+		case <-ctx.Done():
+		}
+		signal.Stop(sig) // restore default handling: a second Ctrl-C ends the process
+		if ctx.Err() != nil {
+			return // the command ended
+		}
+		cancel()
 		// Every wait of a command ends with the context; should one not,
 		// the signal still ends the process promptly, with the same code.
 		time.AfterFunc(interruptGrace, func() {
@@ -43,11 +66,6 @@ func Main() int {
 			os.Exit(ExitInterrupted)
 		})
 	}()
-	defer stop()
-	code := Execute(ctx, NewFactory(ios), os.Args[1:])
-	ios.StopProgress()
-	ios.Flush() // what the redacting writers kept back, e.g. the end of the cursor sequence
-	return code
 }
 
 // interruptGrace is how long a command has, after Ctrl-C or SIGTERM, to end
@@ -142,6 +160,10 @@ and JSON or YAML for scripts.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			// A jq filter can run for ever, whatever the command.
+			if jq, _ := cmd.Flags().GetString("jq"); f.watchInterrupts != nil && (cmd.Annotations[instantAnnotation] == "" || jq != "") {
+				f.watchInterrupts()
+			}
 			f.setFlags(cmd.Flags())
 			cfg, err := f.Config()
 			if err != nil {
@@ -192,6 +214,9 @@ and JSON or YAML for scripts.`,
 const (
 	kindAnnotation     = "itcare/kind"
 	questionAnnotation = "itcare/question"
+	// instantAnnotation marks a command that ends at once (unless given a
+	// jq filter): Ctrl-C needs no handling of its own.
+	instantAnnotation = "itcare/instant"
 )
 
 // wrapArgs checks the positional arguments of every command the same way:

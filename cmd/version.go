@@ -33,8 +33,9 @@ func shortCommit(c string) string {
 
 func newVersionCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version, commit, build date and Go version",
+		Use:         "version",
+		Short:       "Print the version, commit, build date and Go version",
+		Annotations: map[string]string{instantAnnotation: "true"},
 		Example: `  itcare version
   itcare version -o json`,
 		Args: cobra.NoArgs,
