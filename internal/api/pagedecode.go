@@ -57,51 +57,22 @@ func decodeRawPage[T any](b []byte, p *Page[T], item func([]byte) T) bool {
 	ints := [...]pageField[int]{{"totalElements", &p.TotalElements}, {"totalPages", &p.TotalPages},
 		{"number", &p.Number}, {"size", &p.Size}, {"numberOfElements", &p.NumberOfElements}}
 	bools := [...]pageField[bool]{{"first", &p.First}, {"last", &p.Last}, {"empty", &p.Empty}}
-	i := jsonscan.Space(b, 0)
-	if i >= len(b) || b[i] != '{' {
-		return false
-	}
-	i = jsonscan.Space(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return jsonscan.Space(b, i+1) == len(b)
-	}
-	for {
-		kstart := i
-		end, escaped, high, ok := jsonscan.String(b, i)
-		if !ok || escaped || high {
-			return false // keys are plain ASCII; anything else goes the long way
+	return jsonscan.Members(b, func(tok []byte, plain bool, i int) (int, bool) {
+		if !plain {
+			return i, false // keys are plain ASCII; anything else goes the long way
 		}
-		key := b[kstart+1 : end-1]
-		if i = jsonscan.Space(b, end); i >= len(b) || b[i] != ':' {
-			return false
-		}
-		i = jsonscan.Space(b, i+1)
+		key := tok[1 : len(tok)-1]
 		if string(key) == "content" {
-			i, ok = decodeItems(b, i, p, item)
+			return decodeItems(b, i, p, item)
 		} else if v := lookup(ints[:], key); v != nil {
-			i, ok = intField(b, i, v)
+			return intField(b, i, v)
 		} else if v := lookup(bools[:], key); v != nil {
-			i, ok = boolField(b, i, v)
+			return boolField(b, i, v)
 		} else if strings.EqualFold(string(key), "content") || foldsTo(ints[:], key) || foldsTo(bools[:], key) {
-			return false
-		} else {
-			i, ok = jsonscan.Value(b, i)
+			return i, false
 		}
-		if !ok {
-			return false
-		}
-		if i = jsonscan.Space(b, i); i >= len(b) {
-			return false
-		}
-		switch b[i] {
-		case ',':
-			i = jsonscan.Space(b, i+1)
-		case '}':
-			return jsonscan.Space(b, i+1) == len(b)
-		default:
-			return false
-		}
-	}
+		return jsonscan.Value(b, i)
+	})
 }
 
 // decodeItems reads the content array at b[i], or null (no items).

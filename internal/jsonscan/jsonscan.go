@@ -235,3 +235,43 @@ func container(b []byte, i, depth int) (int, bool) {
 		}
 	}
 }
+
+// Members walks the JSON object that b holds (white space around it, nothing
+// else). member gets each key token, quotes included (plain: no escape and
+// no byte of 0x80 or more in it), and the index where the member's value
+// starts; it returns the index just after the value, or false to give up.
+// ok is false when b is not an object encoding/json would accept, or when
+// member gave up.
+func Members(b []byte, member func(key []byte, plain bool, value int) (end int, ok bool)) bool {
+	i := Space(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return false
+	}
+	if i = Space(b, i+1); i < len(b) && b[i] == '}' {
+		return Space(b, i+1) == len(b)
+	}
+	for {
+		end, escaped, high, ok := String(b, i)
+		if !ok {
+			return false
+		}
+		key := b[i:end]
+		if i = Space(b, end); i >= len(b) || b[i] != ':' {
+			return false
+		}
+		if i, ok = member(key, !escaped && !high, Space(b, i+1)); !ok {
+			return false
+		}
+		if i = Space(b, i); i >= len(b) {
+			return false
+		}
+		switch b[i] {
+		case ',':
+			i = Space(b, i+1)
+		case '}':
+			return Space(b, i+1) == len(b)
+		default:
+			return false
+		}
+	}
+}

@@ -2,6 +2,7 @@ package jsonscan
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -26,6 +27,30 @@ func TestValueMatchesEncodingJSON(t *testing.T) {
 		if got, want := valid([]byte(c)), json.Valid([]byte(c)); got != want {
 			t.Errorf("%q: valid %v, encoding/json says %v", c, got, want)
 		}
+	}
+}
+
+func TestMembersMatchesEncodingJSON(t *testing.T) {
+	for _, c := range cases {
+		b := []byte(c)
+		var keys []string
+		got := Members(b, func(k []byte, _ bool, v int) (int, bool) {
+			keys = append(keys, string(k))
+			return Value(b, v)
+		})
+		i := Space(b, 0)
+		if want := json.Valid(b) && i < len(b) && b[i] == '{'; got != want {
+			t.Errorf("%q: Members %v, want %v (keys %q)", c, got, want, keys)
+		}
+	}
+	b := []byte(` {"a" : 1, "b\u0041": [2], "c": 3} `)
+	var seen []string
+	Members(b, func(k []byte, plain bool, v int) (int, bool) {
+		seen = append(seen, fmt.Sprintf("%s:%v", k, plain))
+		return Value(b, v)
+	})
+	if strings.Join(seen, " ") != `"a":true "b\u0041":false "c":true` {
+		t.Errorf("keys %v", seen)
 	}
 }
 
@@ -63,6 +88,10 @@ func FuzzValue(f *testing.F) {
 			t.Fatalf("%q: valid %v, encoding/json says %v", b, got, want)
 		}
 		i := Space(b, 0)
+		isObject := Members(b, func(_ []byte, _ bool, v int) (int, bool) { return Value(b, v) })
+		if want := json.Valid(b) && i < len(b) && b[i] == '{'; isObject != want {
+			t.Fatalf("Members(%q) = %v, want %v", b, isObject, want)
+		}
 		if i < len(b) && b[i] == '"' {
 			end, esc, high, ok := String(b, i)
 			if ok != json.Valid(b[i:end]) {

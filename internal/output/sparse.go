@@ -38,51 +38,22 @@ func sparseObject(raw []byte, keys []string) (map[string]any, bool) {
 		return nil, false
 	}
 	m := make(map[string]any, len(keys))
-	i := jsonscan.Space(raw, 0)
-	if i >= len(raw) || raw[i] != '{' {
-		return nil, false
-	}
-	i = jsonscan.Space(raw, i+1)
-	if i < len(raw) && raw[i] == '}' {
-		return m, jsonscan.Space(raw, i+1) == len(raw)
-	}
-	for {
-		end, escaped, high, ok := jsonscan.String(raw, i)
-		if !ok {
-			return nil, false
-		}
-		key := string(raw[i+1 : end-1])
-		if escaped || high { // unescaped (and invalid UTF-8 replaced) as encoding/json does
-			if json.Unmarshal(raw[i:end], &key) != nil {
-				return nil, false
+	ok := jsonscan.Members(raw, func(tok []byte, plain bool, i int) (int, bool) {
+		k := slices.IndexFunc(keys, func(k string) bool { return k == string(tok[1:len(tok)-1]) })
+		if !plain { // unescaped, invalid UTF-8 replaced, as encoding/json does
+			var key string
+			if json.Unmarshal(tok, &key) != nil {
+				return i, false
 			}
+			k = slices.Index(keys, key)
 		}
-		i = jsonscan.Space(raw, end)
-		if i >= len(raw) || raw[i] != ':' {
-			return nil, false
+		end, ok := jsonscan.Value(raw, i)
+		if ok && k >= 0 {
+			m[keys[k]], ok = sparseValue(raw[i:end])
 		}
-		i = jsonscan.Space(raw, i+1)
-		vend, ok := jsonscan.Value(raw, i)
-		if !ok {
-			return nil, false
-		}
-		if slices.Contains(keys, key) {
-			v, ok := sparseValue(raw[i:vend])
-			if !ok {
-				return nil, false
-			}
-			m[key] = v
-		}
-		i = jsonscan.Space(raw, vend)
-		switch {
-		case i < len(raw) && raw[i] == ',':
-			i = jsonscan.Space(raw, i+1)
-		case i < len(raw) && raw[i] == '}':
-			return m, jsonscan.Space(raw, i+1) == len(raw)
-		default:
-			return nil, false
-		}
-	}
+		return end, ok
+	})
+	return m, ok
 }
 
 // sparseValue decodes one checked JSON value: scalars directly, objects
