@@ -301,10 +301,10 @@ func missingArg(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-// argQuestion says in words what a placeholder asks for.
 // questionVerbs say what a command does where its name is not a verb.
 var questionVerbs = map[string]string{"get": "show", "history": "show the history of"}
 
+// argQuestion says in words what a placeholder asks for.
 func argQuestion(cmd *cobra.Command, ph string) string {
 	if q := cmd.Annotations[questionAnnotation]; q != "" {
 		return q
