@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"bufio"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -345,31 +343,8 @@ func TestSandboxFaultFlags(t *testing.T) {
 			t.Errorf("%v: %s", args, r.stderr)
 		}
 	}
-	bin := buildItcare(t)
-	cmd := exec.Command(bin, "sandbox", "--addr", "127.0.0.1:0", "--latency", "100ms", "--fault", "GET /itcare/health=503:1x1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var errOut strings.Builder
-	cmd.Stderr = &errOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			cmd.Process.Signal(os.Interrupt)
-			cmd.Wait()
-		}
-	}
+	apiURL, stop := startSandboxBinary(t, nil, "--latency", "100ms", "--fault", "GET /itcare/health=503:1x1")
 	defer stop()
-	line, err := bufio.NewReader(out).ReadString('\n')
-	apiURL, ok := strings.CutPrefix(strings.TrimSpace(line), "export ITCARE_API_URL=")
-	if err != nil || !ok {
-		t.Fatalf("first line %q: %v", line, err)
-	}
 	for i, want := range []int{503, 200} {
 		start := time.Now()
 		res, err := http.Get(apiURL + "/health")
@@ -384,8 +359,7 @@ func TestSandboxFaultFlags(t *testing.T) {
 			t.Fatalf("Retry-After %q", res.Header.Get("Retry-After"))
 		}
 	}
-	stop()
-	if !strings.Contains(errOut.String(), "injecting faults: latency 100ms; GET /itcare/health=503:1x1") {
-		t.Fatalf("stderr %q", errOut.String())
+	if errOut := stop(); !strings.Contains(errOut, "injecting faults: latency 100ms; GET /itcare/health=503:1x1") {
+		t.Fatalf("stderr %q", errOut)
 	}
 }
