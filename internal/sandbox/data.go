@@ -571,11 +571,12 @@ func (s *Server) addInstanceLocked(in map[string]any) int64 {
 			}
 		}
 	}
-	m := instanceBase(id, fmt.Sprintf("custom%d", id), osSpec{typ: typ, family: family}, "ACTIVE", env, serviceOf(user),
+	svc := serviceOf(user)
+	m := instanceBase(id, fmt.Sprintf("custom%d", id), osSpec{typ: typ, family: family}, "ACTIVE", env, svc,
 		region, region+"-A", vl.name, s.nextIPLocked("10.99.0"))
 	maps.Copy(m, map[string]any{"creationUser": "sandbox", "creationTime": formatDate(s.now()), "cpu": 2, "ram": 4,
 		"totalSizeDisks": 40, "backupStatus": false, "recoveryStatus": false, "includedInPatchParty": false,
-		"tags": []any{map[string]any{"key": "application", "value": serviceOf(user).app}}})
+		"tags": []any{map[string]any{"key": "application", "value": svc.app}}})
 	for k, v := range user {
 		m[k] = v
 	}
